@@ -1,0 +1,21 @@
+"""Test settings: fast password hashing, local memory cache unless REDIS_URL is set, inline tasks.
+
+Tests that need deferred or retried work switch to the database tasks backend themselves
+(the immediate backend cannot defer).
+"""
+
+from .base import *
+
+DEBUG = False
+SECRET_KEY = "test-only-insecure-secret-key"
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+WEBSITE_BASE_URL = "https://www.example-clinic.test"
+API_BASE_URL = "https://api.example-clinic.test"
+WAGTAILADMIN_BASE_URL = API_BASE_URL
+MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = f"cms-test-{os.getpid()}"
+WHITENOISE_AUTOREFRESH = True

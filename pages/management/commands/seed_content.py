@@ -1,0 +1,28 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from pages.seed import load_seed_content
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the clinic's seed content (ketamine infusion therapy for neuropathic pain). "
+        "Safe to run again: existing content is kept as it is."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            report = load_seed_content()
+        except ValidationError as exc:
+            raise CommandError(
+                f"Seed content conflicts with what is in the database: {exc}. "
+                "Rename or move the conflicting page in the admin, then run seed_content again."
+            ) from exc
+        for line in report.created:
+            self.stdout.write(f"  created {line}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seed content ready: {len(report.created)} created, "
+                f"{report.existing} already there."
+            )
+        )

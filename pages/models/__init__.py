@@ -1,0 +1,59 @@
+from pages.models.base import (
+    BaseContentPage,
+    HomePage,
+    MedicalReviewMixin,
+    PageMedicalCode,
+    PageReferenceLink,
+)
+from pages.models.causes import CauseIndexPage, CausePage, CauseStatistic
+from pages.models.conditions import (
+    ConditionCauseLink,
+    ConditionIndexPage,
+    ConditionOtherName,
+    ConditionPage,
+    ConditionSubtype,
+    ConditionSymptomLink,
+    ConditionTreatmentLink,
+)
+from pages.models.snippets import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.models.therapies import (
+    TherapyContraindication,
+    TherapyIndexPage,
+    TherapyPage,
+    TherapyReliefLink,
+    TherapySideEffect,
+)
+from pages.models.treatments import TreatmentExampleDrug, TreatmentIndexPage, TreatmentPage
+
+__all__ = [
+    "BaseContentPage",
+    "CauseIndexPage",
+    "CausePage",
+    "CauseStatistic",
+    "ConditionCauseLink",
+    "ConditionIndexPage",
+    "ConditionOtherName",
+    "ConditionPage",
+    "ConditionSubtype",
+    "ConditionSymptomLink",
+    "ConditionTreatmentLink",
+    "Disclaimer",
+    "HomePage",
+    "MedicalCode",
+    "MedicalReviewMixin",
+    "PageMedicalCode",
+    "PageReferenceLink",
+    "Reference",
+    "Reviewer",
+    "Symptom",
+    "TherapyContraindication",
+    "TherapyIndexPage",
+    "TherapyPage",
+    "TherapyReliefLink",
+    "TherapySideEffect",
+    "TreatmentExampleDrug",
+    "TreatmentIndexPage",
+    "TreatmentPage",
+]
+
+CONTENT_PAGE_MODELS = (ConditionPage, CausePage, TreatmentPage, TherapyPage)

@@ -1,0 +1,299 @@
+"""Snippets: reusable medical facts shared between pages (symptoms, reviewers, citations, codes)."""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import slugify
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.search import index
+
+DOI_VALIDATOR = RegexValidator(
+    r"^10\.\d{4,9}/\S+$",
+    "Enter a DOI such as 10.1097/AAP.0000000000000808 (without the https://doi.org/ prefix).",
+)
+PMID_VALIDATOR = RegexValidator(r"^[1-9]\d{0,8}$", "Enter a PubMed ID: digits only, e.g. 31082965.")
+
+SUMMARY_FEATURES = ["bold", "italic", "link"]
+
+
+class Symptom(index.Indexed, models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in API filters: ?symptom=")
+    description = models.TextField(blank=True, help_text="One or two plain sentences for patients.")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("description"),
+        index.FilterField("slug"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class Reviewer(index.Indexed, models.Model):
+    """Who medically reviewed a page: a named clinician with credentials, or an organisation."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        ORGANISATION = "organisation", "Organisation"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(max_length=200, help_text="Full name, or the organisation's name.")
+    credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Required for a person: qualifications such as 'MD, FASA' or 'PharmD'.",
+    )
+    job_title = models.CharField(max_length=200, blank=True, help_text="e.g. Medical director")
+    profile_url = models.URLField(blank=True, help_text="Public page about this reviewer.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewer_profiles",
+        help_text="The admin account of this reviewer, if they sign off in the admin themselves.",
+    )
+
+    panels = [
+        FieldPanel("kind"),
+        FieldPanel("name"),
+        FieldPanel("credentials"),
+        FieldPanel("job_title"),
+        FieldPanel("profile_url"),
+        FieldPanel("user"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("credentials"),
+        index.FilterField("kind"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    def clean(self):
+        super().clean()
+        if self.kind == self.Kind.PERSON and not self.credentials.strip():
+            raise ValidationError(
+                {"credentials": "A person who reviews medical content needs their credentials."}
+            )
+
+
+class Reference(index.Indexed, models.Model):
+    """A citation to published evidence, with its persistent identifiers."""
+
+    authors = models.CharField(
+        max_length=500, help_text="Vancouver style: 'Cohen SP, Bhatia A, Buvanendran A, et al.'"
+    )
+    title = models.CharField(max_length=500)
+    journal = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(max_length=30, blank=True, help_text="e.g. 521-546")
+    doi = models.CharField(
+        "DOI", max_length=200, blank=True, validators=[DOI_VALIDATOR], help_text="e.g. 10.1213/..."
+    )
+    pmid = models.CharField(
+        "PMID", max_length=9, blank=True, validators=[PMID_VALIDATOR], help_text="PubMed ID"
+    )
+    url = models.URLField("URL", blank=True, help_text="Only if there is no DOI or PMID.")
+
+    panels = [
+        FieldPanel("authors"),
+        FieldPanel("title"),
+        MultiFieldPanel(
+            [
+                FieldPanel("journal"),
+                FieldPanel("year"),
+                FieldPanel("volume"),
+                FieldPanel("issue"),
+                FieldPanel("pages"),
+            ],
+            heading="Publication",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("doi"), FieldPanel("pmid"), FieldPanel("url")], heading="Identifiers"
+        ),
+    ]
+    search_fields = [
+        index.SearchField("title"),
+        index.AutocompleteField("title"),
+        index.SearchField("authors"),
+        index.SearchField("journal"),
+        index.SearchField("doi"),
+        index.SearchField("pmid"),
+    ]
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="unique_reference_doi"
+            ),
+        ]
+
+    def __str__(self):
+        return self.citation
+
+    @property
+    def citation(self):
+        """Vancouver-style citation: 'Cohen SP, et al. Title. Journal. 2018;43(5):521-546.'"""
+        text = f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}."
+        if self.journal:
+            text += f" {self.journal.rstrip('.')}."
+        text += f" {self.year}"
+        if self.volume:
+            text += f";{self.volume}"
+            if self.issue:
+                text += f"({self.issue})"
+        if self.pages:
+            text += f":{self.pages}"
+        return text + "."
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    def clean(self):
+        super().clean()
+        self.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I)
+        if not (self.doi or self.pmid or self.url):
+            raise ValidationError("Give at least one of DOI, PMID or URL so readers can check it.")
+
+
+class MedicalCode(index.Indexed, models.Model):
+    """A code from a public terminology (ICD-10-CM, SNOMED CT, ATC...) for a condition or drug."""
+
+    class System(models.TextChoices):
+        ICD10CM = "ICD-10-CM", "ICD-10-CM"
+        ICD11 = "ICD-11", "ICD-11"
+        SNOMED_CT = "SNOMED CT", "SNOMED CT"
+        ATC = "ATC", "ATC (WHO Anatomical Therapeutic Chemical)"
+        MESH = "MeSH", "MeSH"
+        RXNORM = "RxNorm", "RxNorm"
+
+    # What a value looks like in each system; codes from other systems are not checked.
+    VALUE_PATTERNS = {
+        System.ICD10CM: (r"^[A-TV-Z][0-9][0-9AB](\.[0-9A-TV-Z]{1,4})?$", "e.g. G90.50"),
+        System.SNOMED_CT: (r"^[1-9]\d{5,17}$", "6 to 18 digits, e.g. 247398009"),
+        System.ATC: (r"^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$", "e.g. N01AX03"),
+        System.MESH: (r"^[DCQ]\d{6,9}$", "e.g. D009437"),
+        System.RXNORM: (r"^\d{1,10}$", "digits, e.g. 6130"),
+    }
+
+    system = models.CharField(max_length=20, choices=System.choices)
+    value = models.CharField(max_length=40, help_text="The code itself, e.g. G90.50")
+    display_name = models.CharField(
+        max_length=300,
+        help_text="The code's name in its system, e.g. 'Phantom limb syndrome with pain'.",
+    )
+    verified = models.BooleanField(
+        default=False,
+        help_text="Tick only once the clinic's medical coder has confirmed this code.",
+    )
+
+    panels = [
+        FieldPanel("system"),
+        FieldPanel("value"),
+        FieldPanel("display_name"),
+        FieldPanel("verified"),
+    ]
+    search_fields = [
+        index.SearchField("value"),
+        index.AutocompleteField("value"),
+        index.SearchField("display_name"),
+        index.AutocompleteField("display_name"),
+        index.FilterField("system"),
+        index.FilterField("verified"),
+    ]
+
+    class Meta:
+        ordering = ["system", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "value"], name="unique_medical_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.system} {self.value} — {self.display_name}"
+
+    def clean(self):
+        super().clean()
+        self.value = (
+            self.value.strip().upper() if self.system != self.System.MESH else self.value.strip()
+        )
+        pattern = self.VALUE_PATTERNS.get(self.system)
+        if pattern and not re.match(pattern[0], self.value):
+            raise ValidationError(
+                {"value": f"'{self.value}' is not a valid {self.system} code ({pattern[1]})."}
+            )
+
+
+class Disclaimer(models.Model):
+    """The medical disclaimer shown on every page: managed once here, never pasted into bodies."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="For editors, e.g. 'Standard'.")
+    text = RichTextField(features=SUMMARY_FEATURES)
+    emergency_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="What to do in an emergency, e.g. 'In an emergency, call 911.'",
+    )
+    is_default = models.BooleanField(
+        default=False, help_text="Shown on every page that does not choose another disclaimer."
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("text"),
+        FieldPanel("emergency_text"),
+        FieldPanel("is_default"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_disclaimer"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.is_default:
+            other = Disclaimer.objects.filter(is_default=True).exclude(pk=self.pk).first()
+            if other:
+                raise ValidationError(
+                    {"is_default": f"'{other}' is the default already: untick it there first."}
+                )
