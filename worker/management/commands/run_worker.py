@@ -1,0 +1,86 @@
+"""The one background process operators run: `manage.py run_worker` (loop) or `--once`."""
+
+import signal
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections
+
+from django_tasks import task_backends
+from django_tasks.utils import get_random_id
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+
+
+class Command(BaseCommand):
+    help = (
+        "Run all background work: queued django-tasks jobs (search and reference indexing, "
+        "cache purges) and Wagtail's scheduled publishing. Loops until stopped; with --once, "
+        "does everything that is due and exits."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once", action="store_true", help="Do everything that is due, then exit."
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=5.0,
+            help="Seconds to sleep between rounds when idle (default 5).",
+        )
+
+    def handle(self, *args, once=False, interval=5.0, **options):
+        if interval <= 0:
+            raise CommandError("--interval must be a positive number of seconds.")
+        self.verbosity = options["verbosity"]
+        self.running = True
+        if not once:
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+            self.say(f"Worker started: a round every {interval:g}s when idle. Ctrl+C to stop.")
+        while self.running:
+            close_old_connections()
+            did = self.run_round()
+            if once:
+                break
+            if not did:
+                time.sleep(interval)
+        self.say("Worker stopped.")
+
+    def stop(self, signum, frame):
+        self.say("Stopping after this round...")
+        self.running = False
+
+    def say(self, message):
+        if self.verbosity:
+            self.stdout.write(message)
+
+    def run_round(self):
+        """One pass over every kind of due work. Returns how many things it did."""
+        tasks = self.drain_tasks()
+        call_command("publish_scheduled", verbosity=0)
+        if tasks:
+            self.say(f"Ran {tasks} queued task(s).")
+        return tasks
+
+    def drain_tasks(self):
+        ran = 0
+        for alias in task_backends:
+            backend = task_backends[alias]
+            if not isinstance(backend, DatabaseBackend):
+                continue  # the immediate backend runs tasks inline; nothing is queued
+            worker = Worker(
+                queue_names=["*"],
+                interval=0,
+                batch=True,
+                backend_name=alias,
+                startup_delay=False,
+                max_tasks=None,
+                worker_id=get_random_id(),
+                excluded_queue_names=[],
+            )
+            worker.run()
+            ran += worker._run_tasks
+        return ran
