@@ -1,4 +1,9 @@
-"""Admin: snippet viewsets with searchable, filterable listings, grouped under one menu."""
+"""Admin: snippet viewsets with searchable, filterable listings, grouped under one menu.
+
+Listings search through each model's own search index (index.Indexed search_fields). Setting
+search_fields on a viewset instead makes the SQLite search backend query a column that does not
+exist (a 500), so none is set here.
+"""
 
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -10,7 +15,6 @@ class SymptomViewSet(SnippetViewSet):
     model = Symptom
     icon = "list-ul"
     list_display = ["name", "slug"]
-    search_fields = ["name", "description"]
 
 
 class ReviewerViewSet(SnippetViewSet):
@@ -18,7 +22,6 @@ class ReviewerViewSet(SnippetViewSet):
     icon = "user"
     list_display = ["name", "kind", "credentials", "job_title"]
     list_filter = ["kind"]
-    search_fields = ["name", "credentials"]
 
 
 class ReferenceViewSet(SnippetViewSet):
@@ -26,7 +29,6 @@ class ReferenceViewSet(SnippetViewSet):
     icon = "doc-full"
     list_display = ["title", "authors", "journal", "year", "doi", "pmid"]
     list_filter = ["year"]
-    search_fields = ["title", "authors", "journal", "doi", "pmid"]
 
 
 class MedicalCodeViewSet(SnippetViewSet):
@@ -34,7 +36,6 @@ class MedicalCodeViewSet(SnippetViewSet):
     icon = "tag"
     list_display = ["value", "system", "display_name", "verified"]
     list_filter = ["system", "verified"]
-    search_fields = ["value", "display_name"]
 
 
 class DisclaimerViewSet(SnippetViewSet):

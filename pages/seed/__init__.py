@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from wagtail.models import Page, Site
+from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from pages.models import (
     CauseIndexPage,
@@ -78,34 +79,40 @@ class SeedLoader:
         self.codes = {}
         self.symptoms = {}
         self.pages = {}  # (type, slug) -> page
+        self.created_pages = []
 
     def run(self):
-        with transaction.atomic():
-            self.load_snippets()
-            home = self.ensure_home()
-            indexes = {
-                kind: self.ensure_index(home, INDEX_MODELS[kind], slug, title)
-                for kind, slug, title in data.INDEXES
-            }
-            for spec in data.CAUSES:
-                self.ensure_content_page(
-                    indexes["cause"], CausePage, "cause", spec, self.cause_fields
-                )
-            for spec in data.TREATMENTS:
-                self.ensure_content_page(
-                    indexes["treatment"], TreatmentPage, "treatment", spec, self.treatment_fields
-                )
-            self.ensure_content_page(
-                indexes["condition"],
-                ConditionPage,
-                "condition",
-                data.CONDITION,
-                self.condition_fields,
-            )
-            self.ensure_content_page(
-                indexes["therapy"], TherapyPage, "therapy", data.THERAPY, self.therapy_fields
-            )
+        # Wagtail re-indexes references on every save of every inline row; index each created
+        # page once at the end instead.
+        with transaction.atomic(), disable_reference_index_auto_update():
+            self.create_all()
+            for page in self.created_pages:
+                ReferenceIndex.create_or_update_for_object(page)
         return self.report
+
+    def create_all(self):
+        self.load_snippets()
+        home = self.ensure_home()
+        indexes = {
+            kind: self.ensure_index(home, INDEX_MODELS[kind], slug, title)
+            for kind, slug, title in data.INDEXES
+        }
+        for spec in data.CAUSES:
+            self.ensure_content_page(indexes["cause"], CausePage, "cause", spec, self.cause_fields)
+        for spec in data.TREATMENTS:
+            self.ensure_content_page(
+                indexes["treatment"], TreatmentPage, "treatment", spec, self.treatment_fields
+            )
+        self.ensure_content_page(
+            indexes["condition"],
+            ConditionPage,
+            "condition",
+            data.CONDITION,
+            self.condition_fields,
+        )
+        self.ensure_content_page(
+            indexes["therapy"], TherapyPage, "therapy", data.THERAPY, self.therapy_fields
+        )
 
     # Snippets -----------------------------------------------------------------------------
 
@@ -196,6 +203,7 @@ class SeedLoader:
             parent.add_child(instance=page)
             page.save_revision().publish()
             self.report.note(page, True)
+            self.created_pages.append(page)
         else:
             self.report.note(page, False)
         self.pages[(kind, spec["slug"])] = page

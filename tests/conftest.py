@@ -1,0 +1,71 @@
+import os
+
+from django.db import connection
+
+from wagtail.models import Page, Site
+
+import pytest
+from freezegun import freeze_time
+
+# With REQUIRE_SERVICES=postgres,redis (set by .ci/run), a test marked as needing one of those
+# services fails instead of skipping: a green CI run must have exercised them.
+REQUIRED_SERVICE_MARKERS = {
+    name.strip() for name in os.environ.get("REQUIRE_SERVICES", "").split(",") if name.strip()
+}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if not report.skipped or not REQUIRED_SERVICE_MARKERS:
+        return
+    required = REQUIRED_SERVICE_MARKERS.intersection(m.name for m in item.iter_markers())
+    if required:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid} needs {', '.join(sorted(required))} (REQUIRE_SERVICES), but was "
+            f"skipped: {report.longrepr}"
+        )
+
+
+@pytest.fixture
+def postgres_db(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs Redis: set REDIS_URL=redis://...")
+    return url
+
+
+@pytest.fixture
+def freezer():
+    """A frozen clock; move it with freezer.move_to("2026-09-01")."""
+    with freeze_time("2026-03-10 09:00:00") as frozen:
+        yield frozen
+
+
+@pytest.fixture
+def seeded(db, freezer):
+    """The clinic's seed content, loaded on a fixed day (review dates depend on it)."""
+    from pages.seed import load_seed_content
+
+    freezer.move_to("2026-03-10 09:00:00")
+    load_seed_content()
+
+
+@pytest.fixture
+def home(db):
+    from tests.factories import HomePageFactory
+
+    root = Page.get_first_root_node()
+    home = HomePageFactory(parent=root, title="Clinic", slug="clinic")
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
+    )
+    return home
