@@ -183,9 +183,13 @@ class Reference(index.Indexed, models.Model):
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
 
+    def clean_fields(self, exclude=None):
+        # Editors paste DOIs as links or "doi:..." strings: keep the bare DOI before validating.
+        self.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I)
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         super().clean()
-        self.doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", self.doi.strip(), flags=re.I)
         if not (self.doi or self.pmid or self.url):
             raise ValidationError("Give at least one of DOI, PMID or URL so readers can check it.")
 

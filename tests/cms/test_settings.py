@@ -1,0 +1,109 @@
+"""Settings read the environment; production refuses to start without its secrets."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+STRONG_SECRET = "x" * 10 + "-a-long-random-production-secret-for-tests"
+
+
+def load_settings(module, **env):
+    """Import a settings module in a fresh interpreter; return (exit code, output, values)."""
+    clean_env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "REDIS_URL",
+            "DATABASE_URL",
+            "AWS_STORAGE_BUCKET_NAME",
+        }
+    }
+    clean_env.update(env, DJANGO_SETTINGS_MODULE=module)
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({'debug': settings.DEBUG, 'cache': settings.CACHES['default']['BACKEND'], "
+        "'db': settings.DATABASES['default']['ENGINE'], "
+        "'static': settings.STORAGES['staticfiles']['BACKEND'], "
+        "'media': settings.STORAGES['default']['BACKEND'], "
+        "'website': settings.WEBSITE_BASE_URL, 'api': settings.API_BASE_URL}))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    values = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
+    return proc.returncode, proc.stderr, values
+
+
+def test_production_refuses_to_start_without_secrets_and_names_them():
+    code, err, _ = load_settings("cms.settings.production")
+    assert code != 0
+    assert "ImproperlyConfigured" in err
+    for name in ("SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"):
+        assert name in err
+
+
+def test_production_refuses_a_shared_cache_less_deployment():
+    code, err, _ = load_settings(
+        "cms.settings.production", SECRET_KEY=STRONG_SECRET, ALLOWED_HOSTS="cms.example.org"
+    )
+    assert code != 0
+    assert "REDIS_URL" in err and "SECRET_KEY" not in err.split("need these")[1].split(".")[0]
+
+
+def test_production_refuses_a_weak_secret():
+    code, err, _ = load_settings(
+        "cms.settings.production",
+        SECRET_KEY="dev-only-insecure-secret-key-do-not-use-in-production",
+        ALLOWED_HOSTS="cms.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert code != 0 and "too weak" in err
+
+
+def test_production_with_its_environment():
+    code, err, values = load_settings(
+        "cms.settings.production",
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="cms.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        DATABASE_URL="postgres://cms:cms@db:5432/cms",
+        WEBSITE_BASE_URL="https://www.clinic.example/",
+        API_BASE_URL="https://api.clinic.example",
+        AWS_STORAGE_BUCKET_NAME="clinic-media",
+    )
+    assert code == 0, err
+    assert values == {
+        "debug": False,
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "db": "django.db.backends.postgresql",
+        "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "media": "storages.backends.s3.S3Storage",
+        "website": "https://www.clinic.example",
+        "api": "https://api.clinic.example",
+    }
+
+
+def test_dev_defaults_to_sqlite_and_local_memory_on_a_fresh_laptop():
+    code, err, values = load_settings("cms.settings.dev")
+    assert code == 0, err
+    assert values["debug"] is True
+    assert values["db"] == "django.db.backends.sqlite3"
+    assert values["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert values["media"] == "django.core.files.storage.FileSystemStorage"
+
+
+def test_manage_py_defaults_to_dev_settings():
+    text = (BASE_DIR / "manage.py").read_text()
+    assert 'setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")' in text
