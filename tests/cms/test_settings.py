@@ -27,7 +27,8 @@ def load_settings(module, **env):
     clean_env.update(env, DJANGO_SETTINGS_MODULE=module)
     code = (
         "import json, django; from django.conf import settings; django.setup(); "
-        "print(json.dumps({'debug': settings.DEBUG, 'cache': settings.CACHES['default']['BACKEND'], "
+        "print(json.dumps({'debug': settings.DEBUG, "
+        "'cache': settings.CACHES['default']['BACKEND'], "
         "'db': settings.DATABASES['default']['ENGINE'], "
         "'static': settings.STORAGES['staticfiles']['BACKEND'], "
         "'media': settings.STORAGES['default']['BACKEND'], "
