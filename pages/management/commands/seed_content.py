@@ -18,8 +18,11 @@ class Command(BaseCommand):
                 f"Seed content conflicts with what is in the database: {exc}. "
                 "Rename or move the conflicting page in the admin, then run seed_content again."
             ) from exc
-        for line in report.created:
-            self.stdout.write(f"  created {line}")
+        if options["verbosity"] > 1:
+            for line in report.created:
+                self.stdout.write(f"  created {line}")
+        if not options["verbosity"]:
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seed content ready: {len(report.created)} created, "
