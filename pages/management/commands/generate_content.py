@@ -109,7 +109,7 @@ class Command(BaseCommand):
     def handle(self, *args, conditions, seed, **options):
         if not 1 <= conditions <= 100_000:
             raise CommandError("--conditions must be between 1 and 100000.")
-        self.random = random.Random(seed)
+        self.random = random.Random(seed)  # noqa: S311 (synthetic data, not security)
         self.out = self.stdout if options["verbosity"] else io.StringIO()
         self.run_id = f"{int(time.time()) % 100000:05d}{self.random.randint(0, 99):02d}"
         started = time.monotonic()
