@@ -10,6 +10,10 @@ from django_tasks_db.models import DBTaskResult
 from pages.models import ConditionPage
 from tests import factories
 
+# The worker runs outside any transaction and closes stale connections between rounds (which
+# would close a test's wrapping transaction on PostgreSQL): test it the way it runs.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 
@@ -45,6 +49,6 @@ def test_once_publishes_scheduled_pages(conditions, freezer):
     assert page.live
 
 
-def test_rejects_a_bad_interval(db):
+def test_rejects_a_bad_interval():
     with pytest.raises(CommandError, match="positive"):
         call_command("run_worker", "--once", "--interval", "0")
