@@ -27,6 +27,7 @@ from modelsearch.signal_handlers import post_save_signal_handler
 from PIL import Image as PILImage
 
 from pages.models import (
+    CONTENT_PAGE_MODELS,
     CauseIndexPage,
     CausePage,
     CauseStatistic,
@@ -114,8 +115,7 @@ class Command(BaseCommand):
         self.run_id = f"{int(time.time()) % 100000:05d}{self.random.randint(0, 99):02d}"
         started = time.monotonic()
         load_seed_content()
-        models = [ConditionPage, CausePage, TreatmentPage, TherapyPage]
-        with transaction.atomic(), bulk_indexing(models):
+        with transaction.atomic(), bulk_indexing(CONTENT_PAGE_MODELS):
             pages = self.generate(conditions)
             self.index(pages)
         self.out.write(
