@@ -14,6 +14,8 @@ from pages.models import (
     ConditionIndexPage,
     ConditionPage,
     HomePage,
+    PageReferenceLink,
+    Reference,
     TherapyIndexPage,
     TherapyPage,
     TreatmentIndexPage,
@@ -242,3 +244,25 @@ def test_snippet_listings_are_searchable(admin_client, model, query):
     assert response.context["object_list"] or response.context["page_obj"].object_list
     missing = admin_client.get(url, {"q": "zzzz-no-such-thing"})
     assert not list(missing.context["page_obj"].object_list)
+
+
+@pytest.mark.django_db
+def test_a_cited_reference_cannot_be_deleted_from_the_admin(admin_client, home):
+    causes = factories.CauseIndexPageFactory(parent=home)
+    cause = factories.CausePageFactory(parent=causes)
+    reference = factories.ReferenceFactory()
+    PageReferenceLink.objects.create(page=cause, reference=reference)
+    url = reverse("wagtailsnippets_pages_reference:delete", args=[reference.pk])
+
+    confirm = admin_client.get(url)
+    assert confirm.status_code == 200
+    assert confirm.context["is_protected"] is True
+    assert "Yes, delete" not in confirm.content.decode()
+
+    forced = admin_client.post(url)
+    assert forced.status_code == 302  # refused with a message, never a 500
+    assert Reference.objects.filter(pk=reference.pk).exists()
+
+    unused = factories.ReferenceFactory()
+    admin_client.post(reverse("wagtailsnippets_pages_reference:delete", args=[unused.pk]))
+    assert not Reference.objects.filter(pk=unused.pk).exists()
