@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The dev server's own address is its public origin unless API_BASE_URL says otherwise.
+API_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint check bench clean
 
@@ -21,9 +23,9 @@ install: $(INSTALLED)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_content
-	$(PY) manage.py ensure_local_admin
+	API_BASE_URL=$(API_BASE_URL) $(PY) manage.py ensure_local_admin
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, health: /healthz/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	API_BASE_URL=$(API_BASE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
