@@ -8,7 +8,70 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from pages.renditions import BODY_IMAGE_RENDITIONS
+
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class LinkedRichTextBlock(blocks.RichTextBlock):
+    """Rich text whose API value is client HTML: links resolved to public website URLs."""
+
+    def get_api_representation(self, value, context=None):
+        from pages.representation import resolve_rich_text
+
+        return resolve_rich_text(value.source if value else "")
+
+
+class ReferenceChooserBlock(SnippetChooserBlock):
+    def __init__(self, **kwargs):
+        super().__init__("pages.Reference", **kwargs)
+
+    def get_api_representation(self, value, context=None):
+        from pages.representation import reference_representation
+
+        return reference_representation(value) if value else None
+
+    def deconstruct(self):
+        return blocks.Block.deconstruct(self)
+
+
+class SymptomChooserBlock(SnippetChooserBlock):
+    def __init__(self, **kwargs):
+        super().__init__("pages.Symptom", **kwargs)
+
+    def get_api_representation(self, value, context=None):
+        if value is None:
+            return None
+        return {"id": value.pk, "slug": value.slug, "name": value.name}
+
+    def deconstruct(self):
+        return blocks.Block.deconstruct(self)
+
+
+class PublicPageChooserBlock(blocks.PageChooserBlock):
+    """A page link whose API value is a flat page reference, or None when not public."""
+
+    def get_api_representation(self, value, context=None):
+        from pages.representation import page_reference
+        from pages.selectors import public_pages
+
+        if value is None or not public_pages().filter(pk=value.pk).exists():
+            return None
+        return page_reference(value.specific)
+
+
+class RenditionImageBlock(ImageBlock):
+    """An image with its alt text; the API value carries renditions with sizes."""
+
+    def get_api_representation(self, value, context=None):
+        from pages.representation import image_representation
+
+        if value is None:
+            return None
+        alt = "" if getattr(value, "decorative", False) else value.contextual_alt_text
+        data = image_representation(value, alt, BODY_IMAGE_RENDITIONS)
+        data["decorative"] = bool(getattr(value, "decorative", False))
+        return data
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -26,7 +89,7 @@ class CalloutBlock(blocks.StructBlock):
         default="info",
     )
     title = blocks.CharBlock(max_length=200, required=False)
-    text = blocks.RichTextBlock(features=RICH_TEXT_FEATURES)
+    text = LinkedRichTextBlock(features=RICH_TEXT_FEATURES)
 
     class Meta:
         icon = "warning"
@@ -36,9 +99,9 @@ class CalloutBlock(blocks.StructBlock):
 class EvidenceClaimBlock(blocks.StructBlock):
     """A claim about efficacy or speed, tied to the references that support it."""
 
-    claim = blocks.RichTextBlock(features=["bold", "italic", "link"])
+    claim = LinkedRichTextBlock(features=["bold", "italic", "link"])
     references = blocks.ListBlock(
-        SnippetChooserBlock("pages.Reference"),
+        ReferenceChooserBlock(),
         min_num=1,
         help_text="Every claim needs the evidence that supports it.",
     )
@@ -51,8 +114,8 @@ class EvidenceClaimBlock(blocks.StructBlock):
 
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
-    paragraph = blocks.RichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
-    image = ImageBlock()
+    paragraph = LinkedRichTextBlock(features=RICH_TEXT_FEATURES, icon="pilcrow")
+    image = RenditionImageBlock()
     callout = CalloutBlock()
     evidence_claim = EvidenceClaimBlock()
 
@@ -69,12 +132,12 @@ class TreatmentApproachStepBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=200)
     description = blocks.TextBlock(required=False)
     causes = blocks.ListBlock(
-        blocks.PageChooserBlock(page_type="pages.CausePage"),
+        PublicPageChooserBlock(page_type="pages.CausePage"),
         required=False,
         help_text="The underlying causes this step treats (links to cause pages).",
     )
     symptoms = blocks.ListBlock(
-        SnippetChooserBlock("pages.Symptom"),
+        SymptomChooserBlock(),
         required=False,
         help_text="The symptoms this step relieves.",
     )
@@ -82,6 +145,11 @@ class TreatmentApproachStepBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ol"
         label = "Treatment approach step"
+
+    def get_api_representation(self, value, context=None):
+        data = super().get_api_representation(value, context)
+        data["causes"] = [cause for cause in data["causes"] if cause]  # drop non-public pages
+        return data
 
 
 class TreatmentApproachBlock(blocks.StreamBlock):

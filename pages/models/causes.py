@@ -30,6 +30,8 @@ class CausePage(BaseContentPage):
         InlinePanel("statistics", heading="Key statistics", label="Statistic"),
         *BaseContentPage.closing_panels,
     ]
+    api_type = "cause"  # the "type" consumers see
+    api_collection = "causes"  # /api/v1/causes/
     parent_page_types = ["pages.CauseIndexPage"]
     subpage_types = []
 

@@ -48,6 +48,8 @@ class ConditionPage(BaseContentPage):
         InlinePanel("treatment_links", heading="Treatments", label="Treatment"),
         *BaseContentPage.closing_panels,
     ]
+    api_type = "condition"  # the "type" consumers see
+    api_collection = "conditions"  # /api/v1/conditions/
     parent_page_types = ["pages.ConditionIndexPage"]
     subpage_types = []
 

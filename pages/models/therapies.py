@@ -100,6 +100,8 @@ class TherapyPage(BaseContentPage):
         ),
         *BaseContentPage.closing_panels,
     ]
+    api_type = "therapy"  # the "type" consumers see
+    api_collection = "therapies"  # /api/v1/therapies/
     parent_page_types = ["pages.TherapyIndexPage"]
     subpage_types = []
 

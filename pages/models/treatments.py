@@ -53,6 +53,8 @@ class TreatmentPage(BaseContentPage):
         FieldPanel("evidence_notes"),
         *BaseContentPage.closing_panels,
     ]
+    api_type = "treatment"  # the "type" consumers see
+    api_collection = "treatments"  # /api/v1/treatments/
     parent_page_types = ["pages.TreatmentIndexPage"]
     subpage_types = []
 

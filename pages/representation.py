@@ -1,0 +1,142 @@
+"""How content is represented to consumers: public URLs, page references, images, rich text.
+
+Shared by StreamField blocks (`get_api_representation`) and the API serializers, so both resolve
+links and images the same way. URLs come from settings, never from a request's Host header.
+"""
+
+import re
+
+from django.conf import settings
+
+from wagtail.rich_text import expand_db_html
+
+from pages.renditions import HERO_RENDITIONS, rendition_specs
+from pages.selectors import public_pages, site_root_url_path
+
+API_PREFIX = "/api/v1"
+SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.I)
+PAGE_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>(.*?)</a>', re.S | re.I)
+ID_ATTR = re.compile(r'\bid="(\d+)"')
+HREF_ATTR = re.compile(r'\bhref="([^"]*)"', re.I)
+
+
+def page_kind(model):
+    """(type, collection) of a content page model, e.g. ('condition', 'conditions'); else None."""
+    return getattr(model, "api_type", None), getattr(model, "api_collection", None)
+
+
+def website_url(page, root_path=None):
+    """The page's canonical URL on the website (WEBSITE_BASE_URL + its path in the site)."""
+    root_path = root_path or site_root_url_path()
+    path = page.url_path[len(root_path) - 1 :] if page.url_path.startswith(root_path) else "/"
+    return settings.WEBSITE_BASE_URL + path
+
+
+def api_url(page):
+    kind, collection = page_kind(type(page))
+    if not collection:
+        return None
+    return f"{settings.API_BASE_URL}{API_PREFIX}/{collection}/{page.slug}/"
+
+
+def page_reference(page, root_path=None):
+    """The flat reference consumers follow: {id, type, slug, title, url, api_url}."""
+    kind, _ = page_kind(type(page))
+    return {
+        "id": page.pk,
+        "type": kind,
+        "slug": page.slug,
+        "title": page.title,
+        "url": website_url(page, root_path),
+        "api_url": api_url(page),
+    }
+
+
+def absolute_media_url(url):
+    return url if url.startswith(("http://", "https://")) else settings.API_BASE_URL + url
+
+
+def image_representation(image, alt, named=HERO_RENDITIONS):
+    """An image with named renditions, each in its original format and as webp:
+    {"id", "alt", "width", "height", "renditions": {"medium": {"url", "width", "height",
+    "format", "webp": {"url", "width", "height"}}}}."""
+    if image is None:
+        return None
+    renditions = image.get_renditions(*rendition_specs(named))
+    shaped = {}
+    for name, spec in named.items():
+        fallback, webp = renditions[spec], renditions[f"{spec}|format-webp"]
+        shaped[name] = {
+            "url": absolute_media_url(fallback.url),
+            "width": fallback.width,
+            "height": fallback.height,
+            "format": fallback.file.name.rsplit(".", 1)[-1].lower(),
+            "webp": {"url": absolute_media_url(webp.url), "width": webp.width, "height": webp.height},
+        }
+    return {
+        "id": image.pk,
+        "alt": alt,
+        "width": image.width,
+        "height": image.height,
+        "renditions": shaped,
+    }
+
+
+def resolve_rich_text(html):
+    """Database rich text → HTML for clients: page links point at public website URLs (links to
+    pages the public can't see are unwrapped to their text), other Wagtail markup is expanded,
+    and hrefs with unsafe schemes (javascript:, data:...) are dropped."""
+    if not html:
+        return ""
+    ids = {int(m) for link in PAGE_LINK.finditer(html) for m in ID_ATTR.findall(link.group(0))}
+    urls = {}
+    if ids:
+        root_path = site_root_url_path()
+        for page in public_pages().filter(pk__in=ids).only("pk", "url_path"):
+            urls[page.pk] = website_url(page, root_path)
+
+    def replace_page_link(match):
+        found = ID_ATTR.search(match.group(0))
+        url = urls.get(int(found.group(1))) if found else None
+        return f'<a href="{url}">{match.group(1)}</a>' if url else match.group(1)
+
+    html = expand_db_html(PAGE_LINK.sub(replace_page_link, html))
+
+    def clean_href(match):
+        href = match.group(1).strip()
+        if not SAFE_HREF.match(href):
+            return ""
+        if href.startswith("/"):  # documents and media are served by this service
+            href = settings.API_BASE_URL + href
+        return f'href="{href}"'
+
+    return HREF_ATTR.sub(clean_href, html)
+
+
+def reference_representation(reference, note=""):
+    data = {
+        "id": reference.pk,
+        "citation": reference.citation,
+        "authors": reference.authors,
+        "title": reference.title,
+        "journal": reference.journal,
+        "year": reference.year,
+        "volume": reference.volume,
+        "issue": reference.issue,
+        "pages": reference.pages,
+        "doi": reference.doi or None,
+        "pmid": reference.pmid or None,
+        "url": reference.url or reference.doi_url or reference.pubmed_url or None,
+    }
+    if note:
+        data["note"] = note
+    return data
+
+
+def code_representation(code):
+    return {
+        "system": code.system,
+        "value": code.value,
+        "display_name": code.display_name,
+        "verified": code.verified,
+    }
