@@ -1,8 +1,29 @@
-from django.urls import path
+from django.urls import include, path, re_path
 
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from api.problems import api_not_found
+from api.views.content import content_viewset
 from api.views.health import healthz, readyz
+from api.views.lookup import PageByPathView, SearchView
+from pages.models import CONTENT_PAGE_MODELS
+
+router = SimpleRouter(trailing_slash=True)
+for model in CONTENT_PAGE_MODELS:
+    router.register(model.api_collection, content_viewset(model), basename=model.api_collection)
+
+api_v1 = [
+    path("search/", SearchView.as_view(), name="search"),
+    path("pages/", PageByPathView.as_view(), name="page-by-path"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    *router.urls,
+    re_path(r"^.*$", api_not_found),  # unknown API paths: problem+json, even with DEBUG on
+]
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
+    path("api/v1/", include((api_v1, "api-v1"))),
 ]

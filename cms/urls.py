@@ -5,6 +5,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+handler404 = "api.problems.handler404"
+handler500 = "api.problems.handler500"
+
 urlpatterns = [
     path("", include("api.urls")),
     path("admin/", include(wagtailadmin_urls)),

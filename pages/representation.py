@@ -32,23 +32,25 @@ def website_url(page, root_path=None):
     return settings.WEBSITE_BASE_URL + path
 
 
-def api_url(page):
-    kind, collection = page_kind(type(page))
+def api_url(page, model=None):
+    kind, collection = page_kind(model or type(page))
     if not collection:
         return None
     return f"{settings.API_BASE_URL}{API_PREFIX}/{collection}/{page.slug}/"
 
 
-def page_reference(page, root_path=None):
-    """The flat reference consumers follow: {id, type, slug, title, url, api_url}."""
-    kind, _ = page_kind(type(page))
+def page_reference(page, root_path=None, model=None):
+    """The flat reference consumers follow: {id, type, slug, title, url, api_url}.
+    `model` names the specific type when `page` is a plain wagtailcore Page."""
+    model = model or type(page)
+    kind, _ = page_kind(model)
     return {
         "id": page.pk,
         "type": kind,
         "slug": page.slug,
         "title": page.title,
         "url": website_url(page, root_path),
-        "api_url": api_url(page),
+        "api_url": api_url(page, model),
     }
 
 
@@ -71,7 +73,11 @@ def image_representation(image, alt, named=HERO_RENDITIONS):
             "width": fallback.width,
             "height": fallback.height,
             "format": fallback.file.name.rsplit(".", 1)[-1].lower(),
-            "webp": {"url": absolute_media_url(webp.url), "width": webp.width, "height": webp.height},
+            "webp": {
+                "url": absolute_media_url(webp.url),
+                "width": webp.width,
+                "height": webp.height,
+            },
         }
     return {
         "id": image.pk,

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "api.caching.ApiCachingMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -175,6 +177,34 @@ WAGTAILREDIRECTS_AUTO_CREATE = True
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "webp", "bmp": "png", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Clinic medical content API",
+    "DESCRIPTION": "Conditions, causes, treatments and therapies for the website, app and email.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SERVERS": [{"url": API_BASE_URL}],
+    "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "ENUM_NAME_OVERRIDES": {
+        "ReviewStatusEnum": ["current", "due_soon", "overdue", "unreviewed"],
+        "ItemTypeEnum": ["condition", "cause", "treatment", "therapy"],
+    },
+}
+# Browsers, CDNs and Braze/Klaviyo fetchers may keep an API response this long.
+API_CACHE_CONTROL = os.environ.get(
+    "API_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+)
 
 LOGGING = {
     "version": 1,

@@ -57,3 +57,4 @@ __all__ = [
 ]
 
 CONTENT_PAGE_MODELS = (ConditionPage, CausePage, TreatmentPage, TherapyPage)
+REVIEW_STATUS_CHOICES = MedicalReviewMixin.ReviewStatus.choices

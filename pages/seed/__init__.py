@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from modelcluster.models import get_all_child_relations
 from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -62,6 +63,15 @@ class SeedReport:
             self.created.append(f"{obj._meta.verbose_name}: {obj}")
         else:
             self.existing += 1
+
+
+def number_inline_rows(page):
+    """Give ordered inline rows their sort_order, as the admin's formsets do: the order is data."""
+    for relation in get_all_child_relations(page):
+        rows = getattr(page, relation.get_accessor_name()).all()
+        for position, row in enumerate(rows):
+            if hasattr(row, "sort_order"):
+                row.sort_order = position
 
 
 def one_year_after(day):
@@ -200,6 +210,7 @@ class SeedLoader:
             for key in spec.get("references", []):
                 page.reference_links.add(PageReferenceLink(reference=self.references[key]))
             build_fields(page, spec)
+            number_inline_rows(page)
             parent.add_child(instance=page)
             page.save_revision().publish()
             self.report.note(page, True)

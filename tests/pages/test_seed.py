@@ -281,3 +281,12 @@ def test_seed_keeps_editor_changes(seeded):
     page.save_revision().publish()
     call_command("seed_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert condition().summary == "Edited by an editor."
+
+
+def test_seed_numbers_every_ordered_inline_row(seeded):
+    from pages.models import ConditionCauseLink, PageReferenceLink, TherapyReliefLink
+
+    for model in (ConditionCauseLink, TherapyReliefLink, PageReferenceLink):
+        assert not model.objects.filter(sort_order__isnull=True).exists(), model.__name__
+    links = TherapyPage.objects.get(slug="ketamine-infusion-therapy").relief_links.all()
+    assert [link.sort_order for link in links] == list(range(5))

@@ -1,0 +1,83 @@
+from collections import OrderedDict
+
+from django.conf import settings
+
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from api.problems import BadQuery
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+def parse_bounded_int(request, name, default, minimum, maximum=None):
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadQuery({name: [f"'{raw}' is not a whole number; use {bounds}."]}) from None
+    if value < minimum or (maximum is not None and value > maximum):
+        raise BadQuery({name: [f"{value} is out of range; use {bounds}."]})
+    return value
+
+
+class StrictLimitOffsetPagination(LimitOffsetPagination):
+    """`limit` (1-100, default 20) and `offset` (0 or more); anything else is a 400, never a clamp.
+
+    Envelope: {"count": 42, "next": "<url>|null", "previous": "<url>|null", "results": [...]}
+    """
+
+    default_limit = DEFAULT_LIMIT
+    max_limit = MAX_LIMIT
+
+    def get_limit(self, request):
+        return parse_bounded_int(request, self.limit_query_param, DEFAULT_LIMIT, 1, MAX_LIMIT)
+
+    def get_offset(self, request):
+        return parse_bounded_int(request, self.offset_query_param, 0, 0)
+
+    def page_url(self):
+        """This request's URL on API_BASE_URL (never the Host header)."""
+        return settings.API_BASE_URL + self.request.get_full_path()
+
+    def get_next_link(self):
+        if self.offset + self.limit >= self.count:
+            return None
+        url = replace_query_param(self.page_url(), self.limit_query_param, self.limit)
+        return replace_query_param(url, self.offset_query_param, self.offset + self.limit)
+
+    def get_previous_link(self):
+        if self.offset <= 0:
+            return None
+        url = replace_query_param(self.page_url(), self.limit_query_param, self.limit)
+        if self.offset - self.limit <= 0:
+            return remove_query_param(url, self.offset_query_param)
+        return replace_query_param(url, self.offset_query_param, self.offset - self.limit)
+
+    def get_paginated_response(self, data):
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.count),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_schema_operation_parameters(self, view):
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == "limit":
+                param["schema"].update(
+                    {"minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+                )
+            if param["name"] == "offset":
+                param["schema"].update({"minimum": 0, "default": 0})
+        return params

@@ -1,0 +1,121 @@
+"""RFC 9457 problem details for every API error: 400, 401, 403, 404, 405, 406, 429 and 500.
+
+Body: {"type", "title", "status", "detail", "instance", "errors": {"<parameter>": ["..."]}}.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from api.renderers import ProblemJSONRenderer
+
+logger = logging.getLogger(__name__)
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class BadQuery(exceptions.ValidationError):
+    """A 400 naming the query parameters that are wrong and what is allowed."""
+
+    def __init__(self, errors, detail=None):
+        super().__init__(errors)
+        self.summary = detail
+
+
+def problem(status_code, detail, instance="", errors=None, type_slug=None):
+    body = {
+        "type": f"{settings.API_BASE_URL}/api/v1/problems/{type_slug}/"
+        if type_slug
+        else "about:blank",
+        "title": TITLES.get(status_code, "Error"),
+        "status": status_code,
+        "detail": detail,
+        "instance": instance,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def _flatten(errors):
+    """DRF error structures → {"parameter": ["message", ...]} with plain strings."""
+    if isinstance(errors, dict):
+        return {
+            str(k): [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()
+        }
+    return {"query": [str(m) for m in (errors if isinstance(errors, list) else [errors])]}
+
+
+def exception_handler(exc, context):
+    request = context.get("request")
+    instance = request.get_full_path() if request else ""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) if str(exc) else None)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        detail = getattr(exc, "summary", None) or "Some query parameters are invalid: " + ", ".join(
+            sorted(errors)
+        )
+        body = problem(400, detail, instance, errors, "invalid-parameters")
+        code = 400
+    elif isinstance(exc, exceptions.APIException):
+        code = exc.status_code
+        body = problem(code, str(exc.detail), instance)
+    else:
+        return None  # a real bug: Django's 500 handler answers (as problem+json under /api/)
+
+    response = Response(body, status=code, content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(exc, exceptions.Throttled) and exc.wait:
+        response["Retry-After"] = str(int(exc.wait))
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
+    return response
+
+
+def problem_response(request, status_code, detail):
+    """A problem+json HttpResponse outside DRF (Django's 404/500 handlers for /api/ paths)."""
+    body = problem(status_code, detail, request.get_full_path())
+    return HttpResponse(
+        ProblemJSONRenderer().render(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def api_not_found(request, *args, **kwargs):
+    return problem_response(request, status.HTTP_404_NOT_FOUND, "No such API endpoint.")
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return problem_response(request, status.HTTP_404_NOT_FOUND, "No such API endpoint.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return problem_response(
+            request, 500, "The server failed to answer this request; it has been logged."
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)

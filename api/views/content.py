@@ -1,0 +1,258 @@
+"""Collections of public content: /api/v1/<collection>/ and /api/v1/<collection>/<slug>/."""
+
+from django.db.models import Case, IntegerField, When
+from django.http import Http404
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, viewsets
+
+from api.filters import FILTERSETS
+from api.pagination import StrictLimitOffsetPagination
+from api.problems import BadQuery
+from api.relations import expandable, item_prefetches
+from api.schema import ERROR_RESPONSES
+from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
+from pages.selectors import public_pages, site_root_url_path
+
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_RESULTS = 1000
+
+
+def split_param(request, name):
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class StrictOrderingFilter(filters.OrderingFilter):
+    """?ordering=-last_published_at,title — unknown fields are a 400. Default: title, then id."""
+
+    def get_ordering(self, request, queryset, view):
+        fields = split_param(request, self.ordering_param)
+        if fields is None:
+            return self.get_default_ordering(view)
+        allowed = set(view.ordering_fields)
+        wrong = [f for f in fields if f.lstrip("-") not in allowed]
+        if wrong or not fields:
+            raise BadQuery(
+                {
+                    "ordering": [
+                        f"Unknown ordering {', '.join(wrong) or '(empty)'}; use one or more of "
+                        f"{', '.join(sorted(allowed))}, each optionally prefixed with '-'."
+                    ]
+                }
+            )
+        return [*fields, "id"]
+
+    def filter_queryset(self, request, queryset, view):
+        if request.query_params.get(self.ordering_param) is None and getattr(
+            view, "search_ranked", False
+        ):
+            return queryset  # ?search= without ?ordering= keeps relevance order
+        return super().filter_queryset(request, queryset, view)
+
+
+class TextSearchFilter(filters.BaseFilterBackend):
+    """?search=nerve pain — items of this collection matching the text (title, other names,
+    summary, body), most relevant first unless ?ordering= is given."""
+
+    param = "search"
+
+    def filter_queryset(self, request, queryset, view):
+        query = request.query_params.get(self.param)
+        if query is None:
+            return queryset
+        query = query.strip()
+        if not query or len(query) > SEARCH_MAX_LENGTH:
+            raise BadQuery(
+                {self.param: [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]}
+            )
+        ids = [page.pk for page in view.model.objects.search(query)[:SEARCH_MAX_RESULTS]]
+        view.search_ranked = True
+        rank = Case(
+            *[When(pk=pk, then=position) for position, pk in enumerate(ids)],
+            output_field=IntegerField(),
+        )
+        return queryset.filter(pk__in=ids).order_by(rank) if ids else queryset.none()
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": self.__doc__.strip(),
+                "schema": {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH},
+            }
+        ]
+
+
+COMMON_PARAMETERS = [
+    OpenApiParameter(
+        "fields",
+        OpenApiTypes.STR,
+        description="Comma-separated fields to return; `id` and `type` always stay.",
+    ),
+    OpenApiParameter(
+        "expand",
+        OpenApiTypes.STR,
+        description="Comma-separated relations to embed in their list shape instead of references.",
+    ),
+]
+
+
+class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only collection of one content type, through pages.selectors.public_pages."""
+
+    model = None
+    lookup_field = "slug"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+    pagination_class = StrictLimitOffsetPagination
+    filter_backends = [DjangoFilterBackend, TextSearchFilter, StrictOrderingFilter]
+    ordering_fields = ["title", "first_published_at", "last_published_at", "id"]
+    ordering = ["title", "id"]
+    list_parameters = {"limit", "offset", "search", "ordering", "fields", "expand"}
+    detail_parameters = {"fields", "expand"}
+
+    @property
+    def filterset_class(self):
+        return FILTERSETS[self.model]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.check_query_parameters()
+        self.fields_param = self.parse_fields()
+        self.expand_param = self.parse_expand()
+
+    def allowed_parameters(self):
+        if self.action == "list":
+            return self.list_parameters | set(self.filterset_class.base_filters)
+        return self.detail_parameters
+
+    def check_query_parameters(self):
+        allowed = self.allowed_parameters()
+        unknown = sorted(set(self.request.query_params) - allowed)
+        if unknown:
+            raise BadQuery(
+                {
+                    name: [f"Unknown parameter. Allowed: {', '.join(sorted(allowed))}."]
+                    for name in unknown
+                },
+                detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
+            )
+
+    def serializer_for_action(self):
+        serializers = LIST_SERIALIZERS if self.action == "list" else DETAIL_SERIALIZERS
+        return serializers[self.model]
+
+    def get_serializer_class(self):
+        return self.serializer_for_action()
+
+    def parse_fields(self):
+        fields = split_param(self.request, "fields")
+        if fields is None:
+            return None
+        known = self.serializer_for_action().field_names()
+        unknown = [f for f in fields if f not in known]
+        if unknown or not fields:
+            raise BadQuery(
+                {
+                    "fields": [
+                        f"Unknown field(s) {', '.join(unknown) or '(empty)'}; "
+                        f"known: {', '.join(sorted(known))}."
+                    ]
+                }
+            )
+        return set(fields)
+
+    def parse_expand(self):
+        names = split_param(self.request, "expand")
+        if names is None:
+            return set()
+        known = expandable(self.model)
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            raise BadQuery(
+                {
+                    "expand": [
+                        f"Cannot expand {', '.join(unknown) or '(empty)'}; expandable relations: "
+                        f"{', '.join(sorted(known)) or 'none'}."
+                    ]
+                }
+            )
+        return set(names)
+
+    def get_queryset(self):
+        queryset = public_pages(self.model).select_related("hero_image")
+        queryset = queryset.prefetch_related(
+            *item_prefetches(self.model, expand=getattr(self, "expand_param", set()))
+        )
+        if self.action == "retrieve":
+            queryset = queryset.select_related("reviewed_by", "disclaimer").prefetch_related(
+                "reference_links__reference", "code_links__code", *DETAIL_PREFETCHES[self.model]
+            )
+        return queryset
+
+    def get_object(self):
+        page = self.get_queryset().filter(slug=self.kwargs["slug"]).first()
+        if page is None:
+            raise Http404(f"No public {self.model.api_type} has the slug '{self.kwargs['slug']}'.")
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context.update(
+            fields=getattr(self, "fields_param", None),
+            expand=getattr(self, "expand_param", set()),
+            root_path=site_root_url_path(),
+        )
+        if self.action == "retrieve":
+            context["default_disclaimer"] = Disclaimer.objects.filter(is_default=True).first()
+        return context
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        keys = [f"collection-{self.model.api_collection}"]
+        data = response.data if response.status_code == 200 else None
+        if isinstance(data, dict):
+            items = data.get("results", [data])
+            keys += [f"page-{item['id']}" for item in items if "id" in item]
+        response.surrogate_keys = keys
+        return response
+
+
+DETAIL_PREFETCHES = {
+    ConditionPage: ["also_known_as", "subtypes"],
+    CausePage: ["statistics__reference"],
+    TreatmentPage: ["example_drugs__code"],
+    TherapyPage: ["contraindications", "side_effects", "safety_reference"],
+}
+
+
+def content_viewset(model):
+    """A ContentViewSet subclass for `model`, with its OpenAPI description."""
+    name = model.api_type
+    detail_serializer = DETAIL_SERIALIZERS[model]
+    list_serializer = LIST_SERIALIZERS[model]
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List {model.api_collection}",
+            parameters=COMMON_PARAMETERS,
+            responses={200: list_serializer(many=True), **ERROR_RESPONSES},
+        ),
+        retrieve=extend_schema(
+            summary=f"One {name} by slug",
+            parameters=COMMON_PARAMETERS,
+            responses={200: detail_serializer, **ERROR_RESPONSES},
+        ),
+    )(
+        type(
+            f"{model.__name__}ViewSet",
+            (ContentViewSet,),
+            {"model": model, "__doc__": ContentViewSet.__doc__},
+        )
+    )

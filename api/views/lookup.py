@@ -1,0 +1,172 @@
+"""Cross-type search and lookup by website path."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import Http404
+
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.pagination import StrictLimitOffsetPagination
+from api.problems import BadQuery
+from api.relations import item_prefetches
+from api.schema import ERROR_RESPONSES
+from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from api.views.content import DETAIL_PREFETCHES, SEARCH_MAX_LENGTH, SEARCH_MAX_RESULTS
+from pages.models import CONTENT_PAGE_MODELS, Disclaimer
+from pages.representation import page_reference
+from pages.selectors import default_site, public_pages, site_root_url_path
+
+
+def specific_model(page):
+    return page.specific_class if page.specific_class in CONTENT_PAGE_MODELS else None
+
+
+def check_parameters(request, allowed):
+    unknown = sorted(set(request.query_params) - set(allowed))
+    if unknown:
+        raise BadQuery(
+            {
+                name: [f"Unknown parameter. Allowed: {', '.join(sorted(allowed))}."]
+                for name in unknown
+            },
+            detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
+        )
+
+
+class SearchView(APIView):
+    """Ranked search across conditions, causes, treatments and therapies (titles, other names,
+    summaries, bodies). Results are list-shaped items of mixed `type`, most relevant first."""
+
+    pagination_class = StrictLimitOffsetPagination
+
+    @extend_schema(
+        summary="Search all content",
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR, required=True, description="1 to 200 characters"
+            ),
+        ],
+        responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        check_parameters(request, {"q", "limit", "offset"})
+        query = (request.query_params.get("q") or "").strip()
+        if not query or len(query) > SEARCH_MAX_LENGTH:
+            raise BadQuery({"q": [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]})
+        public_ids = set(public_pages().type(*CONTENT_PAGE_MODELS).values_list("pk", flat=True))
+        ranked = [
+            page
+            for page in Page.objects.type(*CONTENT_PAGE_MODELS).search(query)[:SEARCH_MAX_RESULTS]
+            if page.pk in public_ids
+        ]
+        paginator = self.pagination_class()
+        page_of_hits = paginator.paginate_queryset(ranked, request, view=self)
+        by_model = {}
+        for hit in page_of_hits:
+            by_model.setdefault(hit.specific_class, []).append(hit.pk)
+        context = {"request": request, "root_path": site_root_url_path(), "expand": set()}
+        items = {}
+        for model, ids in by_model.items():
+            queryset = public_pages(model).filter(pk__in=ids).select_related("hero_image")
+            for page in queryset.prefetch_related(*item_prefetches(model)):
+                items[page.pk] = LIST_SERIALIZERS[model](page, context=context).data
+        response = paginator.get_paginated_response(
+            [items[h.pk] for h in page_of_hits if h.pk in items]
+        )
+        response.surrogate_keys = ["collection-search"] + [f"page-{pk}" for pk in items]
+        return response
+
+
+class PageByPathView(APIView):
+    """The item at a website path, for the website's router. An old path that has a redirect
+    answers 301/302 with `Location` (this endpoint for the new path) and a body naming it."""
+
+    @extend_schema(
+        summary="Look up an item by its website path",
+        parameters=[
+            OpenApiParameter(
+                "path",
+                OpenApiTypes.STR,
+                required=True,
+                description="e.g. /conditions/neuropathic-pain/",
+            ),
+        ],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            301: OpenApiTypes.OBJECT,
+            302: OpenApiTypes.OBJECT,
+            **ERROR_RESPONSES,
+        },
+    )
+    def get(self, request):
+        check_parameters(request, {"path"})
+        path = request.query_params.get("path", "")
+        if not path.startswith("/") or len(path) > 500 or "//" in path:
+            raise BadQuery(
+                {
+                    "path": [
+                        "Give the page's path on the website, e.g. /conditions/neuropathic-pain/."
+                    ]
+                }
+            )
+        site = default_site()
+        root_path = site_root_url_path(site)
+        url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
+        page = public_pages(site=site).filter(url_path=url_path).first()
+        model = page and specific_model(page)
+        if model:
+            queryset = (
+                public_pages(model, site)
+                .select_related("hero_image", "reviewed_by", "disclaimer")
+                .prefetch_related(
+                    *item_prefetches(model),
+                    "reference_links__reference",
+                    "code_links__code",
+                    *DETAIL_PREFETCHES[model],
+                )
+            )
+            item = queryset.get(pk=page.pk)
+            context = {
+                "request": request,
+                "root_path": root_path,
+                "expand": set(),
+                "default_disclaimer": Disclaimer.objects.filter(is_default=True).first(),
+            }
+            response = Response(DETAIL_SERIALIZERS[model](item, context=context).data)
+            response.surrogate_keys = [f"collection-{model.api_collection}", f"page-{item.pk}"]
+            return response
+        redirect = (
+            Redirect.get_for_site(site).filter(old_path=Redirect.normalise_path(path)).first()
+        )
+        if redirect:
+            return self.redirect_response(redirect, root_path)
+        raise Http404(f"No public content at {path}.")
+
+    def redirect_response(self, redirect, root_path):
+        target = redirect.redirect_page
+        if target is not None:
+            if not public_pages().filter(pk=target.pk).exists():
+                raise Http404("The page this path redirects to is not public.")
+            model = specific_model(target)
+            reference = page_reference(target, root_path, model=model) if model else None
+            new_path = target.url_path[len(root_path) - 1 :]
+        else:
+            reference, new_path = None, redirect.redirect_link
+        location = f"{settings.API_BASE_URL}/api/v1/pages/?{urlencode({'path': new_path})}"
+        status = 301 if redirect.is_permanent else 302
+        response = Response(
+            {
+                "redirect_to": {"path": new_path, "item": reference},
+                "permanent": redirect.is_permanent,
+            },
+            status=status,
+            headers={"Location": location},
+        )
+        return response

@@ -1,0 +1,225 @@
+"""Pin the JSON shape the website and the app code against, and the seed facts through it."""
+
+import re
+
+import pytest
+
+WEBSITE = "https://www.example-clinic.test"
+API = "https://api.example-clinic.test"
+ITEM_KEYS = {
+    "id",
+    "type",
+    "slug",
+    "title",
+    "summary",
+    "url",
+    "api_url",
+    "revision_id",
+    "first_published_at",
+    "last_published_at",
+    "hero_image",
+    "review_status",
+}
+RELATIONS = {
+    "conditions": {"causes", "treatments", "therapies", "symptoms"},
+    "causes": {"conditions", "therapies"},
+    "treatments": {"conditions", "category"},
+    "therapies": {"relieves", "provider_name"},
+}
+DETAIL_KEYS = {
+    "body",
+    "medical_review",
+    "references",
+    "codes",
+    "disclaimer",
+    "seo",
+    "schema_org",
+}
+TYPE_KEYS = {
+    "conditions": {"also_known_as", "symptoms_overview", "subtypes", "treatment_approach"},
+    "causes": {"resulting_pain_syndrome", "statistics"},
+    "treatments": {"drug_class", "example_drugs", "how_it_works", "evidence_notes"},
+    "therapies": {
+        "evidence_summary",
+        "drug",
+        "mechanism_of_action",
+        "what_to_expect",
+        "call_to_action",
+        "safety",
+    },
+}
+REFERENCE_KEYS = {"id", "type", "slug", "title", "url", "api_url"}
+
+
+@pytest.mark.parametrize("collection", RELATIONS)
+def test_list_envelope_and_item_shape(api, collection):
+    response = api(f"/api/v1/{collection}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == len(body["results"]) > 0
+    for item in body["results"]:
+        assert set(item) == ITEM_KEYS | RELATIONS[collection]
+        assert item["url"].startswith(WEBSITE + "/" + collection + "/")
+        assert item["api_url"] == f"{API}/api/v1/{collection}/{item['slug']}/"
+        assert isinstance(item["revision_id"], int)
+    titles = [item["title"] for item in body["results"]]
+    assert titles == sorted(titles)
+
+
+@pytest.mark.parametrize("collection", RELATIONS)
+def test_detail_shape(api, collection):
+    first = api(f"/api/v1/{collection}/").json()["results"][0]
+    item = api(f"/api/v1/{collection}/{first['slug']}/").json()
+    assert set(item) == ITEM_KEYS | RELATIONS[collection] | DETAIL_KEYS | TYPE_KEYS[collection]
+    assert list(item)[:3] == ["id", "type", "slug"]
+    assert set(item["medical_review"]) == {
+        "reviewed_by",
+        "last_reviewed",
+        "next_review_due",
+        "status",
+    }
+    assert item["medical_review"]["last_reviewed"] == "2026-03-10"
+    assert item["medical_review"]["status"] == "current"
+    assert "not personal medical advice" in item["disclaimer"]["text"]
+    assert item["seo"]["canonical_url"] == item["url"]
+    assert item["schema_org"]["@type"] == "MedicalWebPage"
+
+
+def test_urls_come_from_settings_not_the_host_header(api):
+    response = api("/api/v1/conditions/", HOST="evil.example")
+    # The host is refused by ALLOWED_HOSTS; with an allowed host, URLs still use the settings.
+    assert response.status_code == 400
+    item = api("/api/v1/conditions/", HOST="localhost").json()["results"][0]
+    assert item["url"].startswith(WEBSITE) and item["api_url"].startswith(API)
+
+
+def test_neuropathic_pain_through_the_api(api):
+    item = api("/api/v1/conditions/neuropathic-pain/").json()
+    assert item["also_known_as"] == ["Nerve pain"]
+    assert [c["slug"] for c in item["causes"]] == [
+        "diabetic-peripheral-neuropathy",
+        "complex-regional-pain-syndrome",
+        "amputation",
+        "alcoholism",
+        "spine-problems",
+        "hiv-infection",
+        "multiple-sclerosis",
+        "shingles",
+    ]
+    first = item["causes"][0]
+    assert set(first) == REFERENCE_KEYS | {"is_most_common", "prevalence", "note"}
+    assert first["is_most_common"] is True and "50%" in first["prevalence"]
+    assert [s["slug"] for s in item["symptoms"]] == [
+        "shooting-pain",
+        "burning-pain",
+        "tingling",
+        "numbness",
+    ]
+    opioids = next(t for t in item["treatments"] if t["slug"] == "opioids")
+    assert "respond poorly to opioid" in opioids["efficacy_caveat"]
+    assert [t["slug"] for t in item["therapies"]] == ["ketamine-infusion-therapy"]
+    assert item["subtypes"][0]["name"] == "Peripheral neuropathy"
+    steps = item["treatment_approach"]
+    assert [s["value"]["aim"] for s in steps] == ["underlying-cause", "symptoms"]
+    assert set(steps[0]["value"]["causes"][0]) == REFERENCE_KEYS
+    assert item["codes"] == [
+        {
+            "system": "SNOMED CT",
+            "value": "247398009",
+            "display_name": "Neuropathic pain",
+            "verified": False,
+        }
+    ]
+
+
+def test_ketamine_therapy_through_the_api(api):
+    item = api("/api/v1/therapies/ketamine-infusion-therapy/").json()
+    assert [(r["type"], r["slug"], r["label"]) for r in item["relieves"]] == [
+        ("cause", "diabetic-peripheral-neuropathy", ""),
+        ("cause", "shingles", ""),
+        ("cause", "amputation", "Phantom limb pain"),
+        ("cause", "complex-regional-pain-syndrome", ""),
+        ("condition", "neuropathic-pain", ""),
+    ]
+    assert item["drug"]["mechanism_target"] == "NMDA receptor"
+    assert "NMDA receptor" in item["mechanism_of_action"]
+    safety = item["safety"]
+    assert safety["off_label"] is True
+    assert "Pregnancy" in safety["contraindications"]
+    assert {s["name"] for s in safety["side_effects"]} >= {"Nausea", "Dizziness"}
+    assert safety["source"]["doi"] == "10.1097/AAP.0000000000000808"
+    claim = next(b for b in item["body"] if b["type"] == "evidence_claim")
+    assert [r["doi"] for r in claim["value"]["references"]] == [
+        "10.1213/ANE.0000000000004185",
+        "10.1097/AAP.0000000000000808",
+    ]
+    assert {r["pmid"] for r in item["references"]} == {None, "31082965"}
+
+
+def test_rich_text_is_client_html(api, seeded):
+    from pages.models import CausePage, ConditionPage
+
+    page = ConditionPage.objects.get(slug="neuropathic-pain")
+    shingles = CausePage.objects.get(slug="shingles")
+    page.body = [
+        {
+            "type": "paragraph",
+            "value": f'<p>See <a linktype="page" id="{shingles.pk}">shingles</a> and '
+            '<a href="javascript:alert(1)">this</a>.</p>',
+        }
+    ]
+    page.save_revision().publish()
+    body = api("/api/v1/conditions/neuropathic-pain/").json()["body"]
+    html = body[0]["value"]
+    assert f'<a href="{WEBSITE}/causes/shingles/">shingles</a>' in html
+    assert "linktype" not in html and "embedtype" not in html and "javascript:" not in html
+    assert re.match(r"^[0-9a-f-]{36}$", body[0]["id"])
+
+
+def test_fields_and_expand(api):
+    item = api("/api/v1/conditions/?fields=title,causes").json()["results"][0]
+    assert set(item) == {"id", "type", "title", "causes"}
+    expanded = api("/api/v1/conditions/?fields=causes&expand=causes").json()["results"][0]
+    cause = expanded["causes"][0]
+    assert set(cause) == ITEM_KEYS | RELATIONS["causes"] | {"is_most_common", "prevalence", "note"}
+    assert cause["is_most_common"] is True
+    assert set(cause["conditions"][0]) == REFERENCE_KEYS | {"is_most_common", "prevalence", "note"}
+    detail = api("/api/v1/therapies/ketamine-infusion-therapy/?fields=safety").json()
+    assert set(detail) == {"id", "type", "safety"}
+
+
+def test_json_ld_uses_only_schema_org_vocabulary(api):
+    import msgspec_schemaorg.models as vocabulary
+
+    def check(node, where):
+        if isinstance(node, list):
+            for n, child in enumerate(node):
+                check(child, f"{where}[{n}]")
+            return
+        if not isinstance(node, dict):
+            return
+        schema_type = node.get("@type")
+        cls = getattr(vocabulary, schema_type, None) if schema_type else None
+        assert cls is not None, f"{where}: unknown schema.org type {schema_type!r}"
+        for key, value in node.items():
+            if key.startswith("@"):
+                continue
+            assert key in cls.__struct_fields__, f"{where}: {schema_type} has no property {key!r}"
+            check(value, f"{where}.{key}")
+
+    for collection in RELATIONS:
+        for item in api(f"/api/v1/{collection}/").json()["results"]:
+            ld = api(f"/api/v1/{collection}/{item['slug']}/").json()["schema_org"]
+            check(ld, f"{collection}/{item['slug']}")
+    ld = api("/api/v1/therapies/ketamine-infusion-therapy/").json()["schema_org"]
+    assert ld["about"]["@type"] == "MedicalTherapy"
+    assert ld["about"]["drug"]["identifier"][0] == {
+        "@type": "PropertyValue",
+        "propertyID": "ATC",
+        "value": "N01AX03",
+    }
+    condition = api("/api/v1/conditions/neuropathic-pain/").json()["schema_org"]
+    assert len(condition["about"]["signOrSymptom"]) == 4
+    assert {m["causeOf"]["name"] for m in condition["mentions"]} == {"Neuropathic pain"}
