@@ -15,10 +15,10 @@ from api.relations import expandable, item_prefetches
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
+from pages.search import search_public
 from pages.selectors import public_pages, site_root_url_path
 
 SEARCH_MAX_LENGTH = 200
-SEARCH_MAX_RESULTS = 1000
 
 
 def split_param(request, name):
@@ -71,7 +71,7 @@ class TextSearchFilter(filters.BaseFilterBackend):
             raise BadQuery(
                 {self.param: [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]}
             )
-        ids = [page.pk for page in view.model.objects.search(query)[:SEARCH_MAX_RESULTS]]
+        ids = [page.pk for page in search_public(query, models=[view.model])]
         view.search_ranked = True
         rank = Case(
             *[When(pk=pk, then=position) for position, pk in enumerate(ids)],

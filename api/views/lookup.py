@@ -6,7 +6,6 @@ from django.conf import settings
 from django.http import Http404
 
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import Page
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -18,9 +17,10 @@ from api.problems import BadQuery
 from api.relations import item_prefetches
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from api.views.content import DETAIL_PREFETCHES, SEARCH_MAX_LENGTH, SEARCH_MAX_RESULTS
+from api.views.content import DETAIL_PREFETCHES, SEARCH_MAX_LENGTH
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
 from pages.representation import page_reference
+from pages.search import search_public
 from pages.selectors import default_site, public_pages, site_root_url_path
 
 
@@ -60,12 +60,7 @@ class SearchView(APIView):
         query = (request.query_params.get("q") or "").strip()
         if not query or len(query) > SEARCH_MAX_LENGTH:
             raise BadQuery({"q": [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]})
-        public_ids = set(public_pages().type(*CONTENT_PAGE_MODELS).values_list("pk", flat=True))
-        ranked = [
-            page
-            for page in Page.objects.type(*CONTENT_PAGE_MODELS).search(query)[:SEARCH_MAX_RESULTS]
-            if page.pk in public_ids
-        ]
+        ranked = search_public(query)
         paginator = self.pagination_class()
         page_of_hits = paginator.paginate_queryset(ranked, request, view=self)
         by_model = {}
