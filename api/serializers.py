@@ -25,9 +25,11 @@ from pages.representation import (
     api_url,
     code_representation,
     image_representation,
+    linked_page_ids,
     page_reference,
     reference_representation,
     resolve_rich_text,
+    stream_linked_page_ids,
     website_url,
 )
 from pages.schema_org import build_schema_org
@@ -171,7 +173,23 @@ class ContentDetailMixin(serializers.Serializer):
     def get_schema_org(self, page):
         return {}  # built in full_representation from the whole item (see pages.schema_org)
 
+    rich_text_fields = ()
+
+    def preload_links(self, page):
+        """Check, in one query, the visibility of every page the detail's rich text and
+        choosers link to (instead of one query per field or block)."""
+        visibility = self.context.get("visibility")
+        if visibility is None:
+            return
+        ids = stream_linked_page_ids(page.body.raw_data)
+        if hasattr(page, "treatment_approach"):
+            ids |= stream_linked_page_ids(page.treatment_approach.raw_data)
+        for name in self.rich_text_fields:
+            ids |= linked_page_ids(getattr(page, name))
+        visibility.preload(ids)
+
     def full_representation(self, page):
+        self.preload_links(page)
         data = super().full_representation(page)
         data["schema_org"] = build_schema_org(data)
         # The list shape's keys first, in their order, then the detail's own.
@@ -254,7 +272,7 @@ class ContentDetailMixin(serializers.Serializer):
         if disclaimer is None:
             return None
         return {
-            "text": resolve_rich_text(disclaimer.text),
+            "text": resolve_rich_text(disclaimer.text, self.context.get("visibility")),
             "emergency_text": disclaimer.emergency_text,
         }
 
@@ -341,6 +359,7 @@ class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
 
 
 class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
+    rich_text_fields = ("how_it_works", "evidence_notes")
     drug_class = serializers.CharField(read_only=True)
     example_drugs = serializers.SerializerMethodField()
     how_it_works = serializers.SerializerMethodField()
@@ -354,13 +373,14 @@ class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
         ]
 
     def get_how_it_works(self, page) -> str:
-        return resolve_rich_text(page.how_it_works)
+        return resolve_rich_text(page.how_it_works, self.context.get("visibility"))
 
     def get_evidence_notes(self, page) -> str:
-        return resolve_rich_text(page.evidence_notes)
+        return resolve_rich_text(page.evidence_notes, self.context.get("visibility"))
 
 
 class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
+    rich_text_fields = ("mechanism_of_action", "what_to_expect")
     evidence_summary = serializers.CharField(read_only=True)
     drug = serializers.SerializerMethodField()
     mechanism_of_action = serializers.SerializerMethodField()
@@ -379,10 +399,10 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
         }
 
     def get_mechanism_of_action(self, page) -> str:
-        return resolve_rich_text(page.mechanism_of_action)
+        return resolve_rich_text(page.mechanism_of_action, self.context.get("visibility"))
 
     def get_what_to_expect(self, page) -> str:
-        return resolve_rich_text(page.what_to_expect)
+        return resolve_rich_text(page.what_to_expect, self.context.get("visibility"))
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_call_to_action(self, page):

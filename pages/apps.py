@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class PagesConfig(AppConfig):
     name = "pages"
     verbose_name = "Medical content"
+
+    def ready(self):
+        from pages import signals
+
+        signals.connect()

@@ -19,7 +19,8 @@ class LinkedRichTextBlock(blocks.RichTextBlock):
     def get_api_representation(self, value, context=None):
         from pages.representation import resolve_rich_text
 
-        return resolve_rich_text(value.source if value else "")
+        visibility = (context or {}).get("visibility")
+        return resolve_rich_text(value.source if value else "", visibility)
 
 
 class ReferenceChooserBlock(SnippetChooserBlock):
@@ -52,12 +53,22 @@ class PublicPageChooserBlock(blocks.PageChooserBlock):
     """A page link whose API value is a flat page reference, or None when not public."""
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import page_reference
-        from pages.selectors import public_pages
+        return public_references([value], context)[0]
 
-        if value is None or not public_pages().filter(pk=value.pk).exists():
-            return None
-        return page_reference(value.specific)
+
+def public_references(pages, context=None):
+    """Flat references for `pages`, None in place of each page the public may not see."""
+    from pages.representation import page_reference
+    from pages.selectors import Visibility
+
+    visibility = (context or {}).get("visibility") or Visibility.load()
+    public = visibility.public_url_paths([page.pk for page in pages if page is not None])
+    return [
+        page_reference(page.specific, visibility.root_path)
+        if page is not None and page.pk in public
+        else None
+        for page in pages
+    ]
 
 
 class RenditionImageBlock(ImageBlock):
@@ -147,8 +158,12 @@ class TreatmentApproachStepBlock(blocks.StructBlock):
         label = "Treatment approach step"
 
     def get_api_representation(self, value, context=None):
-        data = super().get_api_representation(value, context)
-        data["causes"] = [cause for cause in data["causes"] if cause]  # drop non-public pages
+        data = {
+            name: self.child_blocks[name].get_api_representation(value[name], context)
+            for name in ("aim", "heading", "description", "symptoms")
+        }
+        # One visibility lookup for all the step's causes; non-public ones are dropped.
+        data["causes"] = [ref for ref in public_references(value["causes"], context) if ref]
         return data
 
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from wagtail.rich_text import expand_db_html
 
 from pages.renditions import HERO_RENDITIONS, rendition_specs
-from pages.selectors import public_pages, site_root_url_path
+from pages.selectors import Visibility
 
 API_PREFIX = "/api/v1"
 SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.I)
@@ -27,7 +27,7 @@ def page_kind(model):
 
 def website_url(page, root_path=None):
     """The page's canonical URL on the website (WEBSITE_BASE_URL + its path in the site)."""
-    root_path = root_path or site_root_url_path()
+    root_path = root_path or Visibility.load().root_path
     path = page.url_path[len(root_path) - 1 :] if page.url_path.startswith(root_path) else "/"
     return settings.WEBSITE_BASE_URL + path
 
@@ -88,18 +88,47 @@ def image_representation(image, alt, named=HERO_RENDITIONS):
     }
 
 
-def resolve_rich_text(html):
+def linked_page_ids(html):
+    """Ids of the pages database rich text links to (no query)."""
+    return {
+        int(m) for link in PAGE_LINK.finditer(html or "") for m in ID_ATTR.findall(link.group(0))
+    }
+
+
+def stream_linked_page_ids(raw, page_keys=("causes",)):
+    """Ids of pages a StreamField's raw JSON links to: rich-text links anywhere, and page
+    choosers under `page_keys` (no query)."""
+    found = set()
+
+    def walk(node, under_page_key=False):
+        if isinstance(node, str):
+            found.update(linked_page_ids(node))
+        elif isinstance(node, int) and under_page_key:
+            found.add(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, under_page_key or key in page_keys)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item, under_page_key)
+
+    walk(list(raw))  # StreamValue.raw_data is a RawDataView, not a list
+    return found
+
+
+def resolve_rich_text(html, visibility=None):
     """Database rich text → HTML for clients: page links point at public website URLs (links to
     pages the public can't see are unwrapped to their text), other Wagtail markup is expanded,
     and hrefs with unsafe schemes (javascript:, data:...) are dropped."""
     if not html:
         return ""
-    ids = {int(m) for link in PAGE_LINK.finditer(html) for m in ID_ATTR.findall(link.group(0))}
+    ids = linked_page_ids(html)
     urls = {}
     if ids:
-        root_path = site_root_url_path()
-        for page in public_pages().filter(pk__in=ids).only("pk", "url_path"):
-            urls[page.pk] = website_url(page, root_path)
+        visibility = visibility or Visibility.load()
+        root = visibility.root_path
+        for pk, url_path in visibility.public_url_paths(ids).items():
+            urls[pk] = settings.WEBSITE_BASE_URL + url_path[len(root) - 1 :]
 
     def replace_page_link(match):
         found = ID_ATTR.search(match.group(0))

@@ -5,14 +5,15 @@ mentions the words above the page that is *called* that)."""
 from wagtail.models import Page
 
 from pages.models import CONTENT_PAGE_MODELS, ConditionOtherName
-from pages.selectors import public_pages
+from pages.selectors import Visibility
 
 MAX_RESULTS = 1000
 
 
-def search_public(query, models=CONTENT_PAGE_MODELS, limit=MAX_RESULTS):
+def search_public(query, models=CONTENT_PAGE_MODELS, limit=MAX_RESULTS, visibility=None):
     """Public pages of `models` matching `query`, most relevant first (plain Page objects)."""
-    public_ids = set(public_pages().type(*models).values_list("pk", flat=True))
+    visibility = visibility or Visibility.load()
+    public_ids = set(visibility.pages().type(*models).values_list("pk", flat=True))
     hits = [
         page for page in Page.objects.type(*models).search(query)[:limit] if page.pk in public_ids
     ]

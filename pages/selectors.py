@@ -3,43 +3,90 @@
 
 Every public endpoint — lists, details, search, path lookup, relation references and
 expansions, rich-text links — asks these functions, never `live()` on its own.
+
+The facts that do not depend on the request (the default site's root, the paths under a view
+restriction) are kept in the shared cache and dropped by signal handlers (pages/signals.py)
+whenever a site, a view restriction or a page's path changes.
 """
 
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
 from wagtail.models import Page, PageViewRestriction, Site
+
+VISIBILITY_CACHE_KEY = "pages:visibility:v1"
+VISIBILITY_CACHE_SECONDS = 600
 
 
 def default_site():
     return Site.objects.select_related("root_page").filter(is_default_site=True).first()
 
 
-def public_pages(model=Page, site=None):
-    """Pages anonymous consumers may see: live, not expired (by flag or by `expire_at` in the
-    past), with no view restriction on them or an ancestor, inside the site (default site)."""
-    site = site or default_site()
-    queryset = model._default_manager.all()
-    if site is None:
-        return queryset.none()
-    queryset = queryset.filter(
-        live=True,
-        expired=False,
-        path__startswith=site.root_page.path,
-    ).filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
-    # Any view restriction (password, login, groups) shuts anonymous API consumers out, and it
-    # covers the restricted page's descendants too.
-    for path in PageViewRestriction.objects.values_list("page__path", flat=True):
-        queryset = queryset.exclude(path__startswith=path)
-    return queryset
+@dataclass
+class Visibility:
+    """What the public may see, applied to any number of querysets in one request."""
+
+    site_id: int | None
+    site_path: str = ""  # treebeard path of the site's root page
+    root_path: str = "/"  # url_path of the site's root page (e.g. '/clinic/')
+    restricted_paths: list = field(default_factory=list)
+    known_urls: dict = field(default_factory=dict)  # page id -> url_path, or None if not public
+
+    @classmethod
+    def load(cls):
+        facts = cache.get(VISIBILITY_CACHE_KEY)
+        if facts is None:
+            site = default_site()
+            facts = {
+                "site_id": site.pk if site else None,
+                "site_path": site.root_page.path if site else "",
+                "root_path": site.root_page.url_path if site else "/",
+                "restricted_paths": list(
+                    PageViewRestriction.objects.values_list("page__path", flat=True)
+                ),
+            }
+            cache.set(VISIBILITY_CACHE_KEY, facts, VISIBILITY_CACHE_SECONDS)
+        return cls(**facts)
+
+    def pages(self, model=Page):
+        """Live, not expired (by flag or by `expire_at` in the past), with no view restriction
+        on them or an ancestor (any restriction shuts anonymous consumers out), in the site."""
+        queryset = model._default_manager.all()
+        if self.site_id is None:
+            return queryset.none()
+        queryset = queryset.filter(
+            live=True, expired=False, path__startswith=self.site_path
+        ).filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
+        for path in self.restricted_paths:
+            queryset = queryset.exclude(path__startswith=path)
+        return queryset
+
+    def ids(self, model=Page):
+        """A subquery of public page ids, for filtering relation rows in the same SQL query."""
+        return self.pages(model).values("pk")
+
+    def public_url_paths(self, page_ids):
+        """{id: url_path} of the public pages among `page_ids`; one query for the ids not
+        looked up before in this request (see `preload`)."""
+        missing = {pk for pk in page_ids if pk not in self.known_urls}
+        if missing:
+            self.known_urls.update(dict.fromkeys(missing))
+            self.known_urls.update(
+                self.pages().filter(pk__in=missing).values_list("pk", "url_path")
+            )
+        return {pk: self.known_urls[pk] for pk in page_ids if self.known_urls.get(pk)}
+
+    def preload(self, page_ids):
+        """Look up, in one query, every page a representation is about to link to."""
+        self.public_url_paths(page_ids)
 
 
-def public_page_ids(model=Page, site=None):
-    """A subquery of public page ids, for filtering relation rows in the same SQL query."""
-    return public_pages(model, site).values("pk")
+def public_pages(model=Page):
+    return Visibility.load().pages(model)
 
 
-def site_root_url_path(site=None):
-    """The url_path prefix of the site's root page (e.g. '/clinic/'), stripped from page paths."""
-    site = site or default_site()
-    return site.root_page.url_path if site else "/"
+def forget_visibility(**kwargs):
+    cache.delete(VISIBILITY_CACHE_KEY)

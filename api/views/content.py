@@ -1,6 +1,6 @@
 """Collections of public content: /api/v1/<collection>/ and /api/v1/<collection>/<slug>/."""
 
-from django.db.models import Case, IntegerField, When
+from django.db.models import Case, IntegerField, Prefetch, When
 from django.http import Http404
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -11,12 +11,20 @@ from rest_framework import filters, mixins, viewsets
 from api.filters import FILTERSETS
 from api.pagination import StrictLimitOffsetPagination
 from api.problems import BadQuery
-from api.relations import expandable, item_prefetches
+from api.relations import attach_hero_renditions, expandable, item_prefetches
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
+from pages.models import (
+    CausePage,
+    ConditionPage,
+    Disclaimer,
+    PageMedicalCode,
+    PageReferenceLink,
+    TherapyPage,
+    TreatmentPage,
+)
 from pages.search import search_public
-from pages.selectors import public_pages, site_root_url_path
+from pages.selectors import Visibility
 
 SEARCH_MAX_LENGTH = 200
 
@@ -71,7 +79,10 @@ class TextSearchFilter(filters.BaseFilterBackend):
             raise BadQuery(
                 {self.param: [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]}
             )
-        ids = [page.pk for page in search_public(query, models=[view.model])]
+        ids = [
+            page.pk
+            for page in search_public(query, models=[view.model], visibility=view.visibility)
+        ]
         view.search_ranked = True
         rank = Case(
             *[When(pk=pk, then=position) for position, pk in enumerate(ids)],
@@ -124,6 +135,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        self.visibility = Visibility.load()
         self.check_query_parameters()
         self.fields_param = self.parse_fields()
         self.expand_param = self.parse_expand()
@@ -187,31 +199,34 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return set(names)
 
     def get_queryset(self):
-        queryset = public_pages(self.model).select_related("hero_image")
-        queryset = queryset.prefetch_related(
-            *item_prefetches(self.model, expand=getattr(self, "expand_param", set()))
-        )
+        visibility = getattr(self, "visibility", None) or Visibility.load()
+        expand = getattr(self, "expand_param", set())
         if self.action == "retrieve":
-            queryset = queryset.select_related("reviewed_by", "disclaimer").prefetch_related(
-                "reference_links__reference", "code_links__code", *DETAIL_PREFETCHES[self.model]
-            )
-        return queryset
+            return detail_queryset(self.model, visibility, expand)
+        return list_queryset(self.model, visibility, expand)
 
     def get_object(self):
         page = self.get_queryset().filter(slug=self.kwargs["slug"]).first()
         if page is None:
             raise Http404(f"No public {self.model.api_type} has the slug '{self.kwargs['slug']}'.")
+        attach_hero_renditions([page], self.expand_param)
         return page
+
+    def paginate_queryset(self, queryset):
+        pages = super().paginate_queryset(queryset)
+        attach_hero_renditions(pages, self.expand_param)
+        return pages
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
         context.update(
             fields=getattr(self, "fields_param", None),
             expand=getattr(self, "expand_param", set()),
-            root_path=site_root_url_path(),
+            root_path=self.visibility.root_path if hasattr(self, "visibility") else "/",
+            visibility=getattr(self, "visibility", None),
         )
         if self.action == "retrieve":
-            context["default_disclaimer"] = Disclaimer.objects.filter(is_default=True).first()
+            context["default_disclaimer"] = Disclaimer.default()
         return context
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -223,6 +238,31 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             keys += [f"page-{item['id']}" for item in items if "id" in item]
         response.surrogate_keys = keys
         return response
+
+
+def list_queryset(model, visibility, expand=()):
+    """Public items of `model` with everything their list shape shows, prefetched."""
+    return (
+        visibility.pages(model)
+        .select_related("hero_image")
+        .prefetch_related(*item_prefetches(model, visibility, expand=expand))
+    )
+
+
+def detail_queryset(model, visibility, expand=()):
+    """Public items of `model` with everything their detail shape shows, prefetched."""
+    return (
+        list_queryset(model, visibility, expand)
+        .select_related("reviewed_by", "disclaimer")
+        .prefetch_related(
+            Prefetch(
+                "reference_links",
+                queryset=PageReferenceLink.objects.select_related("reference"),
+            ),
+            Prefetch("code_links", queryset=PageMedicalCode.objects.select_related("code")),
+            *DETAIL_PREFETCHES[model],
+        )
+    )
 
 
 DETAIL_PREFETCHES = {

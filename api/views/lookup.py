@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404
 
 from wagtail.contrib.redirects.models import Redirect
@@ -14,14 +15,14 @@ from rest_framework.views import APIView
 
 from api.pagination import StrictLimitOffsetPagination
 from api.problems import BadQuery
-from api.relations import item_prefetches
+from api.relations import attach_hero_renditions
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from api.views.content import DETAIL_PREFETCHES, SEARCH_MAX_LENGTH
+from api.views.content import SEARCH_MAX_LENGTH, detail_queryset, list_queryset
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
 from pages.representation import page_reference
 from pages.search import search_public
-from pages.selectors import default_site, public_pages, site_root_url_path
+from pages.selectors import Visibility
 
 
 def specific_model(page):
@@ -60,17 +61,24 @@ class SearchView(APIView):
         query = (request.query_params.get("q") or "").strip()
         if not query or len(query) > SEARCH_MAX_LENGTH:
             raise BadQuery({"q": [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]})
-        ranked = search_public(query)
+        visibility = Visibility.load()
+        ranked = search_public(query, visibility=visibility)
         paginator = self.pagination_class()
         page_of_hits = paginator.paginate_queryset(ranked, request, view=self)
         by_model = {}
         for hit in page_of_hits:
             by_model.setdefault(hit.specific_class, []).append(hit.pk)
-        context = {"request": request, "root_path": site_root_url_path(), "expand": set()}
+        context = {
+            "request": request,
+            "root_path": visibility.root_path,
+            "visibility": visibility,
+            "expand": set(),
+        }
         items = {}
         for model, ids in by_model.items():
-            queryset = public_pages(model).filter(pk__in=ids).select_related("hero_image")
-            for page in queryset.prefetch_related(*item_prefetches(model)):
+            pages = list(list_queryset(model, visibility).filter(pk__in=ids))
+            attach_hero_renditions(pages)
+            for page in pages:
                 items[page.pk] = LIST_SERIALIZERS[model](page, context=context).data
         response = paginator.get_paginated_response(
             [items[h.pk] for h in page_of_hits if h.pk in items]
@@ -111,43 +119,38 @@ class PageByPathView(APIView):
                     ]
                 }
             )
-        site = default_site()
-        root_path = site_root_url_path(site)
+        visibility = Visibility.load()
+        root_path = visibility.root_path
         url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
-        page = public_pages(site=site).filter(url_path=url_path).first()
+        page = visibility.pages().filter(url_path=url_path).first()
         model = page and specific_model(page)
         if model:
-            queryset = (
-                public_pages(model, site)
-                .select_related("hero_image", "reviewed_by", "disclaimer")
-                .prefetch_related(
-                    *item_prefetches(model),
-                    "reference_links__reference",
-                    "code_links__code",
-                    *DETAIL_PREFETCHES[model],
-                )
-            )
-            item = queryset.get(pk=page.pk)
+            item = detail_queryset(model, visibility).get(pk=page.pk)
+            attach_hero_renditions([item])
             context = {
                 "request": request,
                 "root_path": root_path,
+                "visibility": visibility,
                 "expand": set(),
-                "default_disclaimer": Disclaimer.objects.filter(is_default=True).first(),
+                "default_disclaimer": Disclaimer.default(),
             }
             response = Response(DETAIL_SERIALIZERS[model](item, context=context).data)
             response.surrogate_keys = [f"collection-{model.api_collection}", f"page-{item.pk}"]
             return response
         redirect = (
-            Redirect.get_for_site(site).filter(old_path=Redirect.normalise_path(path)).first()
+            Redirect.objects.filter(Q(site_id=visibility.site_id) | Q(site__isnull=True))
+            .filter(old_path=Redirect.normalise_path(path))
+            .first()
         )
         if redirect:
-            return self.redirect_response(redirect, root_path)
+            return self.redirect_response(redirect, visibility)
         raise Http404(f"No public content at {path}.")
 
-    def redirect_response(self, redirect, root_path):
+    def redirect_response(self, redirect, visibility):
+        root_path = visibility.root_path
         target = redirect.redirect_page
         if target is not None:
-            if not public_pages().filter(pk=target.pk).exists():
+            if not visibility.pages().filter(pk=target.pk).exists():
                 raise Http404("The page this path redirects to is not public.")
             model = specific_model(target)
             reference = page_reference(target, root_path, model=model) if model else None

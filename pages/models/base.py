@@ -181,7 +181,7 @@ class BaseContentPage(HeroMixin, MedicalReviewMixin, Page):
 
         if self.disclaimer_id:
             return self.disclaimer
-        return Disclaimer.objects.filter(is_default=True).first()
+        return Disclaimer.default()
 
 
 class BaseIndexPage(Page):

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -20,6 +21,7 @@ DOI_VALIDATOR = RegexValidator(
 PMID_VALIDATOR = RegexValidator(r"^[1-9]\d{0,8}$", "Enter a PubMed ID: digits only, e.g. 31082965.")
 
 SUMMARY_FEATURES = ["bold", "italic", "link"]
+DEFAULT_DISCLAIMER_CACHE_KEY = "pages:default-disclaimer:v1"
 
 
 class Symptom(index.Indexed, models.Model):
@@ -292,6 +294,15 @@ class Disclaimer(models.Model):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def default(cls):
+        """The default disclaimer (cached; pages/signals.py drops it when a disclaimer changes)."""
+        found = cache.get(DEFAULT_DISCLAIMER_CACHE_KEY)
+        if found is None:
+            found = cls.objects.filter(is_default=True).first() or False
+            cache.set(DEFAULT_DISCLAIMER_CACHE_KEY, found, 600)
+        return found or None
 
     def clean(self):
         super().clean()

@@ -41,6 +41,14 @@ def test_generates_linked_published_indexed_content(tmp_path, settings, capsys):
         ]
     for therapy in TherapyPage.objects.filter(slug__startswith="gen-"):
         assert therapy.relief_links.count() >= 3
+    # ... and in the other direction: every cause and treatment is linked 3+ times.
+    for cause in CausePage.objects.filter(slug__startswith="gen-"):
+        assert cause.condition_links.count() >= 3
+        assert cause.therapy_relief_links.count() >= 3
+    for treatment in TreatmentPage.objects.filter(slug__startswith="gen-"):
+        assert treatment.condition_links.count() >= 3
+    for page in generated:
+        assert page.therapy_relief_links.count() >= 3
 
     image = get_image_model().objects.filter(title__startswith="Generated").first()
     assert image.renditions.count() >= 3

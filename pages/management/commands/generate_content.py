@@ -52,6 +52,7 @@ from pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
+from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
 
 BODY_PARTS = ["lower back", "neck", "knee", "shoulder", "hip", "wrist", "foot", "jaw", "pelvic"]
@@ -59,7 +60,6 @@ QUALIFIERS = ["chronic", "acute", "recurrent", "post-surgical", "inflammatory", 
 NOUNS = ["pain", "neuralgia", "neuropathy", "tendinopathy", "syndrome", "myalgia"]
 DRUGS = ["naproxen", "duloxetine", "pregabalin", "amitriptyline", "lidocaine", "capsaicin"]
 CATEGORIES = [c for c, _ in TreatmentPage.Category.choices]
-IMAGE_RENDITIONS = ["fill-1200x675", "width-600", "width-1200", "fill-600x338|format-webp"]
 
 
 class Progress:
@@ -144,10 +144,11 @@ class Command(BaseCommand):
             ConditionPage, ConditionIndexPage, n_conditions, self.build_condition, "Conditions"
         )
         self.conditions = conditions
+        self.n_therapies = max(3, n_conditions // 10)
         therapies = self.make_pages(
             TherapyPage,
             TherapyIndexPage,
-            max(3, n_conditions // 10),
+            self.n_therapies,
             self.build_therapy,
             "Therapies",
         )
@@ -204,7 +205,7 @@ class Command(BaseCommand):
                 image = Image(title=title)
                 image.file = ImageFile(buffer, name=f"generated-hero-{i}.jpg")
                 image.save()
-            image.get_renditions(*IMAGE_RENDITIONS)
+            image.get_renditions(*ALL_RENDITION_SPECS)  # every rendition the API serves
             images.append(image)
         return images
 
@@ -316,10 +317,16 @@ class Command(BaseCommand):
         for name in self.random.sample(DRUGS, 3):
             self.child(page, "example_drugs", TreatmentExampleDrug(name=name))
 
+    @staticmethod
+    def round_robin(items, i, count=3):
+        """`count` consecutive items from position i: spread evenly, so every item is linked
+        about as often as the others (at least `count` times when there are fewer of them)."""
+        return [items[(i * count + n) % len(items)] for n in range(count)]
+
     def build_condition(self, page, i):
         r = self.random
-        causes = r.sample(self.causes, 3)
-        treatments = r.sample(self.treatments, 3)
+        causes = self.round_robin(self.causes, i)
+        treatments = self.round_robin(self.treatments, i)
         page.body = self.body_with_links(causes[:2])
         page.symptoms_overview = "Symptoms vary from person to person."
         self.child(page, "also_known_as", ConditionOtherName(name=f"{page.title} disorder"))
@@ -358,7 +365,12 @@ class Command(BaseCommand):
         page.mechanism_target = "NMDA receptor"
         page.is_off_label = True
         page.body = self.body_with_links(r.sample(self.conditions, 2))
-        for target in r.sample(self.conditions, 3):
+        # Every condition and every cause is relieved by 3 therapies: therapy i takes the
+        # conditions and causes whose round-robin slots land on it.
+        n = self.n_therapies
+        targets = [c for k, c in enumerate(self.conditions) if i in {(k + d) % n for d in range(3)}]
+        targets += [c for k, c in enumerate(self.causes) if i in {(k + d) % n for d in range(3)}]
+        for target in targets:
             self.child(page, "relief_links", TherapyReliefLink(target=target))
         for name in ["Nausea", "Dizziness", "Raised blood pressure"]:
             self.child(page, "side_effects", TherapySideEffect(name=name))
