@@ -10,11 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 
 from pages.models import REVIEW_STATUS_CHOICES, CausePage, ConditionPage, TherapyPage, TreatmentPage
 from pages.models.base import REVIEW_DUE_SOON_DAYS
 
 
+@extend_schema_field({"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 255})
 class SlugFilter(django_filters.CharFilter):
     """?<name>=<slug> (letters, digits, hyphens). Items linked to that slug."""
 

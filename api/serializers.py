@@ -73,6 +73,64 @@ class ImageSerializer(serializers.Serializer):
     )
 
 
+ANNOTATION_FIELDS = {
+    "is_most_common": serializers.BooleanField,
+    "prevalence": serializers.CharField,
+    "note": serializers.CharField,
+    "efficacy_caveat": serializers.CharField,
+    "label": serializers.CharField,
+}
+
+
+class RelationField(serializers.Field):
+    """A relation as flat references plus link annotations; with ?expand=<name>, the related
+    items' list shape plus the same annotations."""
+
+    def __init__(self, relation):
+        self.relation = relation
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, page):
+        expand = self.relation.name in self.parent.context.get("expand", set())
+        return [
+            self.parent.link_representation(link, self.relation, expand)
+            for link in getattr(page, self.relation.attr)
+        ]
+
+
+def relation_field(model, name):
+    """The RelationField for `model`'s relation `name`, documented with its annotations."""
+    relation = next(r for r in relations_of(model) if r.name == name)
+    fields = PageReferenceSerializer().get_fields()  # fresh field instances
+    fields.update({key: ANNOTATION_FIELDS[key]() for key in relation.annotations})
+    schema = inline_serializer(f"{model.api_type.title()}{name.title()}Link", fields, many=True)
+    field_class = extend_schema_field(schema)(type("RelationField", (RelationField,), {}))
+    return field_class(relation)
+
+
+@extend_schema_field(
+    inline_serializer(
+        "SymptomLink",
+        {
+            "id": serializers.IntegerField(),
+            "slug": serializers.SlugField(),
+            "name": serializers.CharField(),
+            "note": serializers.CharField(),
+        },
+        many=True,
+    )
+)
+class SymptomsField(serializers.Field):
+    def __init__(self):
+        super().__init__(source="*", read_only=True)
+
+    def to_representation(self, page):
+        return [
+            {"id": r.symptom.pk, "slug": r.symptom.slug, "name": r.symptom.name, "note": r.note}
+            for r in page.symptom_rows
+        ]
+
+
 class ContentListSerializer(serializers.Serializer):
     """The list shape shared by every type. Context: `fields` (set or None) and `expand` (set)."""
 
@@ -93,8 +151,7 @@ class ContentListSerializer(serializers.Serializer):
 
     @classmethod
     def field_names(cls):
-        names = set(cls._declared_fields) | {r.name for r in relations_of(cls.model)}
-        return names | ({"symptoms"} if cls.model is ConditionPage else set())
+        return set(cls._declared_fields)
 
     @property
     def root_path(self):
@@ -132,19 +189,7 @@ class ContentListSerializer(serializers.Serializer):
         return data
 
     def full_representation(self, page):
-        data = super().to_representation(page)
-        expand = self.context.get("expand", set())
-        for relation in relations_of(self.model):
-            data[relation.name] = [
-                self.link_representation(link, relation, relation.name in expand)
-                for link in getattr(page, relation.attr)
-            ]
-        if self.model is ConditionPage:
-            data["symptoms"] = [
-                {"id": r.symptom.pk, "slug": r.symptom.slug, "name": r.symptom.name, "note": r.note}
-                for r in page.symptom_rows
-            ]
-        return data
+        return super().to_representation(page)
 
     def link_representation(self, link, relation, expand):
         target = getattr(link, relation.target)
@@ -296,20 +341,28 @@ class ContentDetailMixin(serializers.Serializer):
 
 class ConditionListSerializer(ContentListSerializer):
     model = ConditionPage
+    symptoms = SymptomsField()
+    causes = relation_field(ConditionPage, "causes")
+    treatments = relation_field(ConditionPage, "treatments")
+    therapies = relation_field(ConditionPage, "therapies")
 
 
 class CauseListSerializer(ContentListSerializer):
     model = CausePage
+    conditions = relation_field(CausePage, "conditions")
+    therapies = relation_field(CausePage, "therapies")
 
 
 class TreatmentListSerializer(ContentListSerializer):
     model = TreatmentPage
-    category = serializers.CharField(read_only=True)
+    category = serializers.ChoiceField(choices=TreatmentPage.Category.choices, read_only=True)
+    conditions = relation_field(TreatmentPage, "conditions")
 
 
 class TherapyListSerializer(ContentListSerializer):
     model = TherapyPage
     provider_name = serializers.CharField(read_only=True)
+    relieves = relation_field(TherapyPage, "relieves")
 
 
 class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):

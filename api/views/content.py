@@ -4,7 +4,6 @@ from django.db.models import Case, IntegerField, Prefetch, When
 from django.http import Http404
 
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, viewsets
 
@@ -102,18 +101,31 @@ class TextSearchFilter(filters.BaseFilterBackend):
         ]
 
 
-COMMON_PARAMETERS = [
-    OpenApiParameter(
-        "fields",
-        OpenApiTypes.STR,
-        description="Comma-separated fields to return; `id` and `type` always stay.",
-    ),
-    OpenApiParameter(
-        "expand",
-        OpenApiTypes.STR,
-        description="Comma-separated relations to embed in their list shape instead of references.",
-    ),
-]
+LIST_PATTERN = r"^[a-z_]+(,[a-z_]+)*$"
+
+
+def shape_parameters(serializer, model):
+    """`fields=` and `expand=` for one collection, naming the values it accepts."""
+    fields = sorted(serializer.field_names())
+    relations = sorted(expandable(model))
+    parameters = [
+        OpenApiParameter(
+            "fields",
+            {"type": "string", "pattern": LIST_PATTERN},
+            description="Comma-separated fields to return (`id` and `type` always stay). "
+            f"One or more of: {', '.join(fields)}.",
+        )
+    ]
+    if relations:
+        parameters.append(
+            OpenApiParameter(
+                "expand",
+                {"type": "string", "pattern": LIST_PATTERN},
+                description="Comma-separated relations to embed as the related items' list "
+                f"shape plus the link annotations. One or more of: {', '.join(relations)}.",
+            )
+        )
+    return parameters
 
 
 class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -281,12 +293,12 @@ def content_viewset(model):
     return extend_schema_view(
         list=extend_schema(
             summary=f"List {model.api_collection}",
-            parameters=COMMON_PARAMETERS,
+            parameters=shape_parameters(list_serializer, model),
             responses={200: list_serializer(many=True), **ERROR_RESPONSES},
         ),
         retrieve=extend_schema(
             summary=f"One {name} by slug",
-            parameters=COMMON_PARAMETERS,
+            parameters=shape_parameters(detail_serializer, model),
             responses={200: detail_serializer, **ERROR_RESPONSES},
         ),
     )(
