@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from api.renderers import ProblemJSONRenderer
+from api.renderers import ORJSONRenderer, ProblemJSONRenderer
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -97,6 +97,24 @@ def problem_response(request, status_code, detail):
     return HttpResponse(
         ProblemJSONRenderer().render(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE
     )
+
+
+PROBLEM_TYPES = {
+    "invalid-parameters": (
+        "Invalid query parameters",
+        "One or more query parameters are unknown, malformed or out of range. `errors` maps "
+        "each parameter to what is wrong with it and what is allowed; fix them and retry.",
+    ),
+}
+
+
+def problem_type(request, slug):
+    """The documentation a problem's `type` URI points at."""
+    if slug not in PROBLEM_TYPES:
+        return api_not_found(request)
+    title, description = PROBLEM_TYPES[slug]
+    body = {"type": request.build_absolute_uri(), "title": title, "description": description}
+    return HttpResponse(ORJSONRenderer().render(body), content_type="application/json")
 
 
 def api_not_found(request, *args, **kwargs):

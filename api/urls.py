@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api.problems import api_not_found
+from api.problems import api_not_found, problem_type
 from api.views.content import content_viewset
 from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
@@ -18,6 +18,7 @@ api_v1 = [
     path("pages/", PageByPathView.as_view(), name="page-by-path"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    path("problems/<slug:slug>/", problem_type, name="problem-type"),
     *router.urls,
     re_path(r"^.*$", api_not_found),  # unknown API paths: problem+json, even with DEBUG on
 ]

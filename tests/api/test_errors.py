@@ -98,3 +98,12 @@ def test_pagination_links_use_api_base_url(api):
     assert body["next"] == "https://api.example-clinic.test/api/v1/causes/?limit=3&offset=6"
     assert body["previous"] == "https://api.example-clinic.test/api/v1/causes/?limit=3"
     assert api("/api/v1/causes/?limit=100").json()["next"] is None
+
+
+def test_problem_type_uri_documents_the_problem(api, client):
+    body = api("/api/v1/conditions/?limit=0").json()
+    path = body["type"].removeprefix("https://api.example-clinic.test")
+    described = client.get(path)
+    assert described.status_code == 200
+    assert described.json()["title"] == "Invalid query parameters"
+    assert client.get("/api/v1/problems/no-such-problem/").status_code == 404
