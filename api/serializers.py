@@ -37,6 +37,23 @@ from pages.schema_org import build_schema_org
 ALWAYS_FIELDS = ("id", "type")
 
 
+def depends_on(context, *objects):
+    """Record that this representation shows `objects` (pages or snippets): the surrogate keys
+    CDNs purge by, and the dependency graph invalidation and sync follow."""
+    keys = context.get("dependencies")
+    if keys is None:
+        return
+    for obj in objects:
+        if obj is None:
+            continue
+        if isinstance(obj, int):
+            keys.add(f"page-{obj}")
+        elif hasattr(obj, "url_path"):
+            keys.add(f"page-{obj.pk}")
+        else:
+            keys.add(f"snippet-{obj._meta.model_name}-{obj.pk}")
+
+
 class PageReferenceSerializer(serializers.Serializer):
     """Schema of a flat page reference (link annotations are added per relation)."""
 
@@ -125,6 +142,7 @@ class SymptomsField(serializers.Field):
         super().__init__(source="*", read_only=True)
 
     def to_representation(self, page):
+        depends_on(self.parent.context, *(r.symptom for r in page.symptom_rows))
         return [
             {"id": r.symptom.pk, "slug": r.symptom.slug, "name": r.symptom.name, "note": r.note}
             for r in page.symptom_rows
@@ -182,6 +200,7 @@ class ContentListSerializer(serializers.Serializer):
         return page.review_status()
 
     def to_representation(self, page):
+        depends_on(self.context, page)
         data = self.full_representation(page)
         wanted = self.context.get("fields")
         if wanted:  # sparse fieldset; `id` and `type` always stay
@@ -193,6 +212,7 @@ class ContentListSerializer(serializers.Serializer):
 
     def link_representation(self, link, relation, expand):
         target = getattr(link, relation.target)
+        depends_on(self.context, target)
         if expand:
             serializer = LIST_SERIALIZERS[relation.target_model](
                 target, context={**self.context, "fields": None, "expand": set()}
@@ -232,6 +252,7 @@ class ContentDetailMixin(serializers.Serializer):
         for name in self.rich_text_fields:
             ids |= linked_page_ids(getattr(page, name))
         visibility.preload(ids)
+        depends_on(self.context, *visibility.public_url_paths(ids))
 
     def full_representation(self, page):
         self.preload_links(page)
@@ -280,6 +301,7 @@ class ContentDetailMixin(serializers.Serializer):
     )
     def get_medical_review(self, page):
         reviewer = page.reviewed_by
+        depends_on(self.context, reviewer)
         return {
             "reviewed_by": reviewer
             and {
@@ -296,6 +318,7 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_references(self, page):
+        depends_on(self.context, *(link.reference for link in page.reference_links.all()))
         return [
             reference_representation(link.reference, link.note)
             for link in page.reference_links.all()
@@ -303,6 +326,7 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_codes(self, page):
+        depends_on(self.context, *(link.code for link in page.code_links.all()))
         return [code_representation(link.code) for link in page.code_links.all()]
 
     @extend_schema_field(
@@ -316,6 +340,7 @@ class ContentDetailMixin(serializers.Serializer):
         disclaimer = page.disclaimer or self.context.get("default_disclaimer")
         if disclaimer is None:
             return None
+        depends_on(self.context, disclaimer)
         return {
             "text": resolve_rich_text(disclaimer.text, self.context.get("visibility")),
             "emergency_text": disclaimer.emergency_text,

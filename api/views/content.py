@@ -148,6 +148,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self.visibility = Visibility.load()
+        self.dependencies = set()  # filled by the serializers: what the response shows
         self.check_query_parameters()
         self.fields_param = self.parse_fields()
         self.expand_param = self.parse_expand()
@@ -236,6 +237,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             expand=getattr(self, "expand_param", set()),
             root_path=self.visibility.root_path if hasattr(self, "visibility") else "/",
             visibility=getattr(self, "visibility", None),
+            dependencies=self.dependencies,
         )
         if self.action == "retrieve":
             context["default_disclaimer"] = Disclaimer.default()
@@ -244,11 +246,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         keys = [f"collection-{self.model.api_collection}"]
-        data = response.data if response.status_code == 200 else None
-        if isinstance(data, dict):
-            items = data.get("results", [data])
-            keys += [f"page-{item['id']}" for item in items if "id" in item]
-        response.surrogate_keys = keys
+        response.surrogate_keys = keys + sorted(getattr(self, "dependencies", ()))
         return response
 
 

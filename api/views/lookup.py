@@ -73,6 +73,7 @@ class SearchView(APIView):
             "root_path": visibility.root_path,
             "visibility": visibility,
             "expand": set(),
+            "dependencies": set(),
         }
         items = {}
         for model, ids in by_model.items():
@@ -83,7 +84,7 @@ class SearchView(APIView):
         response = paginator.get_paginated_response(
             [items[h.pk] for h in page_of_hits if h.pk in items]
         )
-        response.surrogate_keys = ["collection-search"] + [f"page-{pk}" for pk in items]
+        response.surrogate_keys = ["collection-search", *sorted(context["dependencies"])]
         return response
 
 
@@ -133,9 +134,13 @@ class PageByPathView(APIView):
                 "visibility": visibility,
                 "expand": set(),
                 "default_disclaimer": Disclaimer.default(),
+                "dependencies": set(),
             }
             response = Response(DETAIL_SERIALIZERS[model](item, context=context).data)
-            response.surrogate_keys = [f"collection-{model.api_collection}", f"page-{item.pk}"]
+            response.surrogate_keys = [
+                f"collection-{model.api_collection}",
+                *sorted(context["dependencies"]),
+            ]
             return response
         redirect = (
             Redirect.objects.filter(Q(site_id=visibility.site_id) | Q(site__isnull=True))

@@ -36,14 +36,26 @@ def test_every_200_get_has_caching_headers(api):
         assert response["ETag"] and response["Cache-Control"], path
 
 
-def test_surrogate_keys(api, seeded):
+def test_surrogate_keys_name_everything_the_response_shows(api, seeded):
     condition = ConditionPage.objects.get(slug="neuropathic-pain")
     detail = api("/api/v1/conditions/neuropathic-pain/")
-    assert detail["Surrogate-Key"].split() == ["collection-conditions", f"page-{condition.pk}"]
-    assert detail["Cache-Tag"] == f"collection-conditions,page-{condition.pk}"
-    listing = api("/api/v1/causes/")
-    keys = listing["Surrogate-Key"].split()
-    assert keys[0] == "collection-causes" and len(keys) == 1 + 8
+    keys = detail["Surrogate-Key"].split()
+    assert keys[0] == "collection-conditions"
+    assert detail["Cache-Tag"] == ",".join(keys)
+    expected = {f"page-{condition.pk}"}
+    expected |= {f"page-{link.cause_id}" for link in condition.cause_links.all()}
+    expected |= {f"page-{link.treatment_id}" for link in condition.treatment_links.all()}
+    expected |= {f"snippet-symptom-{link.symptom_id}" for link in condition.symptom_links.all()}
+    expected |= {
+        f"snippet-reference-{link.reference_id}" for link in condition.reference_links.all()
+    }
+    expected |= {f"snippet-medicalcode-{link.code_id}" for link in condition.code_links.all()}
+    expected |= {f"snippet-reviewer-{condition.reviewed_by_id}"}
+    assert expected <= set(keys)
+    assert f"snippet-disclaimer-{condition.get_disclaimer().pk}" in keys
+    listing = api("/api/v1/causes/?fields=title")
+    listed = [f"page-{item['id']}" for item in listing.json()["results"]]
+    assert set(listed) <= set(listing["Surrogate-Key"].split())
     assert "collection-search" in api("/api/v1/search/?q=pain")["Surrogate-Key"]
 
 

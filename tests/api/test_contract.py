@@ -223,3 +223,24 @@ def test_json_ld_uses_only_schema_org_vocabulary(api):
     condition = api("/api/v1/conditions/neuropathic-pain/").json()["schema_org"]
     assert len(condition["about"]["signOrSymptom"]) == 4
     assert {m["causeOf"]["name"] for m in condition["mentions"]} == {"Neuropathic pain"}
+
+
+def test_hero_image_renditions(api, seeded, settings, tmp_path):
+    import wagtail_factories
+
+    from pages.models import ConditionPage
+
+    settings.MEDIA_ROOT = tmp_path
+    page = ConditionPage.objects.get(slug="neuropathic-pain")
+    page.hero_image = wagtail_factories.ImageFactory(file__width=2000, file__height=1200)
+    page.hero_image_alt = "A clinician talking with a patient"
+    page.save_revision().publish()
+    hero = api("/api/v1/conditions/neuropathic-pain/").json()["hero_image"]
+    assert hero["alt"] == "A clinician talking with a patient"
+    assert set(hero["renditions"]) == {"small", "medium", "large"}
+    medium = hero["renditions"]["medium"]
+    assert (medium["width"], medium["height"]) == (1200, 675)
+    assert medium["url"].startswith(API + "/media/") and medium["format"] in {"png", "jpg", "jpeg"}
+    assert medium["webp"]["url"].endswith(".webp") and medium["webp"]["width"] == 1200
+    listed = api("/api/v1/conditions/?fields=hero_image").json()["results"][0]["hero_image"]
+    assert listed == hero
