@@ -6,24 +6,10 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api.problems import BadQuery
+from api.params import parse_bounded_int
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
-
-
-def parse_bounded_int(request, name, default, minimum, maximum=None):
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadQuery({name: [f"'{raw}' is not a whole number; use {bounds}."]}) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        raise BadQuery({name: [f"{value} is out of range; use {bounds}."]})
-    return value
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):

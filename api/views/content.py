@@ -9,6 +9,7 @@ from rest_framework import filters, mixins, viewsets
 
 from api.filters import FILTERSETS
 from api.pagination import StrictLimitOffsetPagination
+from api.params import SEARCH_MAX_LENGTH, check_parameters, search_text, split_param
 from api.problems import BadQuery
 from api.relations import attach_hero_renditions, expandable, item_prefetches
 from api.schema import ERROR_RESPONSES
@@ -24,15 +25,6 @@ from pages.models import (
 )
 from pages.search import search_public
 from pages.selectors import Visibility
-
-SEARCH_MAX_LENGTH = 200
-
-
-def split_param(request, name):
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    return [part.strip() for part in raw.split(",") if part.strip()]
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -70,14 +62,9 @@ class TextSearchFilter(filters.BaseFilterBackend):
     param = "search"
 
     def filter_queryset(self, request, queryset, view):
-        query = request.query_params.get(self.param)
+        query = search_text(request, self.param)
         if query is None:
             return queryset
-        query = query.strip()
-        if not query or len(query) > SEARCH_MAX_LENGTH:
-            raise BadQuery(
-                {self.param: [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]}
-            )
         ids = [
             page.pk
             for page in search_public(query, models=[view.model], visibility=view.visibility)
@@ -159,16 +146,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.detail_parameters
 
     def check_query_parameters(self):
-        allowed = self.allowed_parameters()
-        unknown = sorted(set(self.request.query_params) - allowed)
-        if unknown:
-            raise BadQuery(
-                {
-                    name: [f"Unknown parameter. Allowed: {', '.join(sorted(allowed))}."]
-                    for name in unknown
-                },
-                detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
-            )
+        check_parameters(self.request, self.allowed_parameters())
 
     def serializer_for_action(self):
         serializers = LIST_SERIALIZERS if self.action == "list" else DETAIL_SERIALIZERS

@@ -14,11 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import StrictLimitOffsetPagination
+from api.params import check_parameters, search_text
 from api.problems import BadQuery
 from api.relations import attach_hero_renditions
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from api.views.content import SEARCH_MAX_LENGTH, detail_queryset, list_queryset
+from api.views.content import detail_queryset, list_queryset
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
 from pages.representation import page_reference
 from pages.search import search_public
@@ -27,18 +28,6 @@ from pages.selectors import Visibility
 
 def specific_model(page):
     return page.specific_class if page.specific_class in CONTENT_PAGE_MODELS else None
-
-
-def check_parameters(request, allowed):
-    unknown = sorted(set(request.query_params) - set(allowed))
-    if unknown:
-        raise BadQuery(
-            {
-                name: [f"Unknown parameter. Allowed: {', '.join(sorted(allowed))}."]
-                for name in unknown
-            },
-            detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
-        )
 
 
 class SearchView(APIView):
@@ -58,9 +47,7 @@ class SearchView(APIView):
     )
     def get(self, request):
         check_parameters(request, {"q", "limit", "offset"})
-        query = (request.query_params.get("q") or "").strip()
-        if not query or len(query) > SEARCH_MAX_LENGTH:
-            raise BadQuery({"q": [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]})
+        query = search_text(request, "q", required=True)
         visibility = Visibility.load()
         ranked = search_public(query, visibility=visibility)
         paginator = self.pagination_class()
