@@ -27,6 +27,25 @@ def split_param(request, name):
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def subset_param(request, name, known, what):
+    """A comma-separated choice of `known` names; None when absent; 400 naming the known ones
+    for an unknown or empty choice. `what` says what the names are, for the message."""
+    chosen = split_param(request, name)
+    if chosen is None:
+        return None
+    unknown = [item for item in chosen if item not in known]
+    if unknown or not chosen:
+        raise BadQuery(
+            {
+                name: [
+                    f"Unknown {what} {', '.join(unknown) or '(empty)'}; use one or more of: "
+                    f"{', '.join(sorted(known)) or 'none'}."
+                ]
+            }
+        )
+    return set(chosen)
+
+
 def parse_bounded_int(request, name, default, minimum, maximum=None):
     raw = request.query_params.get(name)
     if raw is None:

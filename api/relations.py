@@ -53,6 +53,17 @@ class Relation:
         return Prefetch(f"{prefix}{self.lookup}", queryset=rows, to_attr=self.attr)
 
 
+# A condition or cause page's therapies: the therapy pages whose `relieves` links point at it.
+RELIEVED_BY_THERAPIES = Relation(
+    "therapies",
+    "therapy_relief_links",
+    TherapyReliefLink,
+    "page",
+    TherapyPage,
+    ("label", "note"),
+    ("page__title", "page_id"),
+)
+
 RELATIONS = {
     ConditionPage: (
         Relation(
@@ -71,15 +82,7 @@ RELATIONS = {
             TreatmentPage,
             ("note", "efficacy_caveat"),
         ),
-        Relation(
-            "therapies",
-            "therapy_relief_links",
-            TherapyReliefLink,
-            "page",
-            TherapyPage,
-            ("label", "note"),
-            ("page__title", "page_id"),
-        ),
+        RELIEVED_BY_THERAPIES,
     ),
     CausePage: (
         Relation(
@@ -91,15 +94,7 @@ RELATIONS = {
             ("is_most_common", "prevalence", "note"),
             ("page__title", "page_id"),
         ),
-        Relation(
-            "therapies",
-            "therapy_relief_links",
-            TherapyReliefLink,
-            "page",
-            TherapyPage,
-            ("label", "note"),
-            ("page__title", "page_id"),
-        ),
+        RELIEVED_BY_THERAPIES,
     ),
     TreatmentPage: (
         Relation(

@@ -9,7 +9,13 @@ from rest_framework import filters, mixins, viewsets
 
 from api.filters import FILTERSETS
 from api.pagination import StrictLimitOffsetPagination
-from api.params import SEARCH_MAX_LENGTH, check_parameters, search_text, split_param
+from api.params import (
+    SEARCH_MAX_LENGTH,
+    check_parameters,
+    search_text,
+    split_param,
+    subset_param,
+)
 from api.problems import BadQuery
 from api.relations import attach_hero_renditions, expandable, item_prefetches
 from api.schema import ERROR_RESPONSES
@@ -156,38 +162,13 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self.serializer_for_action()
 
     def parse_fields(self):
-        fields = split_param(self.request, "fields")
-        if fields is None:
-            return None
-        known = self.serializer_for_action().field_names()
-        unknown = [f for f in fields if f not in known]
-        if unknown or not fields:
-            raise BadQuery(
-                {
-                    "fields": [
-                        f"Unknown field(s) {', '.join(unknown) or '(empty)'}; "
-                        f"known: {', '.join(sorted(known))}."
-                    ]
-                }
-            )
-        return set(fields)
+        return subset_param(
+            self.request, "fields", self.serializer_for_action().field_names(), "field(s)"
+        )
 
     def parse_expand(self):
-        names = split_param(self.request, "expand")
-        if names is None:
-            return set()
         known = expandable(self.model)
-        unknown = [n for n in names if n not in known]
-        if unknown or not names:
-            raise BadQuery(
-                {
-                    "expand": [
-                        f"Cannot expand {', '.join(unknown) or '(empty)'}; expandable relations: "
-                        f"{', '.join(sorted(known)) or 'none'}."
-                    ]
-                }
-            )
-        return set(names)
+        return subset_param(self.request, "expand", known, "relation(s) to expand") or set()
 
     def get_queryset(self):
         visibility = getattr(self, "visibility", None) or Visibility.load()
