@@ -17,13 +17,14 @@ ProblemSerializer = inline_serializer(
     },
 )
 
+PROBLEM = "application/problem+json"
 ERROR_RESPONSES = {
     304: OpenApiResponse(description="Not Modified: the If-None-Match ETag is current."),
-    400: OpenApiResponse(ProblemSerializer, description="Invalid query parameters (problem+json)."),
-    401: OpenApiResponse(ProblemSerializer, description="Unauthorized (problem+json)."),
-    403: OpenApiResponse(ProblemSerializer, description="Forbidden (problem+json)."),
-    404: OpenApiResponse(ProblemSerializer, description="No such item (problem+json)."),
-    429: OpenApiResponse(ProblemSerializer, description="Too many requests (problem+json)."),
+    (400, PROBLEM): OpenApiResponse(ProblemSerializer, description="Invalid query parameters."),
+    (401, PROBLEM): OpenApiResponse(ProblemSerializer, description="Unauthorized."),
+    (403, PROBLEM): OpenApiResponse(ProblemSerializer, description="Forbidden."),
+    (404, PROBLEM): OpenApiResponse(ProblemSerializer, description="No such item."),
+    (429, PROBLEM): OpenApiResponse(ProblemSerializer, description="Too many requests."),
 }
 
 

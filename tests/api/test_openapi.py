@@ -27,8 +27,10 @@ def test_every_endpoint_is_documented_with_its_errors(schema):
     for path, operations in schema["paths"].items():
         responses = operations["get"]["responses"]
         assert {"200", "304", "400", "401", "403", "404", "429"} <= set(responses), path
-        problem = responses["400"]["content"]["application/json"]["schema"]
-        assert problem["$ref"].endswith("/Problem")
+        for status in ("400", "401", "403", "404", "429"):
+            problem = responses[status]["content"]["application/problem+json"]["schema"]
+            assert problem["$ref"].endswith("/Problem"), (path, status)
+        assert "content" not in responses["304"]
 
 
 def test_parameter_constraints_are_documented(schema):
