@@ -1,13 +1,18 @@
-"""Every relation an item shows, declared once: how to prefetch only its public rows, which link
-annotations travel with each reference, and what type it points at (for `expand=`).
+"""Every relation an item shows, declared once: which link rows hold it, which link annotations
+travel with each reference, what page types it points at (for `expand=`) and in what order.
 
-A list or detail query for any page type therefore costs a fixed number of SQL queries, whatever
-the page size (see tests/api/test_query_budget.py).
+`load_items` attaches the public relations of any number of items, of any mix of types, with ONE
+query per link model; `expand=` adds one more round for all expanded items together. A list or a
+detail therefore costs a fixed number of SQL queries whatever the page size
+(tests/api/test_query_budget.py).
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
-from django.db.models import Prefetch
+from django.db.models import Q
 
 from wagtail.images import get_image_model
 
@@ -27,59 +32,79 @@ from pages.renditions import HERO_RENDITIONS, rendition_specs
 @dataclass(frozen=True)
 class Relation:
     name: str  # JSON key, e.g. "causes"
-    lookup: str  # the related manager to prefetch, e.g. "cause_links"
     link_model: type
-    target: str  # attribute of a link row holding the related page, e.g. "cause"
-    target_model: type  # the related page type (used for `expand=`)
+    owner: str  # the link's foreign key to the item that shows the relation, e.g. "page"
+    target: str  # the link's foreign key to the related object, e.g. "cause"
+    target_models: tuple  # the page types it points at; () for a snippet (always shown)
     annotations: tuple = ()  # link fields copied into each reference
-    ordering: tuple = ("sort_order", "pk")
+    order: str = "position"  # "position": the editor's order; "title": the related page's title
 
     @property
     def attr(self):
         return f"public_{self.name}"
 
-    def prefetch(self, visibility, prefix="", expand=False):
-        rows = (
-            self.link_model.objects.filter(
-                **{f"{self.target}_id__in": visibility.ids(self.target_model)}
-            )
-            .select_related(self.target, *([f"{self.target}__hero_image"] if expand else []))
-            .order_by(*self.ordering)
-        )
-        if expand:  # the related items' own relations and images, for their list shape
-            rows = rows.prefetch_related(
-                *item_prefetches(self.target_model, visibility, prefix=f"{self.target}__")
-            )
-        return Prefetch(f"{prefix}{self.lookup}", queryset=rows, to_attr=self.attr)
+    @property
+    def mixed(self):
+        return len(self.target_models) > 1
+
+    def select(self, expand):
+        """What to join to each link row: the target, and for an expansion its specific page
+        (through the one-to-one from wagtailcore.Page for a mixed relation) and hero image."""
+        if not expand:
+            return {self.target}
+        if self.mixed:
+            return {
+                f"{self.target}__{model._meta.model_name}__hero_image"
+                for model in self.target_models
+            }
+        return {f"{self.target}__hero_image"}
+
+    def related(self, link):
+        """The link's target, as its specific page type when the relation is mixed and was
+        loaded for an expansion."""
+        target = getattr(link, self.target)
+        if self.mixed:
+            for model in self.target_models:
+                # joined by select(); a missing one-to-one raises an AttributeError subclass
+                specific = getattr(target, model._meta.model_name, None)
+                if specific is not None:
+                    return specific
+        return target
+
+    def sort_key(self, link):
+        if self.order == "title":
+            target = getattr(link, self.target)
+            return (target.title.casefold(), target.pk)
+        return (link.sort_order is None, link.sort_order or 0, link.pk)
 
 
 # A condition or cause page's therapies: the therapy pages whose `relieves` links point at it.
 RELIEVED_BY_THERAPIES = Relation(
     "therapies",
-    "therapy_relief_links",
     TherapyReliefLink,
+    "target",
     "page",
-    TherapyPage,
+    (TherapyPage,),
     ("label", "note"),
-    ("page__title", "page_id"),
+    order="title",
 )
 
 RELATIONS = {
     ConditionPage: (
         Relation(
             "causes",
-            "cause_links",
             ConditionCauseLink,
+            "page",
             "cause",
-            CausePage,
+            (CausePage,),
             ("is_most_common", "prevalence", "note"),
         ),
         Relation(
             "treatments",
-            "treatment_links",
             ConditionTreatmentLink,
+            "page",
             "treatment",
-            TreatmentPage,
+            (TreatmentPage,),
             ("note", "efficacy_caveat"),
         ),
         RELIEVED_BY_THERAPIES,
@@ -87,65 +112,102 @@ RELATIONS = {
     CausePage: (
         Relation(
             "conditions",
-            "condition_links",
             ConditionCauseLink,
+            "cause",
             "page",
-            ConditionPage,
+            (ConditionPage,),
             ("is_most_common", "prevalence", "note"),
-            ("page__title", "page_id"),
+            order="title",
         ),
         RELIEVED_BY_THERAPIES,
     ),
     TreatmentPage: (
         Relation(
             "conditions",
-            "condition_links",
             ConditionTreatmentLink,
+            "treatment",
             "page",
-            ConditionPage,
+            (ConditionPage,),
             ("note", "efficacy_caveat"),
-            ("page__title", "page_id"),
+            order="title",
         ),
     ),
-    TherapyPage: (),  # `relieves` points at conditions and causes: see MIXED_RELATIONS
-}
-
-# Relations whose targets are of several page types: referenced, not expandable.
-MIXED_RELATIONS = {
     TherapyPage: (
         Relation(
             "relieves",
-            "relief_links",
             TherapyReliefLink,
+            "page",
             "target",
-            ConditionPage,  # validated to be a condition or a cause page
+            (ConditionPage, CausePage),  # validated to be a condition or a cause page
             ("label", "note"),
         ),
     ),
 }
 
+# Snippets an item's list shape shows through ordered link rows (not expandable).
+SNIPPET_RELATIONS = {
+    ConditionPage: (Relation("symptoms", ConditionSymptomLink, "page", "symptom", (), ("note",)),),
+}
+
 
 def relations_of(model):
-    return RELATIONS.get(model, ()) + MIXED_RELATIONS.get(model, ())
+    return RELATIONS.get(model, ())
 
 
 def expandable(model):
     return {relation.name: relation for relation in RELATIONS.get(model, ())}
 
 
-def attach_hero_renditions(pages, expand=()):
-    """Load the hero renditions of `pages` and of their expanded related items in ONE query
-    (image rows come joined with their pages), so expansions cost only their relation rows."""
-    images = []
-    for page in pages:
-        images.append(page.hero_image)
-        for relation in RELATIONS.get(type(page), ()):
-            if relation.name in expand:
-                images += [
-                    getattr(link, relation.target).hero_image
-                    for link in getattr(page, relation.attr)
-                ]
-    images = [image for image in images if image is not None]
+def load_items(items, visibility, expand=()):
+    """Attach to `items` everything their list shape shows: public relation references
+    (`page.public_<name>`, link rows in order), linked snippets and hero renditions. Relations
+    named in `expand` also carry the related items, loaded with their own relations in one more
+    query per link model for all of them together."""
+    expanded = _load_relations(items, visibility, expand)
+    if expanded:
+        _load_relations(expanded, visibility)
+    attach_hero_renditions([*items, *expanded])
+
+
+def _load_relations(items, visibility, expand=()):
+    """One query per link model for every relation of `items`; returns the expanded targets."""
+    parts = defaultdict(list)  # link model -> [(relation, {owner id: [owner, ...]})]
+    for model in {type(item) for item in items}:
+        owners = defaultdict(list)
+        for item in items:
+            if type(item) is model:
+                owners[item.pk].append(item)
+        for relation in RELATIONS.get(model, ()) + SNIPPET_RELATIONS.get(model, ()):
+            parts[relation.link_model].append((relation, owners))
+    expanded = []
+    for link_model, group in parts.items():
+        links = {relation: defaultdict(list) for relation, _ in group}
+        rows = link_model.objects.filter(
+            reduce(or_, (Q(**{f"{r.owner}_id__in": list(owners)}) for r, owners in group))
+        ).select_related(*set().union(*(r.select(r.name in expand) for r, _ in group)))
+        for link in rows:
+            for relation, owners in group:
+                owner_id = getattr(link, f"{relation.owner}_id")
+                if owner_id not in owners:
+                    continue
+                if relation.target_models and not visibility.shows(getattr(link, relation.target)):
+                    continue
+                if relation.name in expand:
+                    target = relation.related(link)
+                    setattr(link, relation.target, target)
+                    expanded.append(target)
+                links[relation][owner_id].append(link)
+        for relation, owners in group:
+            for owner_id, instances in owners.items():
+                ordered = sorted(links[relation][owner_id], key=relation.sort_key)
+                for owner in instances:
+                    setattr(owner, relation.attr, ordered)
+    return expanded
+
+
+def attach_hero_renditions(pages):
+    """Load the hero renditions of `pages` in ONE query (their image rows came joined)."""
+    images = [page.hero_image for page in pages if page.hero_image is not None]
     if not images:
         return
     by_image = {}
@@ -160,33 +222,3 @@ def attach_hero_renditions(pages, expand=()):
         by_image.setdefault(rendition.image_id, []).append(rendition)
     for image in images:
         image.prefetched_renditions = by_image.get(image.pk, [])
-
-
-def item_prefetches(model, visibility, prefix="", expand=()):
-    """Prefetches for the list shape of `model` items: their public relations (hero renditions:
-    attach_hero_renditions)."""
-    prefetches = []
-    for relation in RELATIONS.get(model, ()):
-        prefetches.append(relation.prefetch(visibility, prefix, expand=relation.name in expand))
-    for relation in MIXED_RELATIONS.get(model, ()):
-        prefetches.append(mixed_prefetch(relation, visibility, prefix))
-    if model is ConditionPage:
-        prefetches.append(
-            Prefetch(
-                f"{prefix}symptom_links",
-                queryset=ConditionSymptomLink.objects.select_related("symptom").order_by(
-                    "sort_order"
-                ),
-                to_attr="symptom_rows",
-            )
-        )
-    return prefetches
-
-
-def mixed_prefetch(relation, visibility, prefix=""):
-    rows = (
-        relation.link_model.objects.filter(target_id__in=visibility.ids())
-        .select_related(relation.target)
-        .order_by(*relation.ordering)
-    )
-    return Prefetch(f"{prefix}{relation.lookup}", queryset=rows, to_attr=relation.attr)

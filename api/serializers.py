@@ -142,10 +142,10 @@ class SymptomsField(serializers.Field):
         super().__init__(source="*", read_only=True)
 
     def to_representation(self, page):
-        depends_on(self.parent.context, *(r.symptom for r in page.symptom_rows))
+        depends_on(self.parent.context, *(r.symptom for r in page.public_symptoms))
         return [
             {"id": r.symptom.pk, "slug": r.symptom.slug, "name": r.symptom.name, "note": r.note}
-            for r in page.symptom_rows
+            for r in page.public_symptoms
         ]
 
 
@@ -211,10 +211,10 @@ class ContentListSerializer(serializers.Serializer):
         return super().to_representation(page)
 
     def link_representation(self, link, relation, expand):
-        target = getattr(link, relation.target)
+        target = getattr(link, relation.target)  # its specific type when expanded
         depends_on(self.context, target)
         if expand:
-            serializer = LIST_SERIALIZERS[relation.target_model](
+            serializer = LIST_SERIALIZERS[type(target)](
                 target, context={**self.context, "fields": None, "expand": set()}
             )
             data = serializer.data

@@ -64,6 +64,18 @@ class Visibility:
             queryset = queryset.exclude(path__startswith=path)
         return queryset
 
+    def shows(self, page):
+        """The same rule as `pages()`, for a page row already loaded (a related page that came
+        joined to a link row): lets one query fetch links of several kinds and keep the public
+        ones. tests/pages/test_selectors.py checks both answers agree on every page."""
+        if self.site_id is None or not page.live or page.expired:
+            return False
+        if page.expire_at is not None and page.expire_at <= timezone.now():
+            return False
+        if not page.path.startswith(self.site_path):
+            return False
+        return not any(page.path.startswith(path) for path in self.restricted_paths)
+
     def ids(self, model=Page):
         """A subquery of public page ids, for filtering relation rows in the same SQL query."""
         return self.pages(model).values("pk")

@@ -17,7 +17,7 @@ from api.params import (
     subset_param,
 )
 from api.problems import BadQuery
-from api.relations import attach_hero_renditions, expandable, item_prefetches
+from api.relations import expandable, load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import (
@@ -172,21 +172,20 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         visibility = getattr(self, "visibility", None) or Visibility.load()
-        expand = getattr(self, "expand_param", set())
         if self.action == "retrieve":
-            return detail_queryset(self.model, visibility, expand)
-        return list_queryset(self.model, visibility, expand)
+            return detail_queryset(self.model, visibility)
+        return list_queryset(self.model, visibility)
 
     def get_object(self):
         page = self.get_queryset().filter(slug=self.kwargs["slug"]).first()
         if page is None:
             raise Http404(f"No public {self.model.api_type} has the slug '{self.kwargs['slug']}'.")
-        attach_hero_renditions([page], self.expand_param)
+        load_items([page], self.visibility, self.expand_param)
         return page
 
     def paginate_queryset(self, queryset):
         pages = super().paginate_queryset(queryset)
-        attach_hero_renditions(pages, self.expand_param)
+        load_items(pages, self.visibility, self.expand_param)
         return pages
 
     def get_serializer_context(self):
@@ -209,19 +208,17 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return response
 
 
-def list_queryset(model, visibility, expand=()):
-    """Public items of `model` with everything their list shape shows, prefetched."""
-    return (
-        visibility.pages(model)
-        .select_related("hero_image")
-        .prefetch_related(*item_prefetches(model, visibility, expand=expand))
-    )
+def list_queryset(model, visibility):
+    """Public items of `model`; what their list shape shows is attached by
+    api.relations.load_items once a page of them is chosen."""
+    return visibility.pages(model).select_related("hero_image")
 
 
-def detail_queryset(model, visibility, expand=()):
-    """Public items of `model` with everything their detail shape shows, prefetched."""
+def detail_queryset(model, visibility):
+    """Public items of `model` with the detail shape's own rows prefetched (relations:
+    api.relations.load_items)."""
     return (
-        list_queryset(model, visibility, expand)
+        list_queryset(model, visibility)
         .select_related("reviewed_by", "disclaimer")
         .prefetch_related(
             Prefetch(

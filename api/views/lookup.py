@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from api.pagination import StrictLimitOffsetPagination
 from api.params import check_parameters, search_text
 from api.problems import BadQuery
-from api.relations import attach_hero_renditions
+from api.relations import load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from api.views.content import detail_queryset, list_queryset
@@ -62,12 +62,13 @@ class SearchView(APIView):
             "expand": set(),
             "dependencies": set(),
         }
-        items = {}
-        for model, ids in by_model.items():
-            pages = list(list_queryset(model, visibility).filter(pk__in=ids))
-            attach_hero_renditions(pages)
-            for page in pages:
-                items[page.pk] = LIST_SERIALIZERS[model](page, context=context).data
+        pages = [
+            page
+            for model, ids in by_model.items()
+            for page in list_queryset(model, visibility).filter(pk__in=ids)
+        ]
+        load_items(pages, visibility)  # relations of every type together: one query per kind
+        items = {page.pk: LIST_SERIALIZERS[type(page)](page, context=context).data for page in pages}
         response = paginator.get_paginated_response(
             [items[h.pk] for h in page_of_hits if h.pk in items]
         )
@@ -114,7 +115,7 @@ class PageByPathView(APIView):
         model = page and specific_model(page)
         if model:
             item = detail_queryset(model, visibility).get(pk=page.pk)
-            attach_hero_renditions([item])
+            load_items([item], visibility)
             context = {
                 "request": request,
                 "root_path": root_path,

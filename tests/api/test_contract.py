@@ -190,6 +190,26 @@ def test_fields_and_expand(api):
     assert set(detail) == {"id", "type", "safety"}
 
 
+def test_expand_a_relation_of_mixed_types(api):
+    """A therapy's `relieves` points at causes and conditions: each expands to its own list
+    shape (with its own relations) plus the link annotations, in the editor's order."""
+    item = api("/api/v1/therapies/ketamine-infusion-therapy/?expand=relieves").json()
+    flat = api("/api/v1/therapies/ketamine-infusion-therapy/").json()["relieves"]
+    relieves = item["relieves"]
+    assert [(r["type"], r["slug"]) for r in relieves] == [(r["type"], r["slug"]) for r in flat]
+    annotations = {"label", "note"}
+    amputation = next(r for r in relieves if r["slug"] == "amputation")
+    assert set(amputation) == ITEM_KEYS | RELATIONS["causes"] | annotations
+    assert amputation["label"] == "Phantom limb pain"
+    assert [c["slug"] for c in amputation["conditions"]] == ["neuropathic-pain"]
+    condition = next(r for r in relieves if r["type"] == "condition")
+    assert set(condition) == ITEM_KEYS | RELATIONS["conditions"] | annotations
+    assert len(condition["causes"]) == 8
+    assert [t["slug"] for t in condition["therapies"]] == ["ketamine-infusion-therapy"]
+    listed = api("/api/v1/therapies/?expand=relieves").json()["results"][0]["relieves"]
+    assert listed == relieves
+
+
 def test_json_ld_uses_only_schema_org_vocabulary(api):
     import msgspec_schemaorg.models as vocabulary
 
