@@ -12,6 +12,7 @@ from django.utils import timezone
 import django_filters
 from drf_spectacular.utils import extend_schema_field
 
+from api.models import RepresentationState
 from pages.models import REVIEW_STATUS_CHOICES, CausePage, ConditionPage, TherapyPage, TreatmentPage
 from pages.models.base import REVIEW_DUE_SOON_DAYS
 
@@ -30,15 +31,21 @@ class SlugFilter(django_filters.CharFilter):
 
 class ContentFilterSet(django_filters.FilterSet):
     updated_since = django_filters.IsoDateTimeFilter(
-        field_name="last_published_at",
-        lookup_expr="gte",
-        label="Published or republished at or after this ISO 8601 time, e.g. 2026-01-31T00:00:00Z",
+        method="filter_updated_since",
+        label="Items whose representation changed at or after this ISO 8601 time (a publish, "
+        "or a change to a linked page or a snippet it shows), e.g. 2026-01-31T00:00:00Z",
     )
     review_status = django_filters.ChoiceFilter(
         choices=REVIEW_STATUS_CHOICES,
         method="filter_review_status",
         label="current | due_soon (due within 30 days) | overdue | unreviewed",
     )
+
+    def filter_updated_since(self, queryset, name, value):
+        """Changed since `value` by the change record (api/changes.py), or published since
+        (for an item the record has not reached yet)."""
+        changed = RepresentationState.objects.filter(changed_at__gte=value).values("page_id")
+        return queryset.filter(Q(last_published_at__gte=value) | Q(pk__in=changed))
 
     def filter_review_status(self, queryset, name, value):
         """?review_status=overdue — by next review due date relative to today."""

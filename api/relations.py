@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from wagtail.images import get_image_model
 
@@ -22,6 +22,8 @@ from pages.models import (
     ConditionPage,
     ConditionSymptomLink,
     ConditionTreatmentLink,
+    PageMedicalCode,
+    PageReferenceLink,
     TherapyPage,
     TherapyReliefLink,
     TreatmentPage,
@@ -203,6 +205,37 @@ def _load_relations(items, visibility, expand=()):
                 for owner in instances:
                     setattr(owner, relation.attr, ordered)
     return expanded
+
+
+def list_queryset(model, visibility):
+    """Public items of `model`; what their list shape shows is attached by
+    api.relations.load_items once a page of them is chosen."""
+    return visibility.pages(model).select_related("hero_image")
+
+
+def detail_queryset(model, visibility):
+    """Public items of `model` with the detail shape's own rows prefetched (relations:
+    api.relations.load_items)."""
+    return (
+        list_queryset(model, visibility)
+        .select_related("reviewed_by", "disclaimer")
+        .prefetch_related(
+            Prefetch(
+                "reference_links",
+                queryset=PageReferenceLink.objects.select_related("reference"),
+            ),
+            Prefetch("code_links", queryset=PageMedicalCode.objects.select_related("code")),
+            *DETAIL_PREFETCHES[model],
+        )
+    )
+
+
+DETAIL_PREFETCHES = {
+    ConditionPage: ["also_known_as", "subtypes"],
+    CausePage: ["statistics__reference"],
+    TreatmentPage: ["example_drugs__code"],
+    TherapyPage: ["contraindications", "side_effects", "safety_reference"],
+}
 
 
 def attach_hero_renditions(pages):

@@ -219,7 +219,8 @@ class ContentListSerializer(serializers.Serializer):
             )
             data = serializer.data
         else:
-            data = page_reference(target, self.root_path, model=target.specific_class)
+            model = type(target) if type(target) in LIST_SERIALIZERS else target.specific_class
+            data = page_reference(target, self.root_path, model=model)
         for name in relation.annotations:
             data[name] = getattr(link, name)
         return data

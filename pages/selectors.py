@@ -39,17 +39,27 @@ class Visibility:
     def load(cls):
         facts = cache.get(VISIBILITY_CACHE_KEY)
         if facts is None:
-            site = default_site()
-            facts = {
-                "site_id": site.pk if site else None,
-                "site_path": site.root_page.path if site else "",
-                "root_path": site.root_page.url_path if site else "/",
-                "restricted_paths": list(
-                    PageViewRestriction.objects.values_list("page__path", flat=True)
-                ),
-            }
+            facts = cls.facts()
             cache.set(VISIBILITY_CACHE_KEY, facts, VISIBILITY_CACHE_SECONDS)
         return cls(**facts)
+
+    @classmethod
+    def compute(cls):
+        """Read straight from the database, bypassing the cache (for background work that runs
+        while the cached facts may be being dropped)."""
+        return cls(**cls.facts())
+
+    @staticmethod
+    def facts():
+        site = default_site()
+        return {
+            "site_id": site.pk if site else None,
+            "site_path": site.root_page.path if site else "",
+            "root_path": site.root_page.url_path if site else "/",
+            "restricted_paths": list(
+                PageViewRestriction.objects.values_list("page__path", flat=True)
+            ),
+        }
 
     def pages(self, model=Page):
         """Live, not expired (by flag or by `expire_at` in the past), with no view restriction

@@ -1,7 +1,12 @@
-"""Drop cached public-visibility facts when what they were computed from changes."""
+"""Drop cached public-visibility facts when what they were computed from changes; tell
+listeners (the API's change tracking) when content was loaded in bulk."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from wagtail.models import PageViewRestriction, Site
 from wagtail.signals import page_slug_changed, post_page_move
@@ -9,6 +14,24 @@ from wagtail.signals import page_slug_changed, post_page_move
 from pages.models import Disclaimer
 from pages.models.snippets import DEFAULT_DISCLAIMER_CACHE_KEY
 from pages.selectors import forget_visibility
+
+# Sent by seed_content and generate_content once they have written pages in bulk, with
+# `page_ids`: the pages they created. Inside `bulk_loading()`, per-page signals are noise.
+content_loaded = Signal()
+_bulk_loading = ContextVar("bulk_loading", default=False)
+
+
+@contextmanager
+def bulk_loading():
+    token = _bulk_loading.set(True)
+    try:
+        yield
+    finally:
+        _bulk_loading.reset(token)
+
+
+def is_bulk_loading():
+    return _bulk_loading.get()
 
 
 def forget_default_disclaimer(**kwargs):

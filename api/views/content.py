@@ -1,6 +1,6 @@
 """Collections of public content: /api/v1/<collection>/ and /api/v1/<collection>/<slug>/."""
 
-from django.db.models import Case, IntegerField, Prefetch, When
+from django.db.models import Case, IntegerField, When
 from django.http import Http404
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,17 +17,11 @@ from api.params import (
     subset_param,
 )
 from api.problems import BadQuery
-from api.relations import expandable, load_items
+from api.relations import detail_queryset, expandable, list_queryset, load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import (
-    CausePage,
-    ConditionPage,
     Disclaimer,
-    PageMedicalCode,
-    PageReferenceLink,
-    TherapyPage,
-    TreatmentPage,
 )
 from pages.search import search_public
 from pages.selectors import Visibility
@@ -206,37 +200,6 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         keys = [f"collection-{self.model.api_collection}"]
         response.surrogate_keys = keys + sorted(getattr(self, "dependencies", ()))
         return response
-
-
-def list_queryset(model, visibility):
-    """Public items of `model`; what their list shape shows is attached by
-    api.relations.load_items once a page of them is chosen."""
-    return visibility.pages(model).select_related("hero_image")
-
-
-def detail_queryset(model, visibility):
-    """Public items of `model` with the detail shape's own rows prefetched (relations:
-    api.relations.load_items)."""
-    return (
-        list_queryset(model, visibility)
-        .select_related("reviewed_by", "disclaimer")
-        .prefetch_related(
-            Prefetch(
-                "reference_links",
-                queryset=PageReferenceLink.objects.select_related("reference"),
-            ),
-            Prefetch("code_links", queryset=PageMedicalCode.objects.select_related("code")),
-            *DETAIL_PREFETCHES[model],
-        )
-    )
-
-
-DETAIL_PREFETCHES = {
-    ConditionPage: ["also_known_as", "subtypes"],
-    CausePage: ["statistics__reference"],
-    TreatmentPage: ["example_drugs__code"],
-    TherapyPage: ["contraindications", "side_effects", "safety_reference"],
-}
 
 
 def content_viewset(model):

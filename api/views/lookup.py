@@ -16,10 +16,9 @@ from rest_framework.views import APIView
 from api.pagination import StrictLimitOffsetPagination
 from api.params import check_parameters, search_text
 from api.problems import BadQuery
-from api.relations import load_items
+from api.relations import detail_queryset, list_queryset, load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from api.views.content import detail_queryset, list_queryset
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
 from pages.representation import page_reference
 from pages.search import search_public
@@ -68,7 +67,9 @@ class SearchView(APIView):
             for page in list_queryset(model, visibility).filter(pk__in=ids)
         ]
         load_items(pages, visibility)  # relations of every type together: one query per kind
-        items = {page.pk: LIST_SERIALIZERS[type(page)](page, context=context).data for page in pages}
+        items = {
+            page.pk: LIST_SERIALIZERS[type(page)](page, context=context).data for page in pages
+        }
         response = paginator.get_paginated_response(
             [items[h.pk] for h in page_of_hits if h.pk in items]
         )

@@ -44,6 +44,7 @@ from pages.models import (
     TreatmentPage,
 )
 from pages.seed import data
+from pages.signals import bulk_loading, content_loaded
 
 INDEX_MODELS = {
     "condition": ConditionIndexPage,
@@ -94,10 +95,12 @@ class SeedLoader:
     def run(self):
         # Wagtail re-indexes references on every save of every inline row; index each created
         # page once at the end instead.
-        with transaction.atomic(), disable_reference_index_auto_update():
+        with transaction.atomic(), disable_reference_index_auto_update(), bulk_loading():
             self.create_all()
             for page in self.created_pages:
                 ReferenceIndex.create_or_update_for_object(page)
+        if self.created_pages:
+            content_loaded.send(type(self), page_ids=[page.pk for page in self.created_pages])
         return self.report
 
     def create_all(self):

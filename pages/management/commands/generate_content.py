@@ -54,6 +54,7 @@ from pages.models import (
 )
 from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
+from pages.signals import content_loaded
 
 BODY_PARTS = ["lower back", "neck", "knee", "shoulder", "hip", "wrist", "foot", "jaw", "pelvic"]
 QUALIFIERS = ["chronic", "acute", "recurrent", "post-surgical", "inflammatory", "idiopathic"]
@@ -118,6 +119,9 @@ class Command(BaseCommand):
         with transaction.atomic(), bulk_indexing(CONTENT_PAGE_MODELS):
             pages = self.generate(conditions)
             self.index(pages)
+        ids = [page.pk for batch in pages.values() for page in batch]
+        self.out.write(f"Telling listeners (API change tracking) about {len(ids)} new pages...")
+        content_loaded.send(type(self), page_ids=ids)
         self.out.write(
             self.style.SUCCESS(
                 f"Generated {sum(len(v) for v in pages.values())} pages "

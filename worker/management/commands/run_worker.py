@@ -12,11 +12,13 @@ from django_tasks.utils import get_random_id
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
+from api.changes import refresh_review_status
+
 
 class Command(BaseCommand):
     help = (
         "Run all background work: queued django-tasks jobs (search and reference indexing, "
-        "cache purges) and Wagtail's scheduled publishing. Loops until stopped; with --once, "
+        "API change tracking), Wagtail's scheduled publishing and review-status changes. Loops until stopped; with --once, "
         "does everything that is due and exits."
     )
 
@@ -61,9 +63,13 @@ class Command(BaseCommand):
         """One pass over every kind of due work. Returns how many things it did."""
         tasks = self.drain_tasks()
         call_command("publish_scheduled", verbosity=0)
+        moved = refresh_review_status()  # review status moves with the calendar, not an edit
+        tasks += self.drain_tasks()  # what publishing scheduled pages queued
         if tasks:
             self.say(f"Ran {tasks} queued task(s).")
-        return tasks
+        if moved:
+            self.say(f"{moved} item(s) changed review status.")
+        return tasks + moved
 
     def drain_tasks(self):
         ran = 0

@@ -1,0 +1,191 @@
+"""When did each item's representation last change?
+
+DESIGN: an item changes when anything in its representation changes, including a linked page's
+title or a snippet it shows. The signal handlers (api/signals.py) name what changed (pages,
+snippets as surrogate keys, sections of the tree, or everything); `refresh` then recomputes the
+detail representation of every item that shows it, moves `changed_at` only where the
+representation's fingerprint really differs, and records which pages and snippets each item shows
+(its surrogate keys) for the next change. A page that leaves the public keeps its row as a
+tombstone (`public` false).
+
+`?updated_since=` reads `changed_at`; the delta sync and surrogate-key invalidation read the same
+record. Review-status transitions happen by the calendar, not by an edit: `refresh_review_status`
+(run by the worker) catches them.
+"""
+
+import hashlib
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from wagtail.models import Page
+
+import orjson
+from django_tasks import task
+
+from api.models import RepresentationDependency, RepresentationState
+from api.relations import detail_queryset, load_items
+from api.serializers import DETAIL_SERIALIZERS
+from pages.models import CONTENT_PAGE_MODELS, Disclaimer
+from pages.selectors import Visibility
+
+BATCH = 200
+
+
+def fingerprint(data):
+    """sha256 of the representation, as the API renders it (api.renderers), keys sorted."""
+    encoded = orjson.dumps(data, default=DjangoJSONEncoder().default, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def track(page_ids=(), keys=(), sections=(), everything=False):
+    """Say what changed: `refresh` runs as a background task (inline under the immediate
+    backend)."""
+    refresh_task.enqueue(
+        page_ids=sorted(set(page_ids)),
+        keys=sorted(set(keys)),
+        sections=sorted(set(sections)),
+        everything=everything,
+    )
+
+
+@task()
+def refresh_task(page_ids=(), keys=(), sections=(), everything=False):
+    return refresh(page_ids, keys, sections, everything)
+
+
+def content_page_ids(queryset=None):
+    queryset = Page.objects.all() if queryset is None else queryset
+    return set(queryset.filter(content_type__in=content_types()).values_list("pk", flat=True))
+
+
+def content_types():
+    return ContentType.objects.get_for_models(*CONTENT_PAGE_MODELS).values()
+
+
+def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, initial=False):
+    """Recompute the items named, and the items showing what is named. Returns how many
+    items' representations changed. `initial`: new rows take the page's own last publication
+    time (a backfill), not now."""
+    candidates = set(page_ids)
+    for path in sections:
+        candidates |= content_page_ids(Page.objects.filter(path__startswith=path))
+    if everything:
+        candidates |= content_page_ids()
+        candidates |= set(RepresentationState.objects.values_list("page_id", flat=True))
+    keys = set(keys) | {f"page-{pk}" for pk in candidates}
+    candidates |= set(
+        RepresentationDependency.objects.filter(key__in=keys).values_list(
+            "state__page_id", flat=True
+        )
+    )
+    visibility = Visibility.compute()
+    done, changed = set(), 0
+    while candidates:  # a second round reaches pages that gained or lost a link to a refreshed one
+        linked = set()
+        ordered = sorted(candidates)
+        for start in range(0, len(ordered), BATCH):
+            batch = ordered[start : start + BATCH]
+            with transaction.atomic():
+                changed += _refresh_batch(batch, visibility, linked, initial)
+            if progress:
+                progress(min(start + BATCH, len(ordered)), len(ordered))
+        done |= candidates
+        candidates = linked - done
+    return changed
+
+
+def _represent(page_ids, visibility):
+    """(page, detail representation, keys it shows) for the public pages among `page_ids`."""
+    default_disclaimer = Disclaimer.objects.filter(is_default=True).first()
+    by_model = {}
+    for pk, content_type_id in Page.objects.filter(pk__in=page_ids).values_list(
+        "pk", "content_type_id"
+    ):
+        by_model.setdefault(content_type_id, []).append(pk)
+    for model in CONTENT_PAGE_MODELS:
+        ids = by_model.get(ContentType.objects.get_for_model(model).pk)
+        if not ids:
+            continue
+        pages = list(detail_queryset(model, visibility).filter(pk__in=ids))
+        load_items(pages, visibility)
+        for page in pages:
+            context = {
+                "root_path": visibility.root_path,
+                "visibility": visibility,
+                "fields": None,
+                "expand": set(),
+                "default_disclaimer": default_disclaimer,
+                "dependencies": set(),
+            }
+            data = DETAIL_SERIALIZERS[model](page, context=context).data
+            yield page, data, context["dependencies"] - {f"page-{page.pk}"}
+
+
+def _refresh_batch(page_ids, visibility, linked, initial):
+    now = timezone.now()
+    states = {
+        state.page_id: state
+        for state in RepresentationState.objects.filter(page_id__in=page_ids).prefetch_related(
+            "keys"
+        )
+    }
+    changed, seen, new_keys = [], set(), {}
+    for page, data, keys in _represent(page_ids, visibility):
+        seen.add(page.pk)
+        digest = fingerprint(data)
+        state = states.get(page.pk)
+        old_keys = {row.key for row in state.keys.all()} if state else set()
+        if state is None:
+            state = states[page.pk] = RepresentationState(
+                page_id=page.pk,
+                changed_at=(initial and page.last_published_at) or now,
+            )
+        elif state.public and state.fingerprint == digest:
+            if old_keys == keys:
+                continue
+        else:
+            state.changed_at = now
+        state.type, state.slug, state.public = type(page).api_type, page.slug, True
+        state.fingerprint, state.review_status = digest, data["review_status"]
+        changed.append(state)
+        if old_keys != keys:
+            new_keys[page.pk] = keys
+            linked |= _page_ids(old_keys ^ keys)
+    for page_id in set(page_ids) - seen:  # no longer public: a tombstone
+        state = states.get(page_id)
+        if state is not None and state.public:
+            state.public, state.fingerprint, state.changed_at = False, "", now
+            changed.append(state)
+            new_keys[page_id] = set()
+            linked |= _page_ids({row.key for row in state.keys.all()})
+    for state in changed:
+        state.save()
+    RepresentationDependency.objects.filter(state__page_id__in=new_keys).delete()
+    RepresentationDependency.objects.bulk_create(
+        RepresentationDependency(state=states[page_id], key=key)
+        for page_id, keys in new_keys.items()
+        for key in sorted(keys)
+    )
+    return sum(1 for state in changed if state.changed_at == now)
+
+
+def _page_ids(keys):
+    return {int(key[5:]) for key in keys if key.startswith("page-")}
+
+
+def refresh_review_status(today=None):
+    """Refresh the items whose review status (current, due soon, overdue) moved with the
+    calendar since they were last represented. Returns how many changed."""
+    today = today or timezone.localdate()
+    recorded = dict(
+        RepresentationState.objects.filter(public=True).values_list("page_id", "review_status")
+    )
+    stale = []
+    for model in CONTENT_PAGE_MODELS:
+        for pk, due in model.objects.values_list("pk", "next_review_due"):
+            if pk in recorded and model(next_review_due=due).review_status(today) != recorded[pk]:
+                stale.append(pk)
+    return refresh(page_ids=stale) if stale else 0

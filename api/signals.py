@@ -1,0 +1,70 @@
+"""Name what changed, so api/changes.py can refresh the items whose representation shows it."""
+
+from django.db.models.signals import post_delete, post_save
+
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from api import changes
+from pages.models import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.signals import content_loaded, is_bulk_loading
+
+SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
+
+
+def track(**change):
+    if not is_bulk_loading():  # the bulk loader sends content_loaded when it is done
+        changes.track(**change)
+
+
+def pages_loaded(sender, page_ids, **kwargs):
+    changes.track(page_ids=page_ids)
+
+
+def page_changed(sender, instance, **kwargs):
+    track(page_ids=[instance.pk])
+
+
+def page_deleted(sender, instance, **kwargs):
+    if isinstance(instance, Page) and type(instance) is not Page:
+        track(page_ids=[instance.pk])
+
+
+def section_changed(sender, instance, **kwargs):
+    """A moved or renamed page changes every URL under it."""
+    track(sections=[instance.path])
+
+
+def restriction_changed(sender, instance, **kwargs):
+    path = Page.objects.filter(pk=instance.page_id).values_list("path", flat=True).first()
+    if path:
+        track(sections=[path])
+
+
+def snippet_changed(sender, instance, **kwargs):
+    track(keys=[f"snippet-{sender._meta.model_name}-{instance.pk}"])
+
+
+def disclaimer_changed(sender, instance, **kwargs):
+    """A page without its own disclaimer shows the default one, whichever that now is."""
+    keys = {f"snippet-disclaimer-{pk}" for pk in Disclaimer.objects.values_list("pk", flat=True)}
+    track(keys=keys | {f"snippet-disclaimer-{instance.pk}"})
+
+
+def site_changed(sender, instance, **kwargs):
+    track(everything=True)
+
+
+def connect():
+    content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
+    page_published.connect(page_changed, dispatch_uid="changes-published")
+    page_unpublished.connect(page_changed, dispatch_uid="changes-unpublished")
+    post_delete.connect(page_deleted, dispatch_uid="changes-page-deleted")
+    post_page_move.connect(section_changed, dispatch_uid="changes-moved")
+    page_slug_changed.connect(section_changed, dispatch_uid="changes-slug")
+    for signal, suffix in ((post_save, "saved"), (post_delete, "deleted")):
+        signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")
+        signal.connect(site_changed, sender=Site, dispatch_uid=f"site-{suffix}")
+        signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
+        for model in SNIPPETS:
+            signal.connect(snippet_changed, sender=model, dispatch_uid=f"{model.__name__}-{suffix}")
