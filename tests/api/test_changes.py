@@ -4,8 +4,9 @@ linked page's title, a snippet it shows, its visibility. `?updated_since=` and t
 
 from django.core.management import call_command
 
-import pytest
 from wagtail.models import PageViewRestriction
+
+import pytest
 
 from api.changes import refresh_review_status
 from api.models import RepresentationDependency, RepresentationState

@@ -18,8 +18,8 @@ from api.changes import refresh_review_status
 class Command(BaseCommand):
     help = (
         "Run all background work: queued django-tasks jobs (search and reference indexing, "
-        "API change tracking), Wagtail's scheduled publishing and review-status changes. Loops until stopped; with --once, "
-        "does everything that is due and exits."
+        "API change tracking), Wagtail's scheduled publishing and review-status changes. "
+        "Loops until stopped; with --once, does everything that is due and exits."
     )
 
     def add_arguments(self, parser):
