@@ -37,3 +37,37 @@ class RepresentationDependency(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ApiKey(models.Model):
+    """A consumer's key (the website, the app, an email tool). Requests without a key are
+    served too, at the anonymous rate; a key identifies the consumer and lifts its rate.
+    Only a hash is stored: the key itself is shown once, when it is created."""
+
+    class Channel(models.TextChoices):
+        WEB = "web", "Website"
+        APP = "app", "Mobile app"
+        EMAIL = "email", "Email tool"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=100, help_text="Who uses it, e.g. 'Website production'.")
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(
+        "active", default=True, help_text="Untick to revoke: requests with it get 403."
+    )
+    requests_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Leave empty for the default keyed rate (API_KEY_RATE).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

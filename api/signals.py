@@ -1,11 +1,12 @@
 """Name what changed, so api/changes.py can refresh the items whose representation shows it."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from api import changes
+from api import auth, changes
+from api.models import ApiKey
 from pages.models import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.signals import content_loaded, is_bulk_loading
 
@@ -56,6 +57,9 @@ def site_changed(sender, instance, **kwargs):
 
 
 def connect():
+    pre_save.connect(auth.revoke_date, sender=ApiKey, dispatch_uid="apikey-revoked")
+    post_save.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-saved")
+    post_delete.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-deleted")
     content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
     page_published.connect(page_changed, dispatch_uid="changes-published")
     page_unpublished.connect(page_changed, dispatch_uid="changes-unpublished")

@@ -10,7 +10,10 @@ Environment variables (all optional here; production.py makes some mandatory):
 """
 
 import os
+import re
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 import dj_database_url
 
@@ -181,7 +184,13 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ConsumerRateThrottle"],
+    # Client addresses for the anonymous rate: set API_NUM_PROXIES to the number of proxies
+    # (CDN, load balancer) in front of the web processes so X-Forwarded-For is read right.
+    "NUM_PROXIES": int(os.environ["API_NUM_PROXIES"])
+    if os.environ.get("API_NUM_PROXIES")
+    else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
@@ -201,6 +210,20 @@ SPECTACULAR_SETTINGS = {
         "ItemTypeEnum": ["condition", "cause", "treatment", "therapy"],
     },
 }
+
+
+# Rate limits (api/auth.py): per client address without a key, per key with one.
+def _rate(name, default):
+    value = os.environ.get(name, default)
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: use requests per period, e.g. 600/min or 10/s."
+        )
+    return value
+
+
+API_ANONYMOUS_RATE = _rate("API_ANONYMOUS_RATE", "600/min")
+API_KEY_RATE = _rate("API_KEY_RATE", "6000/min")
 # Browsers, CDNs and Braze/Klaviyo fetchers may keep an API response this long.
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"

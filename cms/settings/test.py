@@ -12,6 +12,8 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Suites fire hundreds of requests a minute from one address; tests/api/test_auth.py lowers it.
+API_ANONYMOUS_RATE = "100000/min"
 WEBSITE_BASE_URL = "https://www.example-clinic.test"
 API_BASE_URL = "https://api.example-clinic.test"
 WAGTAILADMIN_BASE_URL = API_BASE_URL

@@ -1,0 +1,175 @@
+"""API keys and rate limits.
+
+Requests may carry `Authorization: Bearer <key>` (or `X-Api-Key: <key>`). No key: served at the
+anonymous rate, per client address. A valid key: served at its own rate, per key. An unknown or
+malformed key: 401. A revoked key: 403. Over the rate: 429 with `Retry-After`. Counters live in
+the cache, so every web process shares them when the cache is Redis.
+"""
+
+import hashlib
+import logging
+import secrets
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, throttling
+
+from api.models import ApiKey
+
+logger = logging.getLogger(__name__)
+KEY_PREFIX = "cms"
+CACHE_SECONDS = 300
+
+
+def hash_secret(secret):
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret():
+    """(prefix, secret hash, the key to hand over): the key itself is shown once, never stored."""
+    prefix, secret = secrets.token_hex(4), secrets.token_urlsafe(32)
+    return prefix, hash_secret(secret), f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def create_key(name, channel=ApiKey.Channel.WEB, requests_per_minute=None):
+    """A new key: (ApiKey row, the key to hand over)."""
+    prefix, secret_hash, raw = new_secret()
+    key = ApiKey.objects.create(
+        name=name,
+        channel=channel,
+        prefix=prefix,
+        secret_hash=secret_hash,
+        requests_per_minute=requests_per_minute,
+    )
+    return key, raw
+
+
+def cache_key(prefix):
+    return f"api:key:v1:{prefix}"
+
+
+def forget_key(sender, instance, **kwargs):
+    cache.delete(cache_key(instance.prefix))
+
+
+def revoke_date(sender, instance, **kwargs):
+    if not instance.is_active and instance.revoked_at is None:
+        instance.revoked_at = timezone.now()
+    elif instance.is_active:
+        instance.revoked_at = None
+
+
+def lookup(prefix):
+    """{'id', 'secret_hash', 'is_active', 'revoked_at', 'rate'} of the key, cached (dropped by
+    a signal whenever the key is saved or deleted)."""
+    found = cache.get(cache_key(prefix))
+    if found is None:
+        row = ApiKey.objects.filter(prefix=prefix).first()
+        found = row and {
+            "id": row.pk,
+            "name": row.name,
+            "secret_hash": row.secret_hash,
+            "is_active": row.is_active,
+            "revoked_at": row.revoked_at,
+            "rate": row.requests_per_minute,
+        }
+        cache.set(cache_key(prefix), found or False, CACHE_SECONDS)
+    return found or None
+
+
+class Consumer:
+    """request.user for a request with a valid key."""
+
+    is_authenticated = True
+
+    def __init__(self, key):
+        self.key = key
+
+    def __str__(self):
+        return self.key["name"]
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        raw = self.raw_key(request)
+        if raw is None:
+            return None
+        parts = raw.split("_", 2)  # the secret itself may contain "_"
+        key = len(parts) == 3 and parts[0] == KEY_PREFIX and lookup(parts[1])
+        if not key or not secrets.compare_digest(key["secret_hash"], hash_secret(parts[2])):
+            raise exceptions.AuthenticationFailed(
+                "This API key is not valid. Check it was copied whole, or ask for a new one; "
+                "requests without a key are served at the anonymous rate."
+            )
+        if not key["is_active"]:
+            revoked = key["revoked_at"]
+            when = f" on {revoked:%Y-%m-%d}" if revoked else ""
+            raise exceptions.PermissionDenied(
+                f"This API key was revoked{when}. Ask the CMS team for a new one."
+            )
+        return Consumer(key), key
+
+    def raw_key(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1").strip()
+        if header:
+            scheme, _, value = header.partition(" ")
+            if scheme.lower() != self.keyword.lower() or not value.strip():
+                raise exceptions.AuthenticationFailed(
+                    "Send the key as 'Authorization: Bearer <key>'."
+                )
+            return value.strip()
+        return request.headers.get("X-Api-Key") or None
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ApiKeyAuthentication
+    name = "ApiKey"
+    optional = True  # anonymous requests are served too, at a lower rate
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Optional. A key lifts the rate limit from the anonymous rate to "
+            "the key's own; also accepted as an `X-Api-Key` header.",
+        }
+
+
+class ConsumerRateThrottle(throttling.BaseThrottle):
+    """Per key at the key's rate (or API_KEY_RATE); per client address at API_ANONYMOUS_RATE.
+    A fixed-window counter: one atomic cache increment per request, shared by every process."""
+
+    def allow_request(self, request, view):
+        key = getattr(request.user, "key", None)
+        if key:
+            scope = f"key-{key['id']}"
+            rate = f"{key['rate']}/min" if key["rate"] else settings.API_KEY_RATE
+        else:
+            scope = f"anon-{self.get_ident(request)}"
+            rate = settings.API_ANONYMOUS_RATE
+        limit, duration = throttling.SimpleRateThrottle.parse_rate(None, rate)
+        now = time.time()
+        window = int(now // duration)
+        counter = f"api:throttle:{scope}:{window}"
+        self.wait_seconds = (window + 1) * duration - now
+        try:
+            cache.add(counter, 0, duration + 1)
+            count = cache.incr(counter)
+        except ValueError:  # the window's counter expired between add and incr
+            count = 1
+        except Exception:  # noqa: BLE001 - cache unreachable: serve rather than fail
+            logger.warning("Rate limit not applied: the cache is unreachable.", exc_info=True)
+            return True
+        return count <= limit
+
+    def wait(self):
+        return self.wait_seconds

@@ -1,0 +1,46 @@
+"""Settings > API keys: create (the key is shown once), rate-limit and revoke consumers' keys."""
+
+from django.contrib import messages
+
+from wagtail import hooks
+from wagtail.admin.views.generic import CreateView
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from api.auth import new_secret
+from api.models import ApiKey
+
+
+class ApiKeyCreateView(CreateView):
+    def save_instance(self):
+        instance = self.form.save(commit=False)
+        instance.prefix, instance.secret_hash, self.raw_key = new_secret()
+        instance.save()
+        return instance
+
+    def get_success_message(self, instance):
+        return None
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.warning(
+            self.request,
+            f"API key '{self.object.name}' created. Copy it now, it is not shown again: "
+            f"{self.raw_key}",
+        )
+        return response
+
+
+class ApiKeyViewSet(ModelViewSet):
+    model = ApiKey
+    icon = "key"
+    menu_label = "API keys"
+    add_to_settings_menu = True
+    add_view_class = ApiKeyCreateView
+    list_display = ["name", "channel", "prefix", "is_active", "requests_per_minute", "created_at"]
+    list_filter = ["channel", "is_active"]
+    form_fields = ["name", "channel", "requests_per_minute", "is_active"]
+
+
+@hooks.register("register_admin_viewset")
+def register_api_keys():
+    return ApiKeyViewSet("api_keys")
