@@ -181,6 +181,11 @@ WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "webp", "bmp": "png", "webp": "webp"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
+API_NUM_PROXIES = os.environ.get("API_NUM_PROXIES", "")
+if API_NUM_PROXIES and not API_NUM_PROXIES.isdigit():
+    raise ImproperlyConfigured(
+        f"API_NUM_PROXIES={API_NUM_PROXIES!r}: give the number of proxies in front (e.g. 2)."
+    )
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [],
@@ -188,9 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.ConsumerRateThrottle"],
     # Client addresses for the anonymous rate: set API_NUM_PROXIES to the number of proxies
     # (CDN, load balancer) in front of the web processes so X-Forwarded-For is read right.
-    "NUM_PROXIES": int(os.environ["API_NUM_PROXIES"])
-    if os.environ.get("API_NUM_PROXIES")
-    else None,
+    "NUM_PROXIES": int(API_NUM_PROXIES) if API_NUM_PROXIES else None,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "api.problems.exception_handler",

@@ -108,3 +108,15 @@ def test_dev_defaults_to_sqlite_and_local_memory_on_a_fresh_laptop():
 def test_manage_py_defaults_to_dev_settings():
     text = (BASE_DIR / "manage.py").read_text()
     assert 'setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")' in text
+
+
+def test_rate_limit_settings_are_checked_at_start():
+    for name, value in (
+        ("API_ANONYMOUS_RATE", "lots"),
+        ("API_KEY_RATE", "0/min"),
+        ("API_NUM_PROXIES", "two"),
+    ):
+        code, err, _ = load_settings("cms.settings.dev", **{name: value})
+        assert code != 0 and "ImproperlyConfigured" in err and name in err, (name, err[-300:])
+    code, err, _ = load_settings("cms.settings.dev", API_ANONYMOUS_RATE="10/s", API_NUM_PROXIES="1")
+    assert code == 0, err
