@@ -27,6 +27,7 @@ from pages.representation import (
     image_representation,
     linked_page_ids,
     page_reference,
+    record_dependencies,
     reference_representation,
     resolve_rich_text,
     stream_linked_page_ids,
@@ -37,21 +38,7 @@ from pages.schema_org import build_schema_org
 ALWAYS_FIELDS = ("id", "type")
 
 
-def depends_on(context, *objects):
-    """Record that this representation shows `objects` (pages or snippets): the surrogate keys
-    CDNs purge by, and the dependency graph invalidation and sync follow."""
-    keys = context.get("dependencies")
-    if keys is None:
-        return
-    for obj in objects:
-        if obj is None:
-            continue
-        if isinstance(obj, int):
-            keys.add(f"page-{obj}")
-        elif hasattr(obj, "url_path"):
-            keys.add(f"page-{obj.pk}")
-        else:
-            keys.add(f"snippet-{obj._meta.model_name}-{obj.pk}")
+depends_on = record_dependencies  # what a representation shows: its surrogate keys
 
 
 class PageReferenceSerializer(serializers.Serializer):
@@ -191,6 +178,7 @@ class ContentListSerializer(serializers.Serializer):
 
     @extend_schema_field(ImageSerializer(allow_null=True))
     def get_hero_image(self, page):
+        depends_on(self.context, page.hero_image)
         return image_representation(page.hero_image, page.hero_image_alt)
 
     @extend_schema_field(

@@ -2,6 +2,7 @@
 
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
@@ -46,6 +47,11 @@ def snippet_changed(sender, instance, **kwargs):
     track(keys=[f"snippet-{sender._meta.model_name}-{instance.pk}"])
 
 
+def image_changed(sender, instance, **kwargs):
+    """A new file or focal point makes new renditions for every item showing the image."""
+    track(keys=[f"image-{instance.pk}"])
+
+
 def disclaimer_changed(sender, instance, **kwargs):
     """A page without its own disclaimer shows the default one, whichever that now is."""
     keys = {f"snippet-disclaimer-{pk}" for pk in Disclaimer.objects.values_list("pk", flat=True)}
@@ -70,5 +76,6 @@ def connect():
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")
         signal.connect(site_changed, sender=Site, dispatch_uid=f"site-{suffix}")
         signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
+        signal.connect(image_changed, sender=get_image_model(), dispatch_uid=f"image-{suffix}")
         for model in SNIPPETS:
             signal.connect(snippet_changed, sender=model, dispatch_uid=f"{model.__name__}-{suffix}")

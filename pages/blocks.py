@@ -28,8 +28,9 @@ class ReferenceChooserBlock(SnippetChooserBlock):
         super().__init__("pages.Reference", **kwargs)
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import reference_representation
+        from pages.representation import record_dependencies, reference_representation
 
+        record_dependencies(context, value)
         return reference_representation(value) if value else None
 
     def deconstruct(self):
@@ -41,8 +42,11 @@ class SymptomChooserBlock(SnippetChooserBlock):
         super().__init__("pages.Symptom", **kwargs)
 
     def get_api_representation(self, value, context=None):
+        from pages.representation import record_dependencies
+
         if value is None:
             return None
+        record_dependencies(context, value)
         return {"id": value.pk, "slug": value.slug, "name": value.name}
 
     def deconstruct(self):
@@ -64,7 +68,7 @@ def public_references(pages, context=None):
     visibility = (context or {}).get("visibility") or Visibility.load()
     public = visibility.public_url_paths([page.pk for page in pages if page is not None])
     return [
-        page_reference(page.specific, visibility.root_path)
+        page_reference(page, visibility.root_path, model=page.specific_class)
         if page is not None and page.pk in public
         else None
         for page in pages
@@ -75,10 +79,11 @@ class RenditionImageBlock(ImageBlock):
     """An image with its alt text; the API value carries renditions with sizes."""
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import image_representation
+        from pages.representation import image_representation, record_dependencies
 
         if value is None:
             return None
+        record_dependencies(context, value)
         alt = "" if getattr(value, "decorative", False) else value.contextual_alt_text
         data = image_representation(value, alt, BODY_IMAGE_RENDITIONS)
         data["decorative"] = bool(getattr(value, "decorative", False))

@@ -8,6 +8,7 @@ import re
 
 from django.conf import settings
 
+from wagtail.images.models import AbstractImage
 from wagtail.rich_text import expand_db_html
 
 from pages.renditions import HERO_RENDITIONS, rendition_specs
@@ -18,6 +19,24 @@ SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.I)
 PAGE_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>(.*?)</a>', re.S | re.I)
 ID_ATTR = re.compile(r'\bid="(\d+)"')
 HREF_ATTR = re.compile(r'\bhref="([^"]*)"', re.I)
+
+
+def dependency_key(obj):
+    """The surrogate key naming what a representation shows: `page-<id>` (a page or its id),
+    `image-<id>`, `snippet-<model>-<id>`. CDNs purge by these; api/changes.py follows them."""
+    if isinstance(obj, int) or hasattr(obj, "url_path"):
+        return f"page-{getattr(obj, 'pk', obj)}"
+    if isinstance(obj, AbstractImage):
+        return f"image-{obj.pk}"
+    return f"snippet-{obj._meta.model_name}-{obj.pk}"
+
+
+def record_dependencies(context, *objects):
+    """Note in `context["dependencies"]` (when the caller keeps one) that the representation
+    being built shows `objects` (pages, images or snippets; None is skipped)."""
+    keys = (context or {}).get("dependencies")
+    if keys is not None:
+        keys.update(dependency_key(obj) for obj in objects if obj is not None)
 
 
 def page_kind(model):

@@ -117,3 +117,22 @@ def test_refresh_command_backfills_from_publication_times(api):
     call_command("refresh_representations", verbosity=0)
     assert str(state("neuropathic-pain").changed_at.date()) == "2026-03-10"
     assert changed(api, "conditions") == set()
+
+
+def test_an_edited_image_changes_the_items_that_show_it(later, freezer, settings, tmp_path):
+    import wagtail_factories
+
+    settings.MEDIA_ROOT = tmp_path
+    freezer.move_to("2026-05-01")
+    page = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
+    page.hero_image = wagtail_factories.ImageFactory(file__width=1600, file__height=900)
+    page.hero_image_alt = "An infusion room"
+    page.save_revision().publish()
+    freezer.move_to("2026-06-01 12:00:00")
+    assert changed(later, "therapies") == set()
+    image = page.hero_image
+    image.focal_point_x, image.focal_point_y = 100, 100
+    image.focal_point_width = image.focal_point_height = 50
+    image.save()
+    assert changed(later, "therapies") == {"ketamine-infusion-therapy"}
+    assert changed(later, "conditions") == set()  # they show the therapy as a reference

@@ -54,7 +54,7 @@ from pages.models import (
 )
 from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
-from pages.signals import content_loaded
+from pages.signals import bulk_loading, content_loaded
 
 BODY_PARTS = ["lower back", "neck", "knee", "shoulder", "hip", "wrist", "foot", "jaw", "pelvic"]
 QUALIFIERS = ["chronic", "acute", "recurrent", "post-surgical", "inflammatory", "idiopathic"]
@@ -116,7 +116,7 @@ class Command(BaseCommand):
         self.run_id = f"{int(time.time()) % 100000:05d}{self.random.randint(0, 99):02d}"
         started = time.monotonic()
         load_seed_content()
-        with transaction.atomic(), bulk_indexing(CONTENT_PAGE_MODELS):
+        with transaction.atomic(), bulk_indexing(CONTENT_PAGE_MODELS), bulk_loading():
             pages = self.generate(conditions)
             self.index(pages)
         ids = [page.pk for batch in pages.values() for page in batch]
