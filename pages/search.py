@@ -2,12 +2,42 @@
 other name contains the query moved first (the backend's bm25 can rank a short summary that
 mentions the words above the page that is *called* that)."""
 
+from contextlib import contextmanager
+
+from django.db.models.signals import post_save
+
 from wagtail.models import Page
+from wagtail.search.backends import get_search_backends
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from modelsearch.signal_handlers import post_save_signal_handler
 
 from pages.models import CONTENT_PAGE_MODELS, ConditionOtherName
 from pages.selectors import Visibility
 
 MAX_RESULTS = 1000
+
+
+@contextmanager
+def bulk_indexing(models):
+    """Skip per-save search and reference indexing for `models` (a page is saved several times
+    while it is built); the caller indexes them once afterwards (`index_in_bulk`)."""
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+    try:
+        with disable_reference_index_auto_update():
+            yield
+    finally:
+        for model in models:
+            post_save.connect(post_save_signal_handler, sender=model)
+
+
+def index_in_bulk(pages_by_model):
+    """Add {model: [pages]} to every auto-updated search backend, one batch per model."""
+    for backend in get_search_backends(with_auto_update=True):
+        for model, pages in pages_by_model.items():
+            if pages:
+                backend.add_bulk(model, pages)
 
 
 def search_public(query, models=CONTENT_PAGE_MODELS, limit=MAX_RESULTS, visibility=None):

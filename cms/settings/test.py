@@ -4,6 +4,8 @@ Tests that need deferred or retried work switch to the database tasks backend th
 (the immediate backend cannot defer).
 """
 
+from urllib.parse import urlsplit
+
 from .base import *
 
 DEBUG = False
@@ -20,4 +22,9 @@ WAGTAILADMIN_BASE_URL = API_BASE_URL
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"cms-test-{os.getpid()}"
+    # Tests clear the cache (FLUSHDB): under pytest-xdist each worker gets its own database.
+    _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if _worker.startswith("gw"):
+        _url = urlsplit(REDIS_URL)
+        CACHES["default"]["LOCATION"] = _url._replace(path=f"/{1 + int(_worker[2:]) % 15}").geturl()
 WHITENOISE_AUTOREFRESH = True

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from modelcluster.models import get_all_child_relations
 from wagtail.models import Page, ReferenceIndex, Site
-from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from pages.models import (
+    CONTENT_PAGE_MODELS,
     CauseIndexPage,
     CausePage,
     CauseStatistic,
@@ -43,6 +43,7 @@ from pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
+from pages.search import bulk_indexing, index_in_bulk
 from pages.seed import data
 from pages.signals import bulk_loading, content_loaded
 
@@ -95,10 +96,16 @@ class SeedLoader:
     def run(self):
         # Wagtail re-indexes references on every save of every inline row; index each created
         # page once at the end instead.
-        with transaction.atomic(), disable_reference_index_auto_update(), bulk_loading():
+        with transaction.atomic(), bulk_indexing(CONTENT_PAGE_MODELS), bulk_loading():
             self.create_all()
             for page in self.created_pages:
                 ReferenceIndex.create_or_update_for_object(page)
+            index_in_bulk(
+                {
+                    model: list(model.objects.filter(pk__in=[p.pk for p in self.created_pages]))
+                    for model in CONTENT_PAGE_MODELS
+                }
+            )
         if self.created_pages:
             content_loaded.send(type(self), page_ids=[page.pk for page in self.created_pages])
         return self.report

@@ -8,22 +8,17 @@ revision. Search and reference indexes are built in bulk at the end instead of o
 import io
 import random
 import time
-from contextlib import contextmanager
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import post_save
 from django.utils import timezone
 
 from wagtail.images import get_image_model
 from wagtail.models import Page, ReferenceIndex, Revision
-from wagtail.search.backends import get_search_backends
-from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from modelsearch.signal_handlers import post_save_signal_handler
 from PIL import Image as PILImage
 
 from pages.models import (
@@ -53,6 +48,7 @@ from pages.models import (
     TreatmentPage,
 )
 from pages.renditions import ALL_RENDITION_SPECS
+from pages.search import bulk_indexing, index_in_bulk
 from pages.seed import load_seed_content, one_year_after
 from pages.signals import bulk_loading, content_loaded
 
@@ -83,19 +79,6 @@ class Progress:
         elif int(fraction * 10) > self.last_decile:
             self.last_decile = int(fraction * 10)
             self.stream.write(f"{self.label}: {done}/{self.total}\n")
-
-
-@contextmanager
-def bulk_indexing(models):
-    """Skip per-save search and reference indexing for `models`; index them once afterwards."""
-    for model in models:
-        post_save.disconnect(post_save_signal_handler, sender=model)
-    try:
-        with disable_reference_index_auto_update():
-            yield
-    finally:
-        for model in models:
-            post_save.connect(post_save_signal_handler, sender=model)
 
 
 class Command(BaseCommand):
@@ -411,9 +394,7 @@ class Command(BaseCommand):
 
     def index(self, pages):
         """Search index in bulk, and reference index rows (new pages have none yet) in bulk."""
-        for backend in get_search_backends(with_auto_update=True):
-            for model, objs in pages.items():
-                backend.add_bulk(model, objs)
+        index_in_bulk(pages)
         total = sum(len(v) for v in pages.values())
         progress = Progress(self.out, "References", total)
         rows, done = [], 0
