@@ -22,7 +22,7 @@ from api.models import ApiKey
 
 logger = logging.getLogger(__name__)
 KEY_PREFIX = "cms"
-CACHE_SECONDS = 300
+CACHE_SECONDS = 60  # a revocation from another process without a shared cache waits this long
 
 
 def hash_secret(secret):
