@@ -30,6 +30,11 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Latency, throughput, SQL queries and memory under load, next to Wagtail's API v2 (bench/run.py).
+# BENCH_ARGS=--quick for a smoke run.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -39,4 +44,4 @@ check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) var/test-media
+	rm -rf $(VENV) var/test-media var/bench

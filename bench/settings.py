@@ -1,0 +1,20 @@
+"""Settings for `python -m bench.run`: the dev settings with DEBUG off, a database of its own
+(unless DATABASE_URL is set), no rate limit, and Wagtail's API v2 mounted for comparison."""
+
+from cms.settings.dev import *
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+BENCH_DIR = BASE_DIR / "var" / "bench"
+if not os.environ.get("DATABASE_URL"):
+    DATABASES = {
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BENCH_DIR / "bench.sqlite3"}
+    }
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BENCH_DIR / "media")
+INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.api.v2"]
+ROOT_URLCONF = "bench.urls"
+API_ANONYMOUS_RATE = "100000000/min"  # measure the API, not the rate limit
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "ERROR"}}
+WAGTAILAPI_BASE_URL = API_BASE_URL
+WAGTAILAPI_RICH_TEXT_FORMAT = "html"
+WAGTAILAPI_LIMIT_MAX = 100
