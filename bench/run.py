@@ -170,17 +170,17 @@ def start_server(port, workers):
         cwd=BASE_DIR,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("gunicorn exited while starting; see its output above.")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz/", timeout=10)
             return process
-        except (urllib.error.URLError, ConnectionError):
-            if process.poll() is not None:
-                raise SystemExit("gunicorn exited while starting; see its output above.") from None
-            time.sleep(0.3)
+        except OSError:  # refused, reset or timed out while the workers boot
+            time.sleep(0.5)
     process.terminate()
-    raise SystemExit("gunicorn did not answer /healthz/ within 60 s.")
+    raise SystemExit("gunicorn did not answer /healthz/ within 90 s.")
 
 
 def fetch(url):
