@@ -87,7 +87,7 @@ def test_production_with_its_environment():
     assert code == 0, err
     assert values == {
         "debug": False,
-        "cache": "django.core.cache.backends.redis.RedisCache",
+        "cache": "api.cache.TolerantRedisCache",
         "db": "django.db.backends.postgresql",
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "media": "storages.backends.s3.S3Storage",
