@@ -179,13 +179,13 @@ def _page_ids(keys):
 def refresh_review_status(today=None):
     """Refresh the items whose review status (current, due soon, overdue) moved with the
     calendar since they were last represented. Returns how many changed."""
-    today = today or timezone.localdate()
-    recorded = dict(
-        RepresentationState.objects.filter(public=True).values_list("page_id", "review_status")
-    )
-    stale = []
+    stale = set()
     for model in CONTENT_PAGE_MODELS:
-        for pk, due in model.objects.values_list("pk", "next_review_due"):
-            if pk in recorded and model(next_review_due=due).review_status(today) != recorded[pk]:
-                stale.append(pk)
+        for status, pages in model.review_status_filters(today).items():
+            pages = model.objects.filter(pages).values("pk")
+            stale |= set(
+                RepresentationState.objects.filter(public=True, page_id__in=pages)
+                .exclude(review_status=status)
+                .values_list("page_id", flat=True)
+            )
     return refresh(page_ids=stale) if stale else 0

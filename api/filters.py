@@ -3,18 +3,14 @@
 Unknown parameters and malformed values are 400s (see api.views.ContentViewSet).
 """
 
-import datetime
-
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 import django_filters
 from drf_spectacular.utils import extend_schema_field
 
 from api.models import RepresentationState
 from pages.models import REVIEW_STATUS_CHOICES, CausePage, ConditionPage, TherapyPage, TreatmentPage
-from pages.models.base import REVIEW_DUE_SOON_DAYS
 
 
 @extend_schema_field({"type": "string", "pattern": "^[-a-zA-Z0-9_]+$", "maxLength": 255})
@@ -49,15 +45,7 @@ class ContentFilterSet(django_filters.FilterSet):
 
     def filter_review_status(self, queryset, name, value):
         """?review_status=overdue — by next review due date relative to today."""
-        today = timezone.localdate()
-        soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
-        conditions = {
-            "unreviewed": Q(next_review_due__isnull=True),
-            "overdue": Q(next_review_due__lt=today),
-            "due_soon": Q(next_review_due__gte=today, next_review_due__lte=soon),
-            "current": Q(next_review_due__gt=soon),
-        }
-        return queryset.filter(conditions[value])
+        return queryset.filter(queryset.model.review_status_filters()[value])
 
 
 class ConditionFilterSet(ContentFilterSet):

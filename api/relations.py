@@ -154,10 +154,6 @@ SNIPPET_RELATIONS = {
 }
 
 
-def relations_of(model):
-    return RELATIONS.get(model, ())
-
-
 def expandable(model):
     return {relation.name: relation for relation in RELATIONS.get(model, ())}
 

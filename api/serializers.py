@@ -18,7 +18,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from api.relations import expandable, relations_of
+from api.relations import expandable
 from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
 from pages.renditions import HERO_RENDITIONS
 from pages.representation import (
@@ -104,7 +104,7 @@ class RelationField(serializers.Field):
 
 def relation_field(model, name):
     """The RelationField for `model`'s relation `name`, documented with its annotations."""
-    relation = next(r for r in relations_of(model) if r.name == name)
+    relation = expandable(model)[name]
     fields = PageReferenceSerializer().get_fields()  # fresh field instances
     fields.update({key: ANNOTATION_FIELDS[key]() for key in relation.annotations})
     schema = inline_serializer(f"{model.api_type.title()}{name.title()}Link", fields, many=True)

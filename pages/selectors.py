@@ -86,10 +86,6 @@ class Visibility:
             return False
         return not any(page.path.startswith(path) for path in self.restricted_paths)
 
-    def ids(self, model=Page):
-        """A subquery of public page ids, for filtering relation rows in the same SQL query."""
-        return self.pages(model).values("pk")
-
     def public_url_paths(self, page_ids):
         """{id: url_path} of the public pages among `page_ids`; one query for the ids not
         looked up before in this request (see `preload`)."""

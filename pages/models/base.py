@@ -95,6 +95,20 @@ class MedicalReviewMixin(models.Model):
         if (self.last_reviewed or self.next_review_due) and not self.reviewed_by_id:
             raise ValidationError({"reviewed_by": "Say who reviewed the page."})
 
+    @classmethod
+    def review_status_filters(cls, today=None):
+        """{status: Q} selecting the pages `review_status()` gives each status, for querysets."""
+        today = today or timezone.localdate()
+        soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
+        return {
+            cls.ReviewStatus.UNREVIEWED: models.Q(next_review_due__isnull=True),
+            cls.ReviewStatus.OVERDUE: models.Q(next_review_due__lt=today),
+            cls.ReviewStatus.DUE_SOON: models.Q(
+                next_review_due__gte=today, next_review_due__lte=soon
+            ),
+            cls.ReviewStatus.CURRENT: models.Q(next_review_due__gt=soon),
+        }
+
     def review_status(self, today=None):
         """current | due_soon (due within 30 days) | overdue | unreviewed."""
         if not self.next_review_due:
