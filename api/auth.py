@@ -7,6 +7,7 @@ the cache, so every web process shares them when the cache is Redis.
 """
 
 import hashlib
+import ipaddress
 import logging
 import secrets
 import time
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, throttling
+from rest_framework.settings import api_settings
 
 from api.models import ApiKey
 
@@ -173,3 +175,19 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
 
     def wait(self):
         return self.wait_seconds
+
+    def get_ident(self, request):
+        """The client's address: the connection's peer, unless API_NUM_PROXIES trusted proxies
+        stand in front, in which case the address the outermost of them saw (read from the
+        right of X-Forwarded-For, so a client cannot pick its own by sending the header). Only
+        a well-formed IP address ever goes into a cache key."""
+        remote = request.META.get("REMOTE_ADDR", "")
+        proxies = api_settings.NUM_PROXIES or 0
+        if proxies:
+            hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+            if len(hops) >= proxies:
+                remote = hops[-proxies]
+        try:
+            return str(ipaddress.ip_address(remote))
+        except ValueError:
+            return "unknown"

@@ -10,10 +10,12 @@ from api.params import parse_bounded_int
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000  # far past any collection; a bigger number is a mistake, not a page
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
-    """`limit` (1-100, default 20) and `offset` (0 or more); anything else is a 400, never a clamp.
+    """`limit` (1-100, default 20) and `offset` (0 to 1,000,000), in ASCII digits; anything
+    else is a 400, never a clamp.
 
     Envelope: {"count": 42, "next": "<url>|null", "previous": "<url>|null", "results": [...]}
     """
@@ -25,7 +27,7 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return parse_bounded_int(request, self.limit_query_param, DEFAULT_LIMIT, 1, MAX_LIMIT)
 
     def get_offset(self, request):
-        return parse_bounded_int(request, self.offset_query_param, 0, 0)
+        return parse_bounded_int(request, self.offset_query_param, 0, 0, MAX_OFFSET)
 
     def page_url(self):
         """This request's URL on API_BASE_URL (never the Host header)."""
@@ -65,5 +67,5 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
                     {"minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
                 )
             if param["name"] == "offset":
-                param["schema"].update({"minimum": 0, "default": 0})
+                param["schema"].update({"minimum": 0, "maximum": MAX_OFFSET, "default": 0})
         return params

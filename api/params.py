@@ -1,14 +1,29 @@
 """Strict query-parameter parsing shared by every endpoint: a bad value is a 400 naming the
-parameter (see api.problems.BadQuery), never a silent default or clamp."""
+parameter (see api.problems.BadQuery), never a silent default or clamp.
+
+Every rule here is mirrored by the parameter's schema in the OpenAPI document (the patterns below
+are used by both), so a client generated from the document never sends what the server refuses.
+"""
+
+import re
+import unicodedata
 
 from api.problems import BadQuery
 
 SEARCH_MAX_LENGTH = 200
+NAME_PATTERN = r"[a-z_]+"
+LIST_PATTERN = rf"^{NAME_PATTERN}(,{NAME_PATTERN})*$"  # fields=, expand=, types=
+INTEGER_PATTERN = r"^[0-9]{1,9}$"  # ASCII digits only: no sign, underscore or other scripts
+# Search text: anything, as long as something is left once spaces and control characters are.
+SEARCH_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"
+SEARCH_SCHEMA = {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": SEARCH_PATTERN}
 
 
 def check_parameters(request, allowed):
-    """400 for any query parameter not in `allowed`, naming the allowed ones."""
-    unknown = sorted(set(request.query_params) - set(allowed))
+    """400 for any query parameter not in `allowed` (naming the allowed ones), given more than
+    once, or given with an empty value (leave a parameter out rather than send it empty)."""
+    params = request.query_params
+    unknown = sorted(set(params) - set(allowed))
     if unknown:
         raise BadQuery(
             {
@@ -17,28 +32,40 @@ def check_parameters(request, allowed):
             },
             detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
         )
+    errors = {}
+    for name in sorted(params):
+        values = params.getlist(name)
+        if len(values) > 1:
+            errors[name] = ["Given more than once; give it once (lists are comma-separated)."]
+        elif not values[0]:
+            errors[name] = ["Empty; give a value or leave the parameter out."]
+    if errors:
+        raise BadQuery(errors)
 
 
-def split_param(request, name):
-    """A comma-separated parameter as a list of stripped parts; None when absent."""
+def split_param(request, name, pattern=LIST_PATTERN):
+    """A comma-separated parameter as a list of names; None when absent; 400 when it does not
+    match `pattern` (an empty part, spaces, capitals, other characters)."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    return [part.strip() for part in raw.split(",") if part.strip()]
+    if not re.fullmatch(pattern, raw):
+        raise BadQuery({name: ["Give comma-separated names, e.g. title,summary (no spaces)."]})
+    return raw.split(",")
 
 
 def subset_param(request, name, known, what):
     """A comma-separated choice of `known` names; None when absent; 400 naming the known ones
-    for an unknown or empty choice. `what` says what the names are, for the message."""
+    for an unknown choice. `what` says what the names are, for the message."""
     chosen = split_param(request, name)
     if chosen is None:
         return None
     unknown = [item for item in chosen if item not in known]
-    if unknown or not chosen:
+    if unknown:
         raise BadQuery(
             {
                 name: [
-                    f"Unknown {what} {', '.join(unknown) or '(empty)'}; use one or more of: "
+                    f"Unknown {what} {', '.join(unknown)}; use one or more of: "
                     f"{', '.join(sorted(known)) or 'none'}."
                 ]
             }
@@ -46,26 +73,36 @@ def subset_param(request, name, known, what):
     return set(chosen)
 
 
-def parse_bounded_int(request, name, default, minimum, maximum=None):
+def parse_bounded_int(request, name, default, minimum, maximum):
+    """A whole number written in ASCII digits, from `minimum` to `maximum`."""
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    bounds = f"from {minimum} to {maximum}" if maximum is not None else f"{minimum} or more"
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadQuery({name: [f"'{raw}' is not a whole number; use {bounds}."]}) from None
-    if value < minimum or (maximum is not None and value > maximum):
+    bounds = f"from {minimum} to {maximum}"
+    if not re.fullmatch(INTEGER_PATTERN, raw):
+        raise BadQuery({name: [f"{raw[:20]!r} is not a whole number; use {bounds}."]})
+    value = int(raw)
+    if value < minimum or value > maximum:
         raise BadQuery({name: [f"{value} is out of range; use {bounds}."]})
     return value
 
 
+def plain_text(raw):
+    """User text with control characters (NUL, escapes, line breaks) read as spaces and runs of
+    whitespace collapsed."""
+    cleaned = "".join(" " if unicodedata.category(char) in ("Cc", "Cs") else char for char in raw)
+    return " ".join(cleaned.split())
+
+
 def search_text(request, name, required=False):
-    """The search text in `name` (1 to 200 characters after trimming); None when absent."""
+    """The search text in `name`: at most 200 characters, not only spaces; None when absent.
+    Any text is accepted (quotes and search operators are words like any other, see
+    pages.search)."""
     raw = request.query_params.get(name)
     if raw is None and not required:
         return None
-    text = (raw or "").strip()
-    if not text or len(text) > SEARCH_MAX_LENGTH:
+    raw = raw or ""
+    text = plain_text(raw)
+    if not text or len(raw) > SEARCH_MAX_LENGTH or not re.search(SEARCH_PATTERN, raw):
         raise BadQuery({name: [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]})
     return text

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 
 from rest_framework import exceptions, status
-from rest_framework.response import Response
 
 from api.renderers import ORJSONRenderer, ProblemJSONRenderer
+from pages.representation import API_PREFIX
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -38,11 +38,14 @@ class BadQuery(exceptions.ValidationError):
         self.summary = detail
 
 
+def problem_type_url(slug):
+    """The one spelling of a problem type URI: on API_BASE_URL, never the request's Host."""
+    return f"{settings.API_BASE_URL}{API_PREFIX}/problems/{slug}/"
+
+
 def problem(status_code, detail, instance="", errors=None, type_slug=None):
     body = {
-        "type": f"{settings.API_BASE_URL}/api/v1/problems/{type_slug}/"
-        if type_slug
-        else "about:blank",
+        "type": problem_type_url(type_slug) if type_slug else "about:blank",
         "title": TITLES.get(status_code, "Error"),
         "status": status_code,
         "detail": detail,
@@ -83,7 +86,9 @@ def exception_handler(exc, context):
     else:
         return None  # a real bug: Django's 500 handler answers (as problem+json under /api/)
 
-    response = Response(body, status=code, content_type=PROBLEM_CONTENT_TYPE)
+    # Rendered here, not by the view's renderer: every view (the YAML schema and the HTML docs
+    # included) answers errors as problem+json.
+    response = problem_http_response(body)
     if isinstance(exc, exceptions.Throttled) and exc.wait:
         response["Retry-After"] = str(int(exc.wait))
     if getattr(exc, "auth_header", None):
@@ -91,12 +96,15 @@ def exception_handler(exc, context):
     return response
 
 
+def problem_http_response(body):
+    return HttpResponse(
+        ProblemJSONRenderer().render(body), status=body["status"], content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
 def problem_response(request, status_code, detail):
     """A problem+json HttpResponse outside DRF (Django's 404/500 handlers for /api/ paths)."""
-    body = problem(status_code, detail, request.get_full_path())
-    return HttpResponse(
-        ProblemJSONRenderer().render(body), status=status_code, content_type=PROBLEM_CONTENT_TYPE
-    )
+    return problem_http_response(problem(status_code, detail, request.get_full_path()))
 
 
 PROBLEM_TYPES = {
@@ -113,7 +121,7 @@ def problem_type(request, slug):
     if slug not in PROBLEM_TYPES:
         return api_not_found(request)
     title, description = PROBLEM_TYPES[slug]
-    body = {"type": request.build_absolute_uri(), "title": title, "description": description}
+    body = {"type": problem_type_url(slug), "title": title, "description": description}
     return HttpResponse(ORJSONRenderer().render(body), content_type="application/json")
 
 
@@ -121,8 +129,40 @@ def api_not_found(request, *args, **kwargs):
     return problem_response(request, status.HTTP_404_NOT_FOUND, "No such API endpoint.")
 
 
+def is_api_path(path):
+    """/api/..., also when a client doubles the slash (//api/v1/...)."""
+    return path.lstrip("/").startswith("api/")
+
+
+class ProblemDetailsMiddleware:
+    """Whatever answered an /api/ request with an error (Django's CSRF check, a disallowed Host,
+    a view outside DRF), the client gets problem+json with the same status and headers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not is_api_path(request.path)
+            or response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE)
+        ):
+            return response
+        detail = TITLES.get(response.status_code, "The request could not be answered.")
+        if response.status_code == 405:
+            detail = f"Use {response.get('Allow', 'GET')}."
+        replacement = problem_http_response(
+            problem(response.status_code, detail, request.get_full_path())
+        )
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                replacement[header] = response[header]
+        return replacement
+
+
 def handler404(request, exception=None):
-    if request.path.startswith("/api/"):
+    if is_api_path(request.path):
         return problem_response(request, status.HTTP_404_NOT_FOUND, "No such API endpoint.")
     from django.views.defaults import page_not_found
 
@@ -130,7 +170,7 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
-    if request.path.startswith("/api/"):
+    if is_api_path(request.path):
         return problem_response(
             request, 500, "The server failed to answer this request; it has been logged."
         )

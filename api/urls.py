@@ -9,6 +9,7 @@ from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
 from pages.models import CONTENT_PAGE_MODELS
 
+READ_ONLY = ["get", "head"]  # anything else is a 405 problem with `Allow: GET, HEAD`
 router = SimpleRouter(trailing_slash=True)
 for model in CONTENT_PAGE_MODELS:
     router.register(model.api_collection, content_viewset(model), basename=model.api_collection)
@@ -16,8 +17,12 @@ for model in CONTENT_PAGE_MODELS:
 api_v1 = [
     path("search/", SearchView.as_view(), name="search"),
     path("pages/", PageByPathView.as_view(), name="page-by-path"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-v1:schema"), name="docs"),
+    path("schema/", SpectacularAPIView.as_view(http_method_names=READ_ONLY), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-v1:schema", http_method_names=READ_ONLY),
+        name="docs",
+    ),
     path("problems/<slug:slug>/", problem_type, name="problem-type"),
     *router.urls,
     re_path(r"^.*$", api_not_found),  # unknown API paths: problem+json, even with DEBUG on

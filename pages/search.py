@@ -2,6 +2,7 @@
 other name contains the query moved first (the backend's bm25 can rank a short summary that
 mentions the words above the page that is *called* that)."""
 
+import re
 from contextlib import contextmanager
 
 from django.db.models.signals import post_save
@@ -16,6 +17,7 @@ from pages.models import CONTENT_PAGE_MODELS, ConditionOtherName
 from pages.selectors import Visibility
 
 MAX_RESULTS = 1000
+WORD = re.compile(r"\w+")
 
 
 @contextmanager
@@ -40,13 +42,22 @@ def index_in_bulk(pages_by_model):
                 backend.add_bulk(model, pages)
 
 
+def search_words(text):
+    """The words of user text, for the search backend: quotes, brackets and the backends' query
+    operators (`"`, `*`, `:`, `&`, `|`, `!`, `^`, `-`, `NEAR(...)`) are not passed on, so any text
+    is searched as plain words on SQLite's FTS5 and PostgreSQL alike."""
+    return " ".join(WORD.findall(text))
+
+
 def search_public(query, models=CONTENT_PAGE_MODELS, limit=MAX_RESULTS, visibility=None):
-    """Public pages of `models` matching `query`, most relevant first (plain Page objects)."""
+    """Public pages of `models` matching `query` (any user text), most relevant first (plain
+    Page objects). Only public pages are ranked, so hidden ones never take a place."""
     visibility = visibility or Visibility.load()
-    public_ids = set(visibility.pages().type(*models).values_list("pk", flat=True))
-    hits = [
-        page for page in Page.objects.type(*models).search(query)[:limit] if page.pk in public_ids
-    ]
+    words = search_words(query)
+    if not words:
+        return []
+    public = visibility.pages().type(*models).values("pk")
+    hits = list(Page.objects.filter(pk__in=public).search(words)[:limit])
     phrase = " ".join(query.lower().split())
     other_names = {}
     for page_id, name in ConditionOtherName.objects.filter(

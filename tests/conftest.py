@@ -55,6 +55,14 @@ def redis_url():
 
 
 @pytest.fixture
+def heavy():
+    """Suites of minutes (schemathesis, browsers, full-size property tests) run once, in CI's
+    PostgreSQL pass (HEAVY_TESTS=1, where REQUIRE_SERVICES makes a skip fail)."""
+    if not os.environ.get("HEAVY_TESTS"):
+        pytest.skip("a heavy suite: set HEAVY_TESTS=1 (CI's PostgreSQL pass does)")
+
+
+@pytest.fixture
 def freezer():
     """A frozen clock; move it with freezer.move_to("2026-09-01")."""
     with freeze_time("2026-03-10 09:00:00") as frozen:

@@ -4,17 +4,16 @@ and run the web service's real command (gunicorn, production settings) on a loop
 import os
 import re
 import shlex
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from django.core.management import get_commands
 
 import pytest
 import yaml
+
+from tests.servers import fetch, free_port, wait_until_serving
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 APP_SERVICES = {"migrate", "web", "worker"}
@@ -73,17 +72,6 @@ def test_data_services_have_health_checks(compose):
         assert depends["migrate"]["condition"] == "service_completed_successfully"
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (loopback only)
-        return response.status, response.headers, response.read()
-
-
 @pytest.mark.server
 def test_gunicorn_serves_health_and_a_styled_admin_with_production_settings(tmp_path):
     env = {
@@ -112,15 +100,7 @@ def test_gunicorn_serves_health_and_a_styled_admin_with_production_settings(tmp_
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                status, _, body = fetch(f"{base}/healthz/")
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.2)
+        status, _, body = wait_until_serving(f"{base}/healthz/", server)
         assert status == 200 and b'"ok"' in body
         status, _, body = fetch(f"{base}/readyz/")
         assert status == 200

@@ -3,14 +3,14 @@
 from django.db.models import Case, IntegerField, When
 from django.http import Http404
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, viewsets
 
-from api.filters import FILTERSETS
+from api.filters import FILTERSETS, VisibleFilterBackend
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
-    SEARCH_MAX_LENGTH,
+    LIST_PATTERN,
+    SEARCH_SCHEMA,
     check_parameters,
     search_text,
     split_param,
@@ -28,24 +28,31 @@ from pages.selectors import Visibility
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
-    """?ordering=-last_published_at,title — unknown fields are a 400. Default: title, then id."""
+    """?ordering=-last_published_at,title: one or more fields, each optionally prefixed with
+    '-' (descending), each field at most once. Default: title, then id."""
 
     def get_ordering(self, request, queryset, view):
-        fields = split_param(request, self.ordering_param)
+        pattern = ordering_pattern(view.ordering_fields)
+        fields = split_param(request, self.ordering_param, pattern)
         if fields is None:
             return self.get_default_ordering(view)
-        allowed = set(view.ordering_fields)
-        wrong = [f for f in fields if f.lstrip("-") not in allowed]
-        if wrong or not fields:
-            raise BadQuery(
-                {
-                    "ordering": [
-                        f"Unknown ordering {', '.join(wrong) or '(empty)'}; use one or more of "
-                        f"{', '.join(sorted(allowed))}, each optionally prefixed with '-'."
-                    ]
-                }
-            )
-        return [*fields, "id"]
+        names = [field.removeprefix("-") for field in fields]
+        if len(set(names)) != len(names):
+            raise BadQuery({"ordering": ["Give each field at most once."]})
+        return [*fields, "id"] if "id" not in names else fields
+
+    def get_schema_operation_parameters(self, view):
+        fields = ", ".join(view.ordering_fields)
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": f"Comma-separated fields to order by, each at most once and "
+                f"optionally prefixed with '-' for descending: {fields}. Default: title, then id.",
+                "schema": {"type": "string", "pattern": ordering_pattern(view.ordering_fields)},
+            }
+        ]
 
     def filter_queryset(self, request, queryset, view):
         if request.query_params.get(self.ordering_param) is None and getattr(
@@ -83,12 +90,17 @@ class TextSearchFilter(filters.BaseFilterBackend):
                 "required": False,
                 "in": "query",
                 "description": self.__doc__.strip(),
-                "schema": {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX_LENGTH},
+                "schema": SEARCH_SCHEMA,
             }
         ]
 
 
-LIST_PATTERN = r"^[a-z_]+(,[a-z_]+)*$"
+def ordering_pattern(fields):
+    """The `ordering` values the server accepts: the fields, each optionally prefixed with '-',
+    comma-separated, none given twice (the look-ahead refuses a repeated field)."""
+    names = "|".join(fields)
+    repeated = rf"(?!(?:.*,)?-?({names})(?:,.*)?,-?\1(?:,|$))"  # ECMA-262 and Python alike
+    return rf"^{repeated}-?(?:{names})(?:,-?(?:{names}))*$"
 
 
 def shape_parameters(serializer, model):
@@ -119,10 +131,11 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     """Read-only collection of one content type, through pages.selectors.public_pages."""
 
     model = None
+    http_method_names = ["get", "head"]
     lookup_field = "slug"
     lookup_value_regex = "[-a-zA-Z0-9_]+"
     pagination_class = StrictLimitOffsetPagination
-    filter_backends = [DjangoFilterBackend, TextSearchFilter, StrictOrderingFilter]
+    filter_backends = [VisibleFilterBackend, TextSearchFilter, StrictOrderingFilter]
     ordering_fields = ["title", "first_published_at", "last_published_at", "id"]
     ordering = ["title", "id"]
     list_parameters = {"limit", "offset", "search", "ordering", "fields", "expand"}

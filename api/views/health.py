@@ -4,18 +4,18 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """The process is up and serving requests; checks nothing else."""
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
-@require_GET
+@require_safe
 def readyz(request):
     """Ready for traffic when the database answers; a failing cache only degrades the service."""
     checks = {}

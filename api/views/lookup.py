@@ -1,5 +1,6 @@
 """Cross-type search and lookup by website path."""
 
+import re
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -20,9 +21,13 @@ from api.relations import detail_queryset, list_queryset, load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
-from pages.representation import page_reference
+from pages.representation import API_PREFIX, page_reference
 from pages.search import search_public
 from pages.selectors import Visibility
+
+# A website path: starts with "/", no empty segment, no control characters.
+PATH_PATTERN = r"^/([^/\x00-\x1f\x7f]+/)*[^/\x00-\x1f\x7f]*$"
+PATH_MAX_LENGTH = 500
 
 
 def specific_model(page):
@@ -34,6 +39,7 @@ class SearchView(APIView):
     summaries, bodies). Results are list-shaped items of mixed `type`, most relevant first."""
 
     pagination_class = StrictLimitOffsetPagination
+    http_method_names = ["get", "head"]
 
     @extend_schema(
         summary="Search all content",
@@ -81,6 +87,8 @@ class PageByPathView(APIView):
     """The item at a website path, for the website's router. An old path that has a redirect
     answers 301/302 with `Location` (this endpoint for the new path) and a body naming it."""
 
+    http_method_names = ["get", "head"]
+
     @extend_schema(
         summary="Look up an item by its website path",
         parameters=[
@@ -101,7 +109,7 @@ class PageByPathView(APIView):
     def get(self, request):
         check_parameters(request, {"path"})
         path = request.query_params.get("path", "")
-        if not path.startswith("/") or len(path) > 500 or "//" in path:
+        if len(path) > PATH_MAX_LENGTH or not re.fullmatch(PATH_PATTERN, path):
             raise BadQuery(
                 {
                     "path": [
@@ -136,22 +144,26 @@ class PageByPathView(APIView):
             .filter(old_path=Redirect.normalise_path(path))
             .first()
         )
-        if redirect:
-            return self.redirect_response(redirect, visibility)
+        response = redirect and self.redirect_response(redirect, visibility)
+        if response:
+            return response
+        # The same answer whether nothing ever lived here or what did (or what a redirect from
+        # here points at) is not public.
         raise Http404(f"No public content at {path}.")
 
     def redirect_response(self, redirect, visibility):
+        """The redirect's answer; None when it points at a page the public may not see."""
         root_path = visibility.root_path
         target = redirect.redirect_page
         if target is not None:
-            if not visibility.pages().filter(pk=target.pk).exists():
-                raise Http404("The page this path redirects to is not public.")
+            if not visibility.shows(target):
+                return None
             model = specific_model(target)
             reference = page_reference(target, root_path, model=model) if model else None
             new_path = target.url_path[len(root_path) - 1 :]
         else:
             reference, new_path = None, redirect.redirect_link
-        location = f"{settings.API_BASE_URL}/api/v1/pages/?{urlencode({'path': new_path})}"
+        location = f"{settings.API_BASE_URL}{API_PREFIX}/pages/?{urlencode({'path': new_path})}"
         status = 301 if redirect.is_permanent else 302
         response = Response(
             {

@@ -1,0 +1,54 @@
+"""Real servers for tests: a free loopback port, a fresh database, waiting for a server."""
+
+import os
+import socket
+import time
+import urllib.request
+import uuid
+from contextlib import contextmanager
+from urllib.parse import urlsplit
+
+import psycopg
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fetch(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
+        return response.status, response.headers, response.read()
+
+
+def wait_until_serving(url, process, seconds=30):
+    """Poll `url` until it answers; fail early if `process` exits."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return fetch(url)
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise
+            time.sleep(0.2)
+
+
+@contextmanager
+def fresh_database(tmp_path):
+    """A database URL of an empty database of the same kind as DATABASE_URL's (a new PostgreSQL
+    database on the same server, dropped afterwards; else an SQLite file in `tmp_path`)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        return
+    name = f"cms_server_{uuid.uuid4().hex[:12]}"
+    parts = urlsplit(url)
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield parts._replace(path=f"/{name}").geturl()
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
