@@ -8,6 +8,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_safe
 
 from rest_framework import exceptions, status
 
@@ -116,6 +117,7 @@ PROBLEM_TYPES = {
 }
 
 
+@require_safe
 def problem_type(request, slug):
     """The documentation a problem's `type` URI points at."""
     if slug not in PROBLEM_TYPES:

@@ -32,4 +32,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
     path("api/v1/", include((api_v1, "api-v1"))),
+    # Other versions, and //api/... (the resolver strips one leading slash): problem+json 404s
+    # rather than the website redirect every other path gets.
+    re_path(r"^/*api(/|$)", api_not_found),
 ]

@@ -1,9 +1,10 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from pages.views import WEBSITE_ROUTE_NAME, website_redirect
 
 handler404 = "api.problems.handler404"
 handler500 = "api.problems.handler500"
@@ -19,4 +20,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Last: every other path (page routes, Wagtail's /_util/ routes, unknown paths, newlines
+# included) is answered the same way, by a redirect to the website (pages/views.py).
+urlpatterns += [re_path(r"^([\s\S]*)$", website_redirect, name=WEBSITE_ROUTE_NAME)]
