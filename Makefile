@@ -45,3 +45,9 @@ check: install
 
 clean:
 	rm -rf $(VENV) var/test-media var/bench
+
+# TypeScript types from the OpenAPI document, and an example consumer type-checked against them
+# (clients/typescript/check.sh; needs Node 20+ and npm).
+.PHONY: typescript
+typescript: install
+	PYTHON_BIN=$(PY) bash clients/typescript/check.sh

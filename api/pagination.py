@@ -59,6 +59,11 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             )
         )
 
+    def get_paginated_response_schema(self, schema):
+        envelope = super().get_paginated_response_schema(schema)
+        envelope["required"] = ["count", "next", "previous", "results"]  # always all four
+        return envelope
+
     def get_schema_operation_parameters(self, view):
         params = super().get_schema_operation_parameters(view)
         for param in params:

@@ -1,21 +1,500 @@
-"""OpenAPI pieces shared by every endpoint (drf-spectacular)."""
+"""OpenAPI pieces shared by every endpoint (drf-spectacular).
 
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+The document is a contract a frontend compiles against (clients/typescript/ generates types from
+it), so every value the API sends has a precise schema: the serializers below only document what
+pages.representation, pages.blocks and pages.schema_org build; they never serialize anything.
+The extensions at the end teach drf-spectacular the few things it cannot see from a serializer:
+which properties of an item `fields=` may drop, the constant `type` of each item and block
+schema, and the shape of a relation's links.
+"""
+
+from drf_spectacular.extensions import (
+    OpenApiSerializerExtension,
+    OpenApiSerializerFieldExtension,
+)
+from drf_spectacular.plumbing import ResolvedComponent, build_array_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
 from rest_framework import serializers
 
-ProblemSerializer = inline_serializer(
-    "Problem",
-    {
-        "type": serializers.CharField(),
-        "title": serializers.CharField(),
-        "status": serializers.IntegerField(),
-        "detail": serializers.CharField(),
-        "instance": serializers.CharField(),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()), required=False
-        ),
-    },
+from pages.models import MedicalCode, TherapySideEffect
+from pages.renditions import BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
+
+ITEM_TYPES = ["condition", "cause", "treatment", "therapy"]
+REVIEW_STATUSES = ["current", "due_soon", "overdue", "unreviewed"]
+
+
+class NamedEnumField(serializers.ChoiceField):
+    """A choice documented as a $ref to an enum component of its own (`component`). With one
+    choice it is a constant, as a `oneOf` discriminator needs: drf-spectacular names enums after
+    the property, which collides for `type` and cannot name JSON-LD's `@type`."""
+
+    def __init__(self, component, choices, **kwargs):
+        self.component = component
+        super().__init__(choices=choices, **kwargs)
+
+    def enum_component(self):
+        return self.component, list(self.choices)
+
+
+def discriminated(component_name, serializers_by_type, field="type", many=False):
+    """A `oneOf` of `serializers_by_type` ({type value: serializer}) told apart by `field`."""
+    return PolymorphicProxySerializer(
+        component_name=component_name,
+        serializers=serializers_by_type,
+        resource_type_field_name=field,
+        many=many,
+    )
+
+
+def schema_serializer(name, fields, doc):
+    """A documentation-only serializer class named `name` (its component name), for shapes whose
+    keys are not Python names (JSON-LD's `@type`) or are built from data (rendition names)."""
+    serializer = type(name, (serializers.Serializer,), {**fields, "__doc__": doc})
+    serializer._declared_fields = dict(fields)  # in the order given, not by field creation
+    return serializer
+
+
+# What pages.representation builds ---------------------------------------------------------------
+
+
+class PageReferenceSerializer(serializers.Serializer):
+    """A flat reference to a public page."""
+
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=ITEM_TYPES)
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    url = serializers.URLField(help_text="The page on the website (WEBSITE_BASE_URL).")
+    api_url = serializers.URLField(help_text="The item in this API.")
+
+
+REFERENCE_KEYS = tuple(PageReferenceSerializer._declared_fields)
+
+
+class WebpRenditionSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class RenditionSerializer(serializers.Serializer):
+    """One size of an image, in its original format (`format`: png, jpg, gif...) and as webp."""
+
+    url = serializers.URLField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    format = serializers.CharField()
+    webp = WebpRenditionSerializer()
+
+
+HeroRenditions = schema_serializer(
+    "HeroRenditions",
+    {name: RenditionSerializer() for name in HERO_RENDITIONS},
+    "The hero image's renditions (pages.renditions.HERO_RENDITIONS).",
 )
+BodyImageRenditions = schema_serializer(
+    "BodyImageRenditions",
+    {name: RenditionSerializer() for name in BODY_IMAGE_RENDITIONS},
+    "A body image's renditions (pages.renditions.BODY_IMAGE_RENDITIONS).",
+)
+
+
+class ImageSerializer(serializers.Serializer):
+    """An item's hero image: size of the original and its renditions."""
+
+    id = serializers.IntegerField()
+    alt = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    renditions = HeroRenditions()
+
+
+class BodyImageSerializer(serializers.Serializer):
+    """An image in a body: `alt` is empty when the editor marked it decorative."""
+
+    id = serializers.IntegerField()
+    alt = serializers.CharField(allow_blank=True)
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    renditions = BodyImageRenditions()
+    decorative = serializers.BooleanField()
+
+
+class ReferenceSerializer(serializers.Serializer):
+    """A citation to published evidence. `url` is the reference's own URL, else its DOI or
+    PubMed link. `note` (what this page cites it for) is present only when the editor wrote one."""
+
+    id = serializers.IntegerField()
+    citation = serializers.CharField(help_text="Vancouver style.")
+    authors = serializers.CharField()
+    title = serializers.CharField()
+    journal = serializers.CharField(allow_blank=True)
+    year = serializers.IntegerField()
+    volume = serializers.CharField(allow_blank=True)
+    issue = serializers.CharField(allow_blank=True)
+    pages = serializers.CharField(allow_blank=True)
+    doi = serializers.CharField(allow_null=True)
+    pmid = serializers.CharField(allow_null=True)
+    url = serializers.URLField(allow_null=True)
+    note = serializers.CharField(required=False)
+
+
+class MedicalCodeSerializer(serializers.Serializer):
+    """A code from a public terminology; `verified` once the clinic's medical coder confirmed it."""
+
+    system = serializers.ChoiceField(choices=MedicalCode.System.values)
+    value = serializers.CharField()
+    display_name = serializers.CharField()
+    verified = serializers.BooleanField()
+
+
+class SymptomSerializer(serializers.Serializer):
+    """A symptom, with the plain-language description editors wrote for patients."""
+
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+
+
+class SymptomLinkSerializer(SymptomSerializer):
+    """A symptom of the condition, with the link's note."""
+
+    note = serializers.CharField(allow_blank=True)
+
+
+class ReviewerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["person", "organisation"])
+    credentials = serializers.CharField(allow_blank=True)
+    job_title = serializers.CharField(allow_blank=True)
+    profile_url = serializers.CharField(
+        allow_blank=True, help_text="A URL, or empty when the reviewer has no public page."
+    )
+
+
+class MedicalReviewSerializer(serializers.Serializer):
+    reviewed_by = ReviewerSerializer(allow_null=True)
+    last_reviewed = serializers.DateField(allow_null=True)
+    next_review_due = serializers.DateField(allow_null=True)
+    status = serializers.ChoiceField(choices=REVIEW_STATUSES)
+
+
+class DisclaimerSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="HTML.")
+    emergency_text = serializers.CharField(allow_blank=True)
+
+
+class SeoSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    description = serializers.CharField()
+    canonical_url = serializers.URLField()
+
+
+class SubtypeSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    onset_site = serializers.CharField(allow_blank=True)
+    progression = serializers.CharField(allow_blank=True)
+
+
+class StatisticSerializer(serializers.Serializer):
+    """A key figure, e.g. value "50%", population "people with diabetes", outcome "have nerve
+    pain"; `text` says it as one sentence."""
+
+    value = serializers.CharField()
+    population = serializers.CharField()
+    outcome = serializers.CharField()
+    text = serializers.CharField()
+    reference = ReferenceSerializer(allow_null=True)
+
+
+class ExampleDrugSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    code = MedicalCodeSerializer(allow_null=True)
+
+
+class DrugSerializer(serializers.Serializer):
+    """The drug a therapy uses; every property is empty for a therapy without one."""
+
+    name = serializers.CharField(allow_blank=True)
+    drug_class = serializers.CharField(allow_blank=True)
+    background = serializers.CharField(allow_blank=True)
+    administration = serializers.CharField(allow_blank=True)
+    mechanism_target = serializers.CharField(allow_blank=True)
+
+
+class CallToActionSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    url = serializers.URLField()
+
+
+class ContraindicationSerializer(serializers.Serializer):
+    """Who should not have the therapy; `note` qualifies it (empty when there is none)."""
+
+    name = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class SideEffectSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    examples = serializers.CharField(allow_blank=True)
+    severity = serializers.ChoiceField(choices=TherapySideEffect.Severity.values)
+
+
+class SafetySerializer(serializers.Serializer):
+    """A therapy's safety information; `source` is the reference it comes from."""
+
+    off_label = serializers.BooleanField()
+    approved_use = serializers.CharField(allow_blank=True)
+    contraindications = ContraindicationSerializer(many=True)
+    side_effects = SideEffectSerializer(many=True)
+    monitoring = serializers.CharField(allow_blank=True)
+    source = ReferenceSerializer(allow_null=True)
+
+
+# StreamField block values (pages.blocks) ---------------------------------------------------------
+
+
+def block_serializer(name, block_type, value, doc):
+    """One block of a StreamField: {"type": <block_type>, "id": <uuid>, "value": ...}."""
+    fields = {
+        "type": NamedEnumField(f"{name}Type", [block_type]),
+        "id": serializers.CharField(),
+        "value": value,
+    }
+    return schema_serializer(name, fields, doc)
+
+
+class HeadingBlockValueSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    level = serializers.ChoiceField(choices=["h2", "h3"])
+
+
+class CalloutBlockValueSerializer(serializers.Serializer):
+    tone = serializers.ChoiceField(choices=["info", "warning", "emergency"])
+    title = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(help_text="HTML.")
+
+
+class EvidenceClaimBlockValueSerializer(serializers.Serializer):
+    """A claim (HTML) and the references that support it (null where one was deleted)."""
+
+    claim = serializers.CharField()
+    references = serializers.ListField(child=ReferenceSerializer(allow_null=True))
+
+
+BODY_BLOCKS = {
+    "heading": block_serializer(
+        "HeadingBlock", "heading", HeadingBlockValueSerializer(), "A heading."
+    ),
+    "paragraph": block_serializer(
+        "ParagraphBlock",
+        "paragraph",
+        serializers.CharField(),
+        "Rich text as HTML: links point at public website URLs.",
+    ),
+    "image": block_serializer(
+        "ImageBlock",
+        "image",
+        BodyImageSerializer(allow_null=True),
+        "An image with its renditions (null if the image was deleted).",
+    ),
+    "callout": block_serializer(
+        "CalloutBlock", "callout", CalloutBlockValueSerializer(), "A highlighted note."
+    ),
+    "evidence_claim": block_serializer(
+        "EvidenceClaimBlock",
+        "evidence_claim",
+        EvidenceClaimBlockValueSerializer(),
+        "A claim about efficacy or speed, tied to the references that support it.",
+    ),
+}
+BODY = discriminated("BodyBlock", BODY_BLOCKS, many=True)
+
+
+class TreatmentApproachStepValueSerializer(serializers.Serializer):
+    """How one part of a condition is treated: its underlying causes (public cause pages) or the
+    symptoms it relieves (null where a symptom was deleted)."""
+
+    aim = serializers.ChoiceField(choices=["underlying-cause", "symptoms"])
+    heading = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    symptoms = serializers.ListField(child=SymptomSerializer(allow_null=True))
+    causes = PageReferenceSerializer(many=True)
+
+
+TreatmentApproachStep = block_serializer(
+    "TreatmentApproachStep",
+    "step",
+    TreatmentApproachStepValueSerializer(),
+    "One step of a condition's treatment approach.",
+)
+
+
+# JSON-LD (pages.schema_org) --------------------------------------------------------------------
+
+
+def json_ld_node(name, schema_types, fields, doc):
+    """A schema.org node whose `@type` is one of `schema_types`."""
+    type_field = NamedEnumField(f"{name}Type", schema_types)
+    return schema_serializer(name, {"@type": type_field, **fields}, doc)
+
+
+SchemaOrgThing = schema_serializer(
+    "SchemaOrgThing",
+    {
+        "@type": serializers.CharField(),
+        "name": serializers.CharField(),
+        "url": serializers.URLField(required=False),
+    },
+    "A named schema.org node (a linked page has its `url`).",
+)
+SchemaOrgIdentifier = json_ld_node(
+    "SchemaOrgIdentifier",
+    ["PropertyValue"],
+    {"propertyID": serializers.CharField(), "value": serializers.CharField()},
+    "An identifier such as a DOI, a PMID or an ATC code.",
+)
+SchemaOrgCode = json_ld_node(
+    "SchemaOrgCode",
+    ["MedicalCode"],
+    {"codeValue": serializers.CharField(), "codingSystem": serializers.CharField()},
+    "A medical code.",
+)
+SchemaOrgArticle = json_ld_node(
+    "SchemaOrgArticle",
+    ["MedicalScholarlyArticle"],
+    {
+        "headline": serializers.CharField(),
+        "author": SchemaOrgThing(many=True),
+        "datePublished": serializers.CharField(help_text="The year."),
+        "isPartOf": SchemaOrgThing(required=False),
+        "identifier": SchemaOrgIdentifier(many=True, required=False),
+        "url": serializers.URLField(required=False),
+    },
+    "A cited reference.",
+)
+SchemaOrgDrug = json_ld_node(
+    "SchemaOrgDrug",
+    ["Drug"],
+    {
+        "name": serializers.CharField(),
+        "mechanismOfAction": serializers.CharField(allow_blank=True),
+        "drugClass": SchemaOrgThing(required=False),
+        "identifier": SchemaOrgIdentifier(many=True, required=False),
+    },
+    "The drug a therapy uses.",
+)
+SchemaOrgReviewer = json_ld_node(
+    "SchemaOrgReviewer",
+    ["Person", "Organization"],
+    {
+        "name": serializers.CharField(),
+        "honorificSuffix": serializers.CharField(required=False),
+        "jobTitle": serializers.CharField(required=False),
+    },
+    "Who medically reviewed the page.",
+)
+SchemaOrgCauseMention = json_ld_node(
+    "SchemaOrgCauseMention",
+    ["MedicalCause"],
+    {
+        "name": serializers.CharField(),
+        "url": serializers.URLField(),
+        "causeOf": SchemaOrgThing(),
+    },
+    "A cause of the condition, saying what it causes.",
+)
+CODES = SchemaOrgCode(many=True, required=False)
+SCHEMA_ORG_ABOUT = {
+    "MedicalCondition": json_ld_node(
+        "SchemaOrgMedicalCondition",
+        ["MedicalCondition"],
+        {
+            "name": serializers.CharField(),
+            "url": serializers.URLField(),
+            "alternateName": serializers.ListField(child=serializers.CharField(), required=False),
+            "signOrSymptom": SchemaOrgThing(many=True),
+            "possibleTreatment": SchemaOrgThing(many=True),
+            "code": CODES,
+        },
+        "A condition.",
+    ),
+    "MedicalCause": json_ld_node(
+        "SchemaOrgMedicalCause",
+        ["MedicalCause"],
+        {
+            "name": serializers.CharField(),
+            "url": serializers.URLField(),
+            "causeOf": SchemaOrgThing(many=True),
+            "code": CODES,
+        },
+        "A cause.",
+    ),
+    "DrugClass": json_ld_node(
+        "SchemaOrgDrugClass",
+        ["DrugClass"],
+        {
+            "name": serializers.CharField(),
+            "drug": SchemaOrgThing(many=True),
+            "url": serializers.URLField(),
+            "code": CODES,
+        },
+        "A medication treatment: its drug class and example drugs.",
+    ),
+    "MedicalTherapy": json_ld_node(
+        "SchemaOrgMedicalTherapy",
+        ["MedicalTherapy"],
+        {
+            "name": serializers.CharField(),
+            "url": serializers.URLField(),
+            "drug": SchemaOrgDrug(required=False),
+            "contraindication": serializers.ListField(
+                child=serializers.CharField(), required=False
+            ),
+            "adverseOutcome": SchemaOrgThing(many=True, required=False),
+            "code": CODES,
+        },
+        "A therapy, or a treatment that is not a medication.",
+    ),
+}
+SchemaOrg = schema_serializer(
+    "SchemaOrg",
+    {
+        "@context": NamedEnumField("SchemaOrgContext", ["https://schema.org"]),
+        "@type": NamedEnumField("SchemaOrgType", ["MedicalWebPage"]),
+        "url": serializers.URLField(),
+        "name": serializers.CharField(),
+        "description": serializers.CharField(),
+        "about": discriminated("SchemaOrgAbout", SCHEMA_ORG_ABOUT, field="@type"),
+        "citation": SchemaOrgArticle(many=True),
+        "mentions": SchemaOrgCauseMention(many=True, required=False),
+        "lastReviewed": serializers.DateField(required=False),
+        "reviewedBy": SchemaOrgReviewer(required=False),
+        "dateModified": serializers.DateTimeField(required=False),
+    },
+    "The item as schema.org JSON-LD (a MedicalWebPage about the item), for the website to embed "
+    "in a script tag as it is.",
+)
+
+
+# Responses ---------------------------------------------------------------------------------------
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details; `errors` names each wrong query parameter."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField()
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()), required=False
+    )
+
 
 PROBLEM = "application/problem+json"
 ERROR_RESPONSES = {
@@ -24,8 +503,62 @@ ERROR_RESPONSES = {
     (401, PROBLEM): OpenApiResponse(ProblemSerializer, description="Unauthorized."),
     (403, PROBLEM): OpenApiResponse(ProblemSerializer, description="Forbidden."),
     (404, PROBLEM): OpenApiResponse(ProblemSerializer, description="No such item."),
+    (405, PROBLEM): OpenApiResponse(
+        ProblemSerializer, description="Method Not Allowed: the API is read-only (see `Allow`)."
+    ),
+    (406, PROBLEM): OpenApiResponse(
+        ProblemSerializer, description="Not Acceptable: the API answers application/json."
+    ),
+    (414, "text/html"): OpenApiResponse(
+        OpenApiTypes.STR,
+        description="URI Too Long: gunicorn refuses a request line over 4,094 bytes before the "
+        "API sees it (its own HTML page, not problem+json).",
+    ),
     (429, PROBLEM): OpenApiResponse(ProblemSerializer, description="Too many requests."),
+    (431, "text/html"): OpenApiResponse(
+        OpenApiTypes.STR,
+        description="Request Header Fields Too Large: refused by gunicorn (over 8,190 bytes in "
+        "one header, or over 100 headers), before the API sees the request.",
+    ),
+    (500, PROBLEM): OpenApiResponse(
+        ProblemSerializer, description="The server failed (e.g. the database is down); logged."
+    ),
 }
+
+
+def items_of_any_type(component_name, serializers_by_model, many=False):
+    """Items of the four content types, told apart by `type`."""
+    by_type = {model.api_type: serializer for model, serializer in serializers_by_model.items()}
+    return discriminated(component_name, by_type, many=many)
+
+
+def search_results(list_serializers):
+    """The search envelope: list-shaped items of any type, most relevant first."""
+    return inline_serializer(
+        "SearchResults",
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": items_of_any_type("SearchResult", list_serializers, many=True),
+        },
+    )
+
+
+class RedirectTargetSerializer(serializers.Serializer):
+    path = serializers.CharField(
+        help_text="The new path on the website, or the URL an editor redirected to."
+    )
+    item = PageReferenceSerializer(
+        allow_null=True, help_text="The public item at the new path; null for a plain URL."
+    )
+
+
+class RedirectSerializer(serializers.Serializer):
+    """An old path that now redirects (also named by the `Location` header)."""
+
+    redirect_to = RedirectTargetSerializer()
+    permanent = serializers.BooleanField()
 
 
 def only_public_api(endpoints, **kwargs):
@@ -35,3 +568,56 @@ def only_public_api(endpoints, **kwargs):
         for path, path_regex, method, callback in endpoints
         if path.startswith("/api/v1/") and "{" not in path.split("/api/v1/")[0]
     ]
+
+
+# What drf-spectacular cannot see from a serializer ----------------------------------------------
+
+
+class NamedEnumFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = NamedEnumField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        name, values = self.target.enum_component()
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema={"type": "string", "enum": values},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class ItemSchema(OpenApiSerializerExtension):
+    """An item (list shape, detail, expanded link): only what `fields=` cannot drop is
+    required (`always_present`), and the component says so (`schema_note`)."""
+
+    target_class = "api.serializers.ContentListSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        always = self.target.always_present
+        properties = schema["properties"]
+        schema["required"] = [name for name in always if name in properties]
+        schema["properties"] = {**{name: properties[name] for name in always}, **properties}
+        note = self.target.schema_note
+        if note:
+            schema["description"] = f"{schema.get('description', '')}\n\n{note}".strip()
+        return schema
+
+
+class RelationFieldSchema(OpenApiSerializerFieldExtension):
+    """A relation: an array of links, a `oneOf` by `type` where it points at several types."""
+
+    target_class = "api.serializers.RelationField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        links = self.target.link_serializers()
+        if len(links) == 1:
+            (link,) = links.values()
+        else:
+            link = discriminated(self.target.link_component_name(), links)
+        return build_array_type(auto_schema.resolve_serializer(link, direction).ref)

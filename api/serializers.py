@@ -11,16 +11,19 @@ List item (every collection)::
                  "api_url": "...", "is_most_common": true, "prevalence": "...", "note": ""}]}
 
 Detail adds `body`, the type's structured fields, `medical_review`, `references`, `codes`,
-`disclaimer`, `seo` and `schema_org`.
+`disclaimer`, `seo` and `schema_org`. The shapes of nested values are documented in api/schema.py,
+which also teaches drf-spectacular that `fields=` may drop any property but `id` and `type`.
 """
 
+from functools import cache
+
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api import schema
 from api.relations import expandable
 from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
-from pages.renditions import HERO_RENDITIONS
 from pages.representation import (
     api_url,
     code_representation,
@@ -39,42 +42,6 @@ ALWAYS_FIELDS = ("id", "type")
 
 
 depends_on = record_dependencies  # what a representation shows: its surrogate keys
-
-
-class PageReferenceSerializer(serializers.Serializer):
-    """Schema of a flat page reference (link annotations are added per relation)."""
-
-    id = serializers.IntegerField()
-    type = serializers.ChoiceField(choices=["condition", "cause", "treatment", "therapy"])
-    slug = serializers.SlugField()
-    title = serializers.CharField()
-    url = serializers.URLField()
-    api_url = serializers.URLField()
-
-
-class RenditionSerializer(serializers.Serializer):
-    url = serializers.URLField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    format = serializers.CharField()
-    webp = inline_serializer(
-        "WebpRendition",
-        {
-            "url": serializers.URLField(),
-            "width": serializers.IntegerField(),
-            "height": serializers.IntegerField(),
-        },
-    )
-
-
-class ImageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    alt = serializers.CharField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
-    renditions = inline_serializer(
-        "HeroRenditions", {name: RenditionSerializer() for name in HERO_RENDITIONS}
-    )
 
 
 ANNOTATION_FIELDS = {
@@ -101,29 +68,47 @@ class RelationField(serializers.Field):
             for link in getattr(page, self.relation.attr)
         ]
 
+    def link_serializers(self):
+        """Schema: {type: serializer} of the links, one per page type the relation points at."""
+        owner = self.parent.model
+        return {
+            target.api_type: link_serializer(owner, self.relation, target)
+            for target in self.relation.target_models
+        }
+
+    def link_component_name(self):
+        return f"{self.parent.model.api_type.title()}{self.relation.name.title()}Link"
+
 
 def relation_field(model, name):
-    """The RelationField for `model`'s relation `name`, documented with its annotations."""
-    relation = expandable(model)[name]
-    fields = PageReferenceSerializer().get_fields()  # fresh field instances
-    fields.update({key: ANNOTATION_FIELDS[key]() for key in relation.annotations})
-    schema = inline_serializer(f"{model.api_type.title()}{name.title()}Link", fields, many=True)
-    field_class = extend_schema_field(schema)(type("RelationField", (RelationField,), {}))
-    return field_class(relation)
+    return RelationField(expandable(model)[name])
 
 
-@extend_schema_field(
-    inline_serializer(
-        "SymptomLink",
-        {
-            "id": serializers.IntegerField(),
-            "slug": serializers.SlugField(),
-            "name": serializers.CharField(),
-            "note": serializers.CharField(),
-        },
-        many=True,
+@cache
+def link_serializer(owner, relation, target):
+    """Documents one link of `owner`'s `relation` to a `target` page: the target's list shape
+    (with `expand=`) of which the reference's keys and the annotations are always present."""
+    kind = target.api_type
+    name = f"{owner.api_type.title()}{relation.name.title()}"
+    name += f"{kind.title()}Link" if relation.mixed else "Link"
+    annotations = {key: ANNOTATION_FIELDS[key]() for key in relation.annotations}
+    doc = (
+        f"A {kind} this {owner.api_type} links to (`{relation.name}`): its reference "
+        f"(`{'`, `'.join(schema.REFERENCE_KEYS)}`) and the link's annotations"
+        + (f" (`{'`, `'.join(relation.annotations)}`)" if relation.annotations else "")
+        + f", always present; with `expand={relation.name}`, also every other property of the "
+        f"{kind}'s list shape (its own relations as references)."
     )
-)
+    attributes = {
+        **annotations,
+        "__doc__": doc,
+        "always_present": (*schema.REFERENCE_KEYS, *relation.annotations),
+        "schema_note": "",
+    }
+    return type(f"{name}Serializer", (LIST_SERIALIZERS[target],), attributes)
+
+
+@extend_schema_field(schema.SymptomLinkSerializer(many=True))
 class SymptomsField(serializers.Field):
     def __init__(self):
         super().__init__(source="*", read_only=True)
@@ -131,16 +116,47 @@ class SymptomsField(serializers.Field):
     def to_representation(self, page):
         depends_on(self.parent.context, *(r.symptom for r in page.public_symptoms))
         return [
-            {"id": r.symptom.pk, "slug": r.symptom.slug, "name": r.symptom.name, "note": r.note}
+            {
+                "id": r.symptom.pk,
+                "slug": r.symptom.slug,
+                "name": r.symptom.name,
+                "description": r.symptom.description,
+                "note": r.note,
+            }
             for r in page.public_symptoms
         ]
+
+
+class ItemTypeField(schema.NamedEnumField):
+    """The item's `type`, documented as a constant per item schema (e.g. ConditionType)."""
+
+    def __init__(self):
+        super().__init__(None, schema.ITEM_TYPES, source="*", read_only=True)
+
+    def to_representation(self, page):
+        return type(page).api_type
+
+    def enum_component(self):
+        kind = self.parent.model.api_type
+        return f"{kind.title()}Type", [kind]
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RichTextField(serializers.Field):
+    """Database rich text as client HTML (pages.representation.resolve_rich_text)."""
+
+    def __init__(self):
+        super().__init__(read_only=True)
+
+    def to_representation(self, html):
+        return resolve_rich_text(html, self.context.get("visibility"))
 
 
 class ContentListSerializer(serializers.Serializer):
     """The list shape shared by every type. Context: `fields` (set or None) and `expand` (set)."""
 
     id = serializers.IntegerField(source="pk", read_only=True)
-    type = serializers.SerializerMethodField()
+    type = ItemTypeField()
     slug = serializers.SlugField(read_only=True)
     title = serializers.CharField(read_only=True)
     summary = serializers.CharField(read_only=True)
@@ -153,6 +169,12 @@ class ContentListSerializer(serializers.Serializer):
     review_status = serializers.SerializerMethodField()
 
     model = None
+    # OpenAPI (api.schema.ItemSchema): what `fields=` cannot drop, and the component's note.
+    always_present = ALWAYS_FIELDS
+    schema_note = (
+        "`id` and `type` are always present. Any other property may be left out by `fields=` "
+        "(sparse fieldsets), so none of them is required."
+    )
 
     @classmethod
     def field_names(cls):
@@ -162,12 +184,6 @@ class ContentListSerializer(serializers.Serializer):
     def root_path(self):
         return self.context["root_path"]
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["condition", "cause", "treatment", "therapy"])
-    )
-    def get_type(self, page):
-        return type(page).api_type
-
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, page):
         return website_url(page, self.root_path)
@@ -176,14 +192,12 @@ class ContentListSerializer(serializers.Serializer):
     def get_api_url(self, page):
         return api_url(page)
 
-    @extend_schema_field(ImageSerializer(allow_null=True))
+    @extend_schema_field(schema.ImageSerializer(allow_null=True))
     def get_hero_image(self, page):
         depends_on(self.context, page.hero_image)
         return image_representation(page.hero_image, page.hero_image_alt)
 
-    @extend_schema_field(
-        serializers.ChoiceField(choices=["current", "due_soon", "overdue", "unreviewed"])
-    )
+    @extend_schema_field(serializers.ChoiceField(choices=schema.REVIEW_STATUSES))
     def get_review_status(self, page):
         return page.review_status()
 
@@ -223,11 +237,9 @@ class ContentDetailMixin(serializers.Serializer):
     seo = serializers.SerializerMethodField()
     schema_org = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field(schema.SchemaOrg())
     def get_schema_org(self, page):
         return {}  # built in full_representation from the whole item (see pages.schema_org)
-
-    rich_text_fields = ()
 
     def preload_links(self, page):
         """Check, in one query, the visibility of every page the detail's rich text and
@@ -238,8 +250,9 @@ class ContentDetailMixin(serializers.Serializer):
         ids = stream_linked_page_ids(page.body.raw_data)
         if hasattr(page, "treatment_approach"):
             ids |= stream_linked_page_ids(page.treatment_approach.raw_data)
-        for name in self.rich_text_fields:
-            ids |= linked_page_ids(getattr(page, name))
+        for name, field in self._declared_fields.items():
+            if isinstance(field, RichTextField):
+                ids |= linked_page_ids(getattr(page, name))
         visibility.preload(ids)
         depends_on(self.context, *visibility.public_url_paths(ids))
 
@@ -251,43 +264,11 @@ class ContentDetailMixin(serializers.Serializer):
         first = [name for name in ContentListSerializer._declared_fields if name in data]
         return {**{name: data[name] for name in first}, **data}
 
-    @extend_schema_field(
-        inline_serializer(
-            "StreamBlock",
-            {
-                "type": serializers.CharField(),
-                "id": serializers.CharField(),
-                "value": serializers.JSONField(),
-            },
-            many=True,
-        )
-    )
+    @extend_schema_field(schema.BODY)
     def get_body(self, page):
         return page.body.stream_block.get_api_representation(page.body, self.context)
 
-    @extend_schema_field(
-        inline_serializer(
-            "MedicalReview",
-            {
-                "reviewed_by": inline_serializer(
-                    "Reviewer",
-                    {
-                        "name": serializers.CharField(),
-                        "kind": serializers.ChoiceField(choices=["person", "organisation"]),
-                        "credentials": serializers.CharField(),
-                        "job_title": serializers.CharField(),
-                        "profile_url": serializers.URLField(),
-                    },
-                    allow_null=True,
-                ),
-                "last_reviewed": serializers.DateField(allow_null=True),
-                "next_review_due": serializers.DateField(allow_null=True),
-                "status": serializers.ChoiceField(
-                    choices=["current", "due_soon", "overdue", "unreviewed"]
-                ),
-            },
-        )
-    )
+    @extend_schema_field(schema.MedicalReviewSerializer())
     def get_medical_review(self, page):
         reviewer = page.reviewed_by
         depends_on(self.context, reviewer)
@@ -305,7 +286,7 @@ class ContentDetailMixin(serializers.Serializer):
             "status": page.review_status(),
         }
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(schema.ReferenceSerializer(many=True))
     def get_references(self, page):
         depends_on(self.context, *(link.reference for link in page.reference_links.all()))
         return [
@@ -313,18 +294,12 @@ class ContentDetailMixin(serializers.Serializer):
             for link in page.reference_links.all()
         ]
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(schema.MedicalCodeSerializer(many=True))
     def get_codes(self, page):
         depends_on(self.context, *(link.code for link in page.code_links.all()))
         return [code_representation(link.code) for link in page.code_links.all()]
 
-    @extend_schema_field(
-        inline_serializer(
-            "Disclaimer",
-            {"text": serializers.CharField(), "emergency_text": serializers.CharField()},
-            allow_null=True,
-        )
-    )
+    @extend_schema_field(schema.DisclaimerSerializer(allow_null=True))
     def get_disclaimer(self, page):
         disclaimer = page.disclaimer or self.context.get("default_disclaimer")
         if disclaimer is None:
@@ -335,16 +310,7 @@ class ContentDetailMixin(serializers.Serializer):
             "emergency_text": disclaimer.emergency_text,
         }
 
-    @extend_schema_field(
-        inline_serializer(
-            "Seo",
-            {
-                "title": serializers.CharField(),
-                "description": serializers.CharField(),
-                "canonical_url": serializers.URLField(),
-            },
-        )
-    )
+    @extend_schema_field(schema.SeoSerializer())
     def get_seo(self, page):
         return {
             "title": page.seo_title or page.title,
@@ -354,6 +320,8 @@ class ContentDetailMixin(serializers.Serializer):
 
 
 class ConditionListSerializer(ContentListSerializer):
+    """A condition as lists and search results show it."""
+
     model = ConditionPage
     symptoms = SymptomsField()
     causes = relation_field(ConditionPage, "causes")
@@ -362,24 +330,32 @@ class ConditionListSerializer(ContentListSerializer):
 
 
 class CauseListSerializer(ContentListSerializer):
+    """A cause as lists and search results show it."""
+
     model = CausePage
     conditions = relation_field(CausePage, "conditions")
     therapies = relation_field(CausePage, "therapies")
 
 
 class TreatmentListSerializer(ContentListSerializer):
+    """A treatment as lists and search results show it."""
+
     model = TreatmentPage
     category = serializers.ChoiceField(choices=TreatmentPage.Category.choices, read_only=True)
     conditions = relation_field(TreatmentPage, "conditions")
 
 
 class TherapyListSerializer(ContentListSerializer):
+    """A therapy as lists and search results show it."""
+
     model = TherapyPage
     provider_name = serializers.CharField(read_only=True)
     relieves = relation_field(TherapyPage, "relieves")
 
 
 class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):
+    """One condition: its list shape, body, structured fields, review, references and JSON-LD."""
+
     also_known_as = serializers.SerializerMethodField()
     symptoms_overview = serializers.CharField(read_only=True)
     subtypes = serializers.SerializerMethodField()
@@ -389,7 +365,7 @@ class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):
     def get_also_known_as(self, page):
         return [row.name for row in page.also_known_as.all()]
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(schema.SubtypeSerializer(many=True))
     def get_subtypes(self, page):
         return [
             {
@@ -401,17 +377,19 @@ class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):
             for s in page.subtypes.all()
         ]
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(schema.TreatmentApproachStep(many=True))
     def get_treatment_approach(self, page):
         stream = page.treatment_approach
         return stream.stream_block.get_api_representation(stream, self.context)
 
 
 class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
+    """One cause: its list shape, body, structured fields, review, references and JSON-LD."""
+
     resulting_pain_syndrome = serializers.CharField(read_only=True)
     statistics = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(schema.StatisticSerializer(many=True))
     def get_statistics(self, page):
         return [
             {
@@ -426,36 +404,33 @@ class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
 
 
 class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
-    rich_text_fields = ("how_it_works", "evidence_notes")
+    """One treatment: its list shape, body, structured fields, review, references and JSON-LD."""
+
     drug_class = serializers.CharField(read_only=True)
     example_drugs = serializers.SerializerMethodField()
-    how_it_works = serializers.SerializerMethodField()
-    evidence_notes = serializers.SerializerMethodField()
+    how_it_works = RichTextField()
+    evidence_notes = RichTextField()
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(schema.ExampleDrugSerializer(many=True))
     def get_example_drugs(self, page):
         return [
             {"name": d.name, "code": d.code and code_representation(d.code)}
             for d in page.example_drugs.all()
         ]
 
-    def get_how_it_works(self, page) -> str:
-        return resolve_rich_text(page.how_it_works, self.context.get("visibility"))
-
-    def get_evidence_notes(self, page) -> str:
-        return resolve_rich_text(page.evidence_notes, self.context.get("visibility"))
-
 
 class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
-    rich_text_fields = ("mechanism_of_action", "what_to_expect")
+    """One therapy: its list shape, body, structured fields, safety information, review,
+    references and JSON-LD."""
+
     evidence_summary = serializers.CharField(read_only=True)
     drug = serializers.SerializerMethodField()
-    mechanism_of_action = serializers.SerializerMethodField()
-    what_to_expect = serializers.SerializerMethodField()
+    mechanism_of_action = RichTextField()
+    what_to_expect = RichTextField()
     call_to_action = serializers.SerializerMethodField()
     safety = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.DictField())
+    @extend_schema_field(schema.DrugSerializer())
     def get_drug(self, page):
         return {
             "name": page.drug_name,
@@ -465,22 +440,18 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
             "mechanism_target": page.mechanism_target,
         }
 
-    def get_mechanism_of_action(self, page) -> str:
-        return resolve_rich_text(page.mechanism_of_action, self.context.get("visibility"))
-
-    def get_what_to_expect(self, page) -> str:
-        return resolve_rich_text(page.what_to_expect, self.context.get("visibility"))
-
-    @extend_schema_field(serializers.DictField(allow_null=True))
+    @extend_schema_field(schema.CallToActionSerializer(allow_null=True))
     def get_call_to_action(self, page):
         return {"label": page.cta_label, "url": page.cta_url} if page.cta_url else None
 
-    @extend_schema_field(serializers.DictField())
+    @extend_schema_field(schema.SafetySerializer())
     def get_safety(self, page):
         return {
             "off_label": page.is_off_label,
             "approved_use": page.approved_use,
-            "contraindications": [c.name for c in page.contraindications.all()],
+            "contraindications": [
+                {"name": c.name, "note": c.note} for c in page.contraindications.all()
+            ],
             "side_effects": [
                 {"name": s.name, "examples": s.examples, "severity": s.severity}
                 for s in page.side_effects.all()

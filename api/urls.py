@@ -34,5 +34,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api-v1"))),
     # Other versions, and //api/... (the resolver strips one leading slash): problem+json 404s
     # rather than the website redirect every other path gets.
-    re_path(r"^/*api(/|$)", api_not_found),
+    re_path(r"^(?:/*)api(?:/|$)", api_not_found),
 ]

@@ -4,6 +4,8 @@ Blocks that hold choosers shape their own API value (`get_api_representation`), 
 need to know block internals.
 """
 
+from django.utils.safestring import mark_safe
+
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -14,7 +16,17 @@ RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "documen
 
 
 class LinkedRichTextBlock(blocks.RichTextBlock):
-    """Rich text whose API value is client HTML: links resolved to public website URLs."""
+    """Rich text whose API value, and whose rendering in the admin's preview, is client HTML:
+    links resolved to public website URLs, links to pages the public can't see unwrapped.
+
+    Block templates show such a value with `{{ value.text|public_richtext }}` (pages/templatetags/
+    public_content.py), never `{{ value.text }}`, which would link every page, public or not."""
+
+    def render_basic(self, value, context=None):
+        from pages.representation import resolve_rich_text
+
+        # Editors' rich text, expanded and cleaned like Wagtail's own rendering of it.
+        return mark_safe(resolve_rich_text(value.source if value else ""))  # noqa: S308
 
     def get_api_representation(self, value, context=None):
         from pages.representation import resolve_rich_text
@@ -47,7 +59,12 @@ class SymptomChooserBlock(SnippetChooserBlock):
         if value is None:
             return None
         record_dependencies(context, value)
-        return {"id": value.pk, "slug": value.slug, "name": value.name}
+        return {
+            "id": value.pk,
+            "slug": value.slug,
+            "name": value.name,
+            "description": value.description,
+        }
 
     def deconstruct(self):
         return blocks.Block.deconstruct(self)

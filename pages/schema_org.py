@@ -112,7 +112,7 @@ def about_therapy(item):
                 {"@type": "PropertyValue", "propertyID": "ATC", "value": c["value"]} for c in codes
             ]
     safety = item.get("safety") or {}
-    data["contraindication"] = safety.get("contraindications", [])
+    data["contraindication"] = [c["name"] for c in safety.get("contraindications", [])]
     data["adverseOutcome"] = [
         {"@type": "MedicalEntity", "name": s["name"]} for s in safety.get("side_effects", [])
     ]

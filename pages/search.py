@@ -58,7 +58,7 @@ def search_public(query, models=CONTENT_PAGE_MODELS, limit=MAX_RESULTS, visibili
         return []
     public = visibility.pages().type(*models).values("pk")
     hits = list(Page.objects.filter(pk__in=public).search(words)[:limit])
-    phrase = " ".join(query.lower().split())
+    phrase = words.lower()
     other_names = {}
     for page_id, name in ConditionOtherName.objects.filter(
         page_id__in=[hit.pk for hit in hits]

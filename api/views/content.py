@@ -4,12 +4,11 @@ from django.db.models import Case, IntegerField, When
 from django.http import Http404
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import filters, mixins, viewsets
+from rest_framework import exceptions, filters, mixins, viewsets
 
 from api.filters import FILTERSETS, VisibleFilterBackend
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
-    LIST_PATTERN,
     SEARCH_SCHEMA,
     check_parameters,
     search_text,
@@ -103,6 +102,12 @@ def ordering_pattern(fields):
     return rf"^{repeated}-?(?:{names})(?:,-?(?:{names}))*$"
 
 
+def names_pattern(names):
+    """Comma-separated `names` (each any number of times), as api.params.subset_param takes."""
+    choice = "|".join(names)
+    return rf"^({choice})(,({choice}))*$"
+
+
 def shape_parameters(serializer, model):
     """`fields=` and `expand=` for one collection, naming the values it accepts."""
     fields = sorted(serializer.field_names())
@@ -110,8 +115,9 @@ def shape_parameters(serializer, model):
     parameters = [
         OpenApiParameter(
             "fields",
-            {"type": "string", "pattern": LIST_PATTERN},
-            description="Comma-separated fields to return (`id` and `type` always stay). "
+            {"type": "string", "pattern": names_pattern(fields)},
+            description="Comma-separated fields to return; the others are left out (`id` and "
+            "`type` always stay, so they are the only properties item schemas require). "
             f"One or more of: {', '.join(fields)}.",
         )
     ]
@@ -119,7 +125,7 @@ def shape_parameters(serializer, model):
         parameters.append(
             OpenApiParameter(
                 "expand",
-                {"type": "string", "pattern": LIST_PATTERN},
+                {"type": "string", "pattern": names_pattern(relations)},
                 description="Comma-separated relations to embed as the related items' list "
                 f"shape plus the link annotations. One or more of: {', '.join(relations)}.",
             )
@@ -146,6 +152,8 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return FILTERSETS[self.model]
 
     def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names:  # before the parameters
+            raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
         self.visibility = Visibility.load()
         self.dependencies = set()  # filled by the serializers: what the response shows

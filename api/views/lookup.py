@@ -10,15 +10,15 @@ from django.http import Http404
 from wagtail.contrib.redirects.models import Redirect
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import StrictLimitOffsetPagination
-from api.params import check_parameters, search_text
+from api.params import SEARCH_SCHEMA, check_parameters, search_text
 from api.problems import BadQuery
 from api.relations import detail_queryset, list_queryset, load_items
-from api.schema import ERROR_RESPONSES
+from api.schema import ERROR_RESPONSES, RedirectSerializer, items_of_any_type, search_results
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
 from pages.representation import API_PREFIX, page_reference
@@ -44,11 +44,9 @@ class SearchView(APIView):
     @extend_schema(
         summary="Search all content",
         parameters=[
-            OpenApiParameter(
-                "q", OpenApiTypes.STR, required=True, description="1 to 200 characters"
-            ),
+            OpenApiParameter("q", SEARCH_SCHEMA, required=True, description="1 to 200 characters"),
         ],
-        responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES},
+        responses={200: search_results(LIST_SERIALIZERS), **ERROR_RESPONSES},
     )
     def get(self, request):
         check_parameters(request, {"q", "limit", "offset"})
@@ -94,15 +92,22 @@ class PageByPathView(APIView):
         parameters=[
             OpenApiParameter(
                 "path",
-                OpenApiTypes.STR,
+                {"type": "string", "pattern": PATH_PATTERN, "maxLength": PATH_MAX_LENGTH},
                 required=True,
                 description="e.g. /conditions/neuropathic-pain/",
             ),
+            OpenApiParameter(
+                "Location",
+                OpenApiTypes.URI,
+                OpenApiParameter.HEADER,
+                response=[301, 302],
+                description="This endpoint for the new path.",
+            ),
         ],
         responses={
-            200: OpenApiTypes.OBJECT,
-            301: OpenApiTypes.OBJECT,
-            302: OpenApiTypes.OBJECT,
+            200: items_of_any_type("PageDetail", DETAIL_SERIALIZERS),
+            301: OpenApiResponse(RedirectSerializer, description="Moved for good."),
+            302: OpenApiResponse(RedirectSerializer, description="Moved for now."),
             **ERROR_RESPONSES,
         },
     )

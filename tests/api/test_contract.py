@@ -117,6 +117,7 @@ def test_neuropathic_pain_through_the_api(api):
         "tingling",
         "numbness",
     ]
+    assert set(item["symptoms"][0]) == {"id", "slug", "name", "description", "note"}
     opioids = next(t for t in item["treatments"] if t["slug"] == "opioids")
     assert "respond poorly to opioid" in opioids["efficacy_caveat"]
     assert [t["slug"] for t in item["therapies"]] == ["ketamine-infusion-therapy"]
@@ -147,7 +148,7 @@ def test_ketamine_therapy_through_the_api(api):
     assert "NMDA receptor" in item["mechanism_of_action"]
     safety = item["safety"]
     assert safety["off_label"] is True
-    assert "Pregnancy" in safety["contraindications"]
+    assert {"name": "Pregnancy", "note": ""} in safety["contraindications"]
     assert {s["name"] for s in safety["side_effects"]} >= {"Nausea", "Dizziness"}
     assert safety["source"]["doi"] == "10.1097/AAP.0000000000000808"
     claim = next(b for b in item["body"] if b["type"] == "evidence_claim")
@@ -156,6 +157,37 @@ def test_ketamine_therapy_through_the_api(api):
         "10.1097/AAP.0000000000000808",
     ]
     assert {r["pmid"] for r in item["references"]} == {None, "31082965"}
+
+
+def test_what_editors_write_about_symptoms_and_contraindications_reaches_the_api(api, seeded):
+    from pages.models import Symptom, TherapyPage
+
+    tingling = Symptom.objects.get(slug="tingling")
+    item = api("/api/v1/conditions/neuropathic-pain/").json()
+    listed = next(s for s in item["symptoms"] if s["slug"] == "tingling")
+    assert listed["description"] == tingling.description != ""
+    step = item["treatment_approach"][1]["value"]
+    chosen = next(s for s in step["symptoms"] if s["slug"] == "tingling")
+    assert chosen == {
+        "id": tingling.pk,
+        "slug": "tingling",
+        "name": "Tingling",
+        "description": tingling.description,
+    }
+
+    page = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
+    rows = list(page.contraindications.all())
+    pregnancy = next(row for row in rows if row.name == "Pregnancy")
+    pregnancy.note = "Not studied in pregnancy; avoid."
+    page.contraindications = rows
+    page.save_revision().publish()
+    item = api("/api/v1/therapies/ketamine-infusion-therapy/").json()
+    assert {"name": "Pregnancy", "note": "Not studied in pregnancy; avoid."} in item["safety"][
+        "contraindications"
+    ]
+    assert [c["name"] for c in item["safety"]["contraindications"]] == [row.name for row in rows]
+    # schema.org's MedicalTherapy.contraindication stays the names
+    assert "Pregnancy" in item["schema_org"]["about"]["contraindication"]
 
 
 def test_rich_text_is_client_html(api, seeded):

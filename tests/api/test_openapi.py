@@ -1,10 +1,37 @@
-"""The OpenAPI document is valid, complete, and what the API answers matches it."""
+"""The OpenAPI document is valid, complete, typed, and what the API answers matches it."""
+
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+from jsonschema import Draft7Validator
 
 COLLECTIONS = ["conditions", "causes", "treatments", "therapies"]
+ITEM_SCHEMAS = [
+    f"{kind}{shape}"
+    for kind in ("Condition", "Cause", "Treatment", "Therapy")
+    for shape in ("List", "Detail")
+]
+REFERENCE_KEYS = ["id", "type", "slug", "title", "url", "api_url"]
+# Objects that may carry keys their schema does not list. None: every JSON-LD node the API sends
+# is described property by property (pages/schema_org.py builds no other keys).
+OPEN_OBJECTS = set()
+# Nested objects whose keys are not all always present (everything else requires every property).
+OPTIONAL_KEYS = {
+    "Problem": {"errors"},
+    "Reference": {"note"},  # only when the editor wrote one
+    "SchemaOrg": {"mentions", "lastReviewed", "reviewedBy", "dateModified"},
+    "SchemaOrgThing": {"url"},
+    "SchemaOrgArticle": {"isPartOf", "identifier", "url"},
+    "SchemaOrgDrug": {"drugClass", "identifier"},
+    "SchemaOrgReviewer": {"honorificSuffix", "jobTitle"},
+    "SchemaOrgMedicalCondition": {"alternateName", "code"},
+    "SchemaOrgMedicalCause": {"code"},
+    "SchemaOrgDrugClass": {"code"},
+    "SchemaOrgMedicalTherapy": {"drug", "contraindication", "adverseOutcome", "code"},
+}
 
 
 @pytest.fixture
@@ -17,6 +44,61 @@ def schema(db):  # filter parameters are derived from querysets: needs the datab
 def resolve(schema, node):
     ref = node.get("$ref") or (node.get("items") or {}).get("$ref")
     return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+
+def link_schema_for(schema, prop, link):
+    """The component documenting `link`, one of the items of relation property `prop`."""
+    found = resolve(schema, prop)
+    if "discriminator" in found:
+        ref = found["discriminator"]["mapping"][link["type"]]
+        found = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    return found
+
+
+def json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: `nullable: true` becomes "or null"."""
+    if isinstance(node, list):
+        return [json_schema(child) for child in node]
+    if not isinstance(node, dict):
+        return node
+    converted = {key: json_schema(value) for key, value in node.items() if key != "nullable"}
+    if node.get("nullable") is True:
+        return {"anyOf": [converted, {"type": "null"}]}
+    return converted
+
+
+def response_validator(schema, path, status):
+    content = schema["paths"][path]["get"]["responses"][str(status)]["content"]
+    documented = content["application/json"]["schema"]
+    return Draft7Validator(
+        {
+            "allOf": [json_schema(documented)],
+            "components": {"schemas": json_schema(schema["components"]["schemas"])},
+        }
+    )
+
+
+def documented_path(url):
+    path = url.split("?", 1)[0]
+    for collection in COLLECTIONS:
+        if re.fullmatch(f"/api/v1/{collection}/[^/]+/", path):
+            return f"/api/v1/{collection}/{{slug}}/"
+    return path
+
+
+def every_schema(node, where):
+    """(where, schema) of `node` and every schema nested in it."""
+    if isinstance(node, dict):
+        yield where, node
+        for key, value in node.items():
+            if key == "properties":
+                for name, child in value.items():
+                    yield from every_schema(child, f"{where}.{name}")
+            elif key in ("items", "additionalProperties", "allOf", "oneOf", "anyOf"):
+                yield from every_schema(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for n, child in enumerate(node):
+            yield from every_schema(child, f"{where}[{n}]")
 
 
 def test_every_endpoint_is_documented_with_its_errors(schema):
@@ -61,6 +143,68 @@ def test_parameter_constraints_are_documented(schema):
     }
 
 
+def test_no_value_is_an_untyped_object(schema):
+    """Generated TypeScript must never say `{[key: string]: unknown}` or `unknown`."""
+    documents = {f"#/components/schemas/{n}": s for n, s in schema["components"]["schemas"].items()}
+    for path, operations in schema["paths"].items():
+        for status, response in operations["get"]["responses"].items():
+            for media, content in response.get("content", {}).items():
+                documents[f"{path} {status} {media}"] = content["schema"]
+    for name, document in documents.items():
+        for where, node in every_schema(document, name):
+            if node.get("additionalProperties") in ({}, True):
+                assert where in OPEN_OBJECTS, f"{where}: additionalProperties without a schema"
+            typed = {"type", "$ref", "allOf", "oneOf", "anyOf", "enum"} & set(node)
+            assert typed, f"{where}: no type"
+            if node.get("type") == "object":
+                assert "properties" in node or "additionalProperties" in node, f"{where}: bare"
+
+
+def test_items_require_only_what_fields_cannot_drop(schema):
+    components = schema["components"]["schemas"]
+    for name in ITEM_SCHEMAS:
+        item = components[name]
+        assert item["required"] == ["id", "type"], name
+        assert "`fields=`" in item["description"], name
+        kind = re.sub("(List|Detail)$", "", name)
+        assert item["properties"]["type"]["allOf"][0]["$ref"].endswith(f"/{kind}Type"), name
+    links = [name for name in components if name.endswith("Link") and name != "SymptomLink"]
+    assert "ConditionCausesLink" in links and "TherapyRelievesCauseLink" in links
+    for name in links:
+        link = components[name]
+        if "oneOf" in link:  # a relation to several types: one link schema per type
+            assert link["discriminator"]["propertyName"] == "type", name
+            continue
+        annotations = link["required"][len(REFERENCE_KEYS) :]
+        assert link["required"][: len(REFERENCE_KEYS)] == REFERENCE_KEYS, name
+        assert annotations, name
+        assert "expand=" in link["description"], name
+    for name, component in components.items():
+        if name in ITEM_SCHEMAS or name in links or name.startswith("Paginated"):
+            continue  # (the list envelope is drf-spectacular's, from api/pagination.py)
+        if "properties" not in component:
+            continue  # enums and oneOfs
+        optional = set(component["properties"]) - set(component.get("required", []))
+        assert optional == OPTIONAL_KEYS.get(name, set()), name
+
+
+def test_every_block_type_has_its_schema(schema):
+    from pages.blocks import BodyBlock, TreatmentApproachBlock
+
+    components = schema["components"]["schemas"]
+    body = components["BodyBlock"]
+    assert body["discriminator"]["propertyName"] == "type"
+    assert set(body["discriminator"]["mapping"]) == set(BodyBlock.base_blocks)
+    for block_type, ref in body["discriminator"]["mapping"].items():
+        block = components[ref.rsplit("/", 1)[-1]]
+        assert set(block["required"]) == {"type", "id", "value"}
+        enum = components[block["properties"]["type"]["$ref"].rsplit("/", 1)[-1]]
+        assert enum["enum"] == [block_type]
+    step = components["TreatmentApproachStep"]
+    assert set(TreatmentApproachBlock.base_blocks) == {"step"}
+    assert components[step["properties"]["type"]["$ref"].rsplit("/", 1)[-1]]["enum"] == ["step"]
+
+
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_responses_carry_exactly_the_documented_properties(schema, api, collection):
     list_operation = schema["paths"][f"/api/v1/{collection}/"]["get"]
@@ -79,10 +223,113 @@ def test_responses_carry_exactly_the_documented_properties(schema, api, collecti
     )
     detail = api(f"/api/v1/{collection}/{item['slug']}/").json()
     assert set(detail) == set(detail_schema["properties"])
+    expanded = api(f"/api/v1/{collection}/?expand={','.join(relation_names(collection))}").json()
     for name, prop in item_schema["properties"].items():
         if prop.get("type") == "array" and "$ref" in prop.get("items", {}) and item[name]:
-            link_schema = resolve(schema, prop)
-            assert set(item[name][0]) == set(link_schema["properties"]), name
+            link = item[name][0]
+            link_schema = link_schema_for(schema, prop, link)
+            if name in relation_names(collection):
+                # a reference carries the keys always present; expanded, every documented one
+                assert set(link) == set(link_schema["required"]), name
+                full = expanded["results"][0][name][0]
+                assert set(full) == set(link_schema_for(schema, prop, full)["properties"]), name
+            else:
+                assert set(link) == set(link_schema["properties"]), name
+
+
+def relation_names(collection):
+    from api.relations import expandable
+    from pages.models import CONTENT_PAGE_MODELS
+
+    model = next(m for m in CONTENT_PAGE_MODELS if m.api_collection == collection)
+    return sorted(expandable(model))
+
+
+@pytest.fixture
+def every_kind_of_value(seeded, settings, tmp_path, django_capture_on_commit_callbacks):
+    """The seed content plus what it lacks: a hero image, a body with every block type, a
+    contraindication note and two redirects."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    import wagtail_factories
+
+    from pages.models import CausePage, ConditionPage, Reference, TherapyPage
+
+    settings.MEDIA_ROOT = tmp_path
+    page = ConditionPage.objects.get(slug="neuropathic-pain")
+    image = wagtail_factories.ImageFactory(file__width=1400, file__height=900)
+    page.hero_image, page.hero_image_alt = image, "A clinician talking with a patient"
+    references = list(Reference.objects.values_list("pk", flat=True)[:2])
+    page.body = [
+        {"type": "heading", "value": {"text": "What it is", "level": "h2"}},
+        {"type": "paragraph", "value": "<p>Nerve pain.</p>"},
+        {"type": "image", "value": {"image": image.pk, "alt_text": "A nerve", "decorative": False}},
+        {"type": "image", "value": {"image": image.pk, "alt_text": "", "decorative": True}},
+        {"type": "callout", "value": {"tone": "warning", "title": "", "text": "<p>Call.</p>"}},
+        {"type": "evidence_claim", "value": {"claim": "<p>Works.</p>", "references": references}},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+        therapy = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
+        rows = list(therapy.contraindications.all())
+        rows[0].note = "Only after a cardiology review."
+        therapy.contraindications = rows
+        therapy.save_revision().publish()
+    Redirect.objects.create(
+        old_path="/old-shingles", redirect_page=CausePage.objects.get(slug="shingles")
+    )
+    Redirect.objects.create(
+        old_path="/elsewhere", redirect_link="https://example.org/pain", is_permanent=False
+    )
+
+
+def test_live_responses_match_the_documented_schemas(schema, api, every_kind_of_value):
+    urls = ["/api/v1/search/?q=nerve%20pain", "/api/v1/search/?q=ketamine&limit=100"]
+    for collection in COLLECTIONS:
+        relations = ",".join(relation_names(collection))
+        urls += [
+            f"/api/v1/{collection}/",
+            f"/api/v1/{collection}/?expand={relations}",
+            f"/api/v1/{collection}/?fields=title,url",
+        ]
+        for item in api(f"/api/v1/{collection}/?limit=100").json()["results"]:
+            urls += [
+                f"/api/v1/{collection}/{item['slug']}/",
+                f"/api/v1/{collection}/{item['slug']}/?expand={relations}",
+                f"/api/v1/{collection}/{item['slug']}/?fields=title,url",
+                f"/api/v1/pages/?path={urlsplit(item['url']).path}",
+            ]
+    urls += [
+        "/api/v1/therapies/ketamine-infusion-therapy/?fields=safety,relieves",
+        "/api/v1/pages/?path=/old-shingles/",
+        "/api/v1/pages/?path=/elsewhere/",
+    ]
+    statuses = set()
+    for url in urls:
+        response = api(url)
+        statuses.add(response.status_code)
+        validator = response_validator(schema, documented_path(url), response.status_code)
+        errors = [
+            f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(response.json())
+        ]
+        assert not errors, f"{url}:\n" + "\n".join(errors[:10])
+    assert statuses == {200, 301, 302}
+    # The validation has teeth: the old shape of a therapy's contraindications is refused.
+    therapy = api("/api/v1/therapies/ketamine-infusion-therapy/").json()
+    validator = response_validator(schema, "/api/v1/therapies/{slug}/", 200)
+    assert validator.is_valid(therapy)
+    therapy["safety"]["contraindications"] = ["Pregnancy"]
+    assert not validator.is_valid(therapy)
+    body = api("/api/v1/conditions/neuropathic-pain/").json()["body"]
+    assert [block["type"] for block in body] == [
+        "heading",
+        "paragraph",
+        "image",
+        "image",
+        "callout",
+        "evidence_claim",
+    ]
 
 
 def test_problem_responses_match_the_problem_schema(schema, api):

@@ -94,14 +94,14 @@ def test_the_server_does_what_the_schema_says(tmp_path, heavy):
             server.wait(timeout=20)
     output = run.stdout[-15000:] + run.stderr[-3000:]
     assert run.returncode == 0, f"schemathesis found problems ({took:.0f} s):\n{output}"
-    covered = tested_operations(tmp_path)
+    covered = operations_in_report(tmp_path)
     assert covered == operations, (
         f"schemathesis tested {len(covered)} of the {len(operations)} documented operations; "
         f"missing: {sorted(operations - covered)}\n{output}"
     )
 
 
-def tested_operations(report_dir):
+def operations_in_report(report_dir):
     """(METHOD, path) of every operation the JUnit report has a test case for."""
     import xml.etree.ElementTree as ElementTree  # noqa: S405 (our own report file)
 

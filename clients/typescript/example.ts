@@ -1,0 +1,101 @@
+// A small consumer of the API, type-checked (tsc --strict) against the types openapi-typescript
+// generates from the OpenAPI document (check.sh). If the document stops typing a value this code
+// reads, or a new body block type appears that renderBlock() does not handle, this stops compiling.
+
+import type { components, paths } from "./generated/openapi";
+
+type Responses<Path extends keyof paths> = paths[Path]["get"]["responses"];
+
+export type ConditionDetail = Responses<"/api/v1/conditions/{slug}/">[200]["content"]["application/json"];
+export type TherapyDetail = Responses<"/api/v1/therapies/{slug}/">[200]["content"]["application/json"];
+export type PageAtPath = Responses<"/api/v1/pages/">[200]["content"]["application/json"];
+export type Redirect = Responses<"/api/v1/pages/">[301]["content"]["application/json"];
+export type BodyBlock = components["schemas"]["BodyBlock"];
+
+const API = "https://api.example-clinic.test/api/v1";
+
+export async function getCondition(slug: string): Promise<ConditionDetail> {
+  const response = await fetch(`${API}/conditions/${encodeURIComponent(slug)}/`);
+  if (!response.ok) throw new Error(`${response.status} for condition ${slug}`);
+  return (await response.json()) as ConditionDetail;
+}
+
+/** A condition's causes, most common first. `fields=` may leave `causes` out: then none. */
+export function causeLines(condition: ConditionDetail): string[] {
+  const causes = [...(condition.causes ?? [])];
+  causes.sort((a, b) => Number(b.is_most_common) - Number(a.is_most_common));
+  return causes.map((cause) => {
+    const title: string = cause.title;
+    const slug: string = cause.slug;
+    const prevalence = cause.prevalence ? ` (${cause.prevalence})` : "";
+    return `${title}${prevalence} /causes/${slug}/${cause.is_most_common ? " [most common]" : ""}`;
+  });
+}
+
+/** A therapy's safety information as lines of text. */
+export function safetyLines(therapy: TherapyDetail): string[] {
+  const safety = therapy.safety;
+  if (safety === undefined) return []; // left out by `fields=`
+  const lines: string[] = [];
+  if (safety.off_label) lines.push(`Off-label use (approved for: ${safety.approved_use})`);
+  for (const contraindication of safety.contraindications) {
+    const note: string = contraindication.note;
+    lines.push(`Not for: ${contraindication.name}${note ? ` (${note})` : ""}`);
+  }
+  for (const effect of safety.side_effects) {
+    const severity: "common" | "serious" = effect.severity;
+    lines.push(`${severity === "serious" ? "Serious side effect" : "Side effect"}: ${effect.name}`);
+  }
+  if (safety.source !== null) lines.push(`Source: ${safety.source.citation}`);
+  return lines;
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");
+}
+
+/** One body block as HTML, narrowing on `type`. */
+export function renderBlock(block: BodyBlock): string {
+  switch (block.type) {
+    case "heading":
+      return `<${block.value.level}>${escape(block.value.text)}</${block.value.level}>`;
+    case "paragraph":
+      return block.value; // already client HTML
+    case "image": {
+      const image = block.value;
+      if (image === null) return ""; // the image was deleted
+      const medium = image.renditions.medium;
+      const alt = image.decorative ? "" : escape(image.alt);
+      return `<img src="${medium.webp.url}" width="${medium.width}" height="${medium.height}" alt="${alt}">`;
+    }
+    case "callout":
+      return `<aside class="callout-${block.value.tone}">${block.value.text}</aside>`;
+    case "evidence_claim": {
+      const sources = block.value.references.flatMap((reference) =>
+        reference === null ? [] : [`<li>${escape(reference.citation)}</li>`],
+      );
+      return `${block.value.claim}<ol>${sources.join("")}</ol>`;
+    }
+    default: {
+      const unhandled: never = block;
+      return unhandled;
+    }
+  }
+}
+
+/** The website's router: what is at a path, by type, or where it moved. */
+export function describe(page: PageAtPath | Redirect): string {
+  if ("redirect_to" in page) {
+    return `moved to ${page.redirect_to.path}${page.permanent ? " for good" : ""}`;
+  }
+  switch (page.type) {
+    case "condition":
+      return `condition with ${(page.symptoms ?? []).map((s) => s.name).join(", ")}`;
+    case "cause":
+      return `cause: ${page.resulting_pain_syndrome ?? ""}`;
+    case "treatment":
+      return `treatment (${page.category ?? "uncategorised"})`;
+    case "therapy":
+      return `therapy by ${page.provider_name ?? ""}`;
+  }
+}
