@@ -3,7 +3,12 @@
 from django.db.models import Case, IntegerField, When
 from django.http import Http404
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, filters, mixins, viewsets
 
 from api.filters import FILTERSETS, VisibleFilterBackend
@@ -19,9 +24,7 @@ from api.problems import BadQuery
 from api.relations import detail_queryset, expandable, list_queryset, load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from pages.models import (
-    Disclaimer,
-)
+from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
 from pages.search import search_public
 from pages.selectors import Visibility
 
@@ -225,6 +228,15 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return response
 
 
+# Slugs of the seed content (pages/seed/data.py): the documented examples of each detail.
+EXAMPLE_SLUGS = {
+    ConditionPage: "neuropathic-pain",
+    CausePage: "shingles",
+    TreatmentPage: "opioids",
+    TherapyPage: "ketamine-infusion-therapy",
+}
+
+
 def content_viewset(model):
     """A ContentViewSet subclass for `model`, with its OpenAPI description."""
     name = model.api_type
@@ -238,7 +250,15 @@ def content_viewset(model):
         ),
         retrieve=extend_schema(
             summary=f"One {name} by slug",
-            parameters=shape_parameters(detail_serializer, model),
+            parameters=[
+                OpenApiParameter(
+                    "slug",
+                    {"type": "string", "pattern": f"^{ContentViewSet.lookup_value_regex}$"},
+                    OpenApiParameter.PATH,
+                    examples=[OpenApiExample("From the seed content", EXAMPLE_SLUGS[model])],
+                ),
+                *shape_parameters(detail_serializer, model),
+            ],
             responses={200: detail_serializer, **ERROR_RESPONSES},
         ),
     )(

@@ -10,7 +10,7 @@ from django.http import Http404
 from wagtail.contrib.redirects.models import Redirect
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -95,6 +95,10 @@ class PageByPathView(APIView):
                 {"type": "string", "pattern": PATH_PATTERN, "maxLength": PATH_MAX_LENGTH},
                 required=True,
                 description="e.g. /conditions/neuropathic-pain/",
+                examples=[
+                    OpenApiExample("A condition", "/conditions/neuropathic-pain/"),
+                    OpenApiExample("A therapy", "/therapies/ketamine-infusion-therapy/"),
+                ],
             ),
             OpenApiParameter(
                 "Location",
