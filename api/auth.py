@@ -9,6 +9,7 @@ the cache, so every web process shares them when the cache is Redis.
 import hashlib
 import ipaddress
 import logging
+import re
 import secrets
 import time
 
@@ -25,6 +26,8 @@ from api.models import ApiKey
 logger = logging.getLogger(__name__)
 KEY_PREFIX = "cms"
 CACHE_SECONDS = 60  # a revocation from another process without a shared cache waits this long
+# What new_secret() hands out: cms_<8 hex>_<43 url-safe characters>; anything else is a 401.
+KEY_SHAPE = re.compile(rf"{KEY_PREFIX}_[0-9a-f]{{8}}_[A-Za-z0-9_-]{{20,64}}")
 
 
 def hash_secret(secret):
@@ -103,7 +106,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if raw is None:
             return None
         parts = raw.split("_", 2)  # the secret itself may contain "_"
-        key = len(parts) == 3 and parts[0] == KEY_PREFIX and lookup(parts[1])
+        well_formed = len(parts) == 3 and KEY_SHAPE.fullmatch(raw)  # before any cache lookup
+        key = well_formed and lookup(parts[1])
         if not key or not secrets.compare_digest(key["secret_hash"], hash_secret(parts[2])):
             raise exceptions.AuthenticationFailed(
                 "This API key is not valid. Check it was copied whole, or ask for a new one; "

@@ -1,0 +1,558 @@
+"""A small random world of pages, some of them hidden from the public, for the leak property
+(tests/api/test_leak_property.py).
+
+`WorldSpec` describes the world as plain data (what hypothesis draws and shrinks; explicit
+examples write it by hand); `build_world` turns it into pages on a frozen clock; `doors` lists
+every request a consumer can make about it; `fetch` answers them; `delete_hidden` removes the
+hidden pages, giving the world the public is allowed to know about (the oracle).
+
+Every title, slug and summary is made of distinctive random tokens, so a hidden page's tokens
+found in any response are a leak whatever the response's shape.
+"""
+
+import datetime
+import random
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlencode
+
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.test import TestCase
+from django.utils import timezone
+
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from api import changes
+from api.filters import FILTERSETS
+from api.relations import expandable
+from pages.models import (
+    CauseIndexPage,
+    CausePage,
+    ConditionCauseLink,
+    ConditionIndexPage,
+    ConditionPage,
+    ConditionSymptomLink,
+    ConditionTreatmentLink,
+    Reviewer,
+    Symptom,
+    TherapyIndexPage,
+    TherapyPage,
+    TherapyReliefLink,
+    TreatmentIndexPage,
+    TreatmentPage,
+)
+from pages.signals import bulk_loading
+
+KINDS = ("condition", "cause", "treatment", "therapy")
+MODELS = {
+    "condition": ConditionPage,
+    "cause": CausePage,
+    "treatment": TreatmentPage,
+    "therapy": TherapyPage,
+}
+INDEX_MODELS = {
+    "condition": ConditionIndexPage,
+    "cause": CauseIndexPage,
+    "treatment": TreatmentIndexPage,
+    "therapy": TherapyIndexPage,
+}
+INDEX_SLUGS = {"condition": "conditions", "cause": "causes", "treatment": "treatments",
+               "therapy": "therapies"}  # fmt: skip
+
+# What happens to a content page after it was built. The first two leave it public.
+PUBLIC_FATES = ("public", "public_with_draft")
+HIDDEN_FATES = (
+    "draft",  # created with live=False, never published
+    "unpublished",  # published, then unpublished
+    "expired_flag",  # expired=True (as scheduled unpublishing leaves it), still live
+    "expired_date",  # expire_at passed, the flag not set yet (the worker has not run)
+    "login",  # a login view restriction on the page
+    "password",  # a password view restriction on the page
+    "groups",  # a group view restriction on the page
+)
+FATES = PUBLIC_FATES + HIDDEN_FATES
+# An index page is public or restricted (which hides its whole section).
+INDEX_FATES = ("public", "login", "password")
+REVIEWS = ("current", "due_soon", "overdue", "unreviewed")
+CATEGORIES = tuple(TreatmentPage.Category.values)
+# Words shared by summaries, so searches match several pages and rank them.
+VOCABULARY = ("nerve", "burning", "tingling", "numbness")
+SYMPTOM_COUNT = 2
+
+# The clock: built at T0, fates at T1, requests at T2, the oracle's deletions at T3.
+T0 = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
+T1 = T0 + datetime.timedelta(hours=1)
+T2 = T0 + datetime.timedelta(hours=2)
+T3 = T0 + datetime.timedelta(hours=3)
+EXPIRE_AT = T0 + datetime.timedelta(minutes=30)  # passed by T1
+UPDATED_SINCE = (
+    T0 - datetime.timedelta(days=1),
+    T0,
+    T1,
+    T2,
+    T2 + datetime.timedelta(minutes=30),  # only the oracle's deletions (at T3) come later
+)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    fate: str = "public"
+    renamed: bool = False  # slug changed (and published) before the fate: an old path redirects
+    review: str = "current"
+    category: str = "medication"  # treatments only
+    words: tuple = ()  # VOCABULARY words in the summary
+
+
+@dataclass(frozen=True)
+class WorldSpec:
+    """Pages per kind, their fates and the links between them. Links name pages by
+    (kind, position in that kind's tuple); body links may also point at ("index", kind)."""
+
+    conditions: tuple = ()
+    causes: tuple = ()
+    treatments: tuple = ()
+    therapies: tuple = ()
+    index_fates: tuple = ("public", "public", "public", "public")  # in KINDS order
+    cause_links: frozenset = frozenset()  # (condition i, cause j)
+    treatment_links: frozenset = frozenset()  # (condition i, treatment j)
+    relief_links: frozenset = frozenset()  # (therapy i, "condition" | "cause", j)
+    symptom_links: frozenset = frozenset()  # (condition i, symptom k)
+    approach_causes: frozenset = frozenset()  # (condition i, cause j): a treatment step
+    body_links: frozenset = frozenset()  # ((kind, i), (kind | "index", j | kind))
+    search_text: str = ""
+    seed: int = 0
+
+    def specs(self, kind):
+        return getattr(self, f"{kind}s" if kind != "therapy" else "therapies")
+
+
+@dataclass
+class World:
+    spec: WorldSpec
+    home: Page
+    pages: dict = field(default_factory=dict)  # (kind, i) -> specific page
+    indexes: dict = field(default_factory=dict)  # kind -> index page
+    old_slugs: dict = field(default_factory=dict)  # (kind, i) -> slug before the rename
+    hidden_ids: set = field(default_factory=set)
+    secrets: dict = field(default_factory=dict)  # lowercase text -> what it is
+    secret_titles: dict = field(default_factory=dict)  # page id -> hidden or draft title words
+    restrictions: list = field(default_factory=list)  # (restriction id, page id, type)
+    symptom_slugs: list = field(default_factory=list)
+
+    def kind_slugs(self, kind):
+        """Every slug a page of `kind` has or had, hidden or not."""
+        slugs = [self.pages[key].slug for key in self.pages if key[0] == kind]
+        return slugs + [slug for key, slug in self.old_slugs.items() if key[0] == kind]
+
+    def site_path(self, url_path):
+        return url_path[len(self.home.url_path) - 1 :]
+
+    def paths(self):
+        """Website paths: the home page, the sections, every page's path and old path."""
+        paths = ["/"] + [self.site_path(index.url_path) for index in self.indexes.values()]
+        for key, page in self.pages.items():
+            paths.append(self.site_path(page.url_path))
+            if key in self.old_slugs:
+                paths.append(f"/{INDEX_SLUGS[key[0]]}/{self.old_slugs[key]}/")
+        return paths
+
+
+class Tokens:
+    """Distinctive random lowercase tokens: no English word, none a part of another."""
+
+    LETTERS = "bcdfghjklmnpqrstvwxz"
+
+    def __init__(self, seed):
+        self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
+        self.used = set()
+
+    def __call__(self):
+        while True:
+            token = "q" + "".join(self.rng.choice(self.LETTERS) for _ in range(8)) + "x"
+            if token not in self.used:
+                self.used.add(token)
+                return token
+
+
+def review_dates(review, today):
+    """(last_reviewed, next_review_due) giving `review` as the review status on `today`."""
+    last = today - datetime.timedelta(days=400)
+    due = {
+        "current": today + datetime.timedelta(days=200),
+        "due_soon": today + datetime.timedelta(days=10),
+        "overdue": today - datetime.timedelta(days=10),
+        "unreviewed": None,
+    }[review]
+    return (last if due else None), due
+
+
+def on_commit():
+    """Run what Wagtail defers to the commit (slug-change signals, redirects) right away: the
+    test's transaction never commits."""
+    return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+def publish(page):
+    """Publish `page` as an editor would, then reload it: publishing saves the revision's copy,
+    and a stale instance saved later would write old values back."""
+    with on_commit():
+        page.save_revision().publish()
+    page.refresh_from_db()
+
+
+def build_world(spec, home, freezer):
+    """The pages of `spec` under `home`, built at T0, their fates applied at T1; the clock is
+    left at T2. Wagtail's reference index (the admin's usage counts, no door of the API) is
+    not kept up to date: it was a third of the time."""
+    with disable_reference_index_auto_update():
+        return _build_world(spec, home, freezer)
+
+
+def _build_world(spec, home, freezer):
+    freezer.move_to(T0)
+    tokens = Tokens(spec.seed)
+    world = World(spec=spec, home=home)
+    today = timezone.localdate()
+    reviewer = Reviewer.objects.create(name=f"Dr {tokens()}", kind="person", credentials="MD")
+    symptoms = []
+    for _ in range(SYMPTOM_COUNT):
+        symptoms.append(Symptom.objects.create(name=tokens(), slug=tokens()))
+    world.symptom_slugs = [symptom.slug for symptom in symptoms]
+
+    for kind in KINDS:
+        index = INDEX_MODELS[kind](title=f"Section {tokens()}", slug=INDEX_SLUGS[kind])
+        home.add_child(instance=index)
+        publish(index)
+        world.indexes[kind] = index
+
+    def make(kind, i, page_spec, **extra):
+        last, due = review_dates(page_spec.review, today)
+        page = MODELS[kind](
+            title=f"{tokens().title()} {tokens().title()}",
+            slug=tokens(),
+            summary=" ".join([tokens(), *page_spec.words]),
+            reviewed_by=reviewer if last else None,
+            last_reviewed=last,
+            next_review_due=due,
+            live=page_spec.fate != "draft",
+            expire_at=EXPIRE_AT if page_spec.fate == "expired_date" else None,
+            **extra,
+        )
+        return page
+
+    def add(kind, i, page):
+        world.indexes[kind].add_child(instance=page)
+        if spec.specs(kind)[i].fate == "draft":
+            page.save_revision()
+        else:
+            publish(page)
+        world.pages[(kind, i)] = page
+
+    for kind in ("cause", "treatment"):
+        for i, page_spec in enumerate(spec.specs(kind)):
+            extra = {"category": page_spec.category} if kind == "treatment" else {}
+            add(kind, i, make(kind, i, page_spec, **extra))
+
+    for i, page_spec in enumerate(spec.conditions):
+        page = make("condition", i, page_spec, symptoms_overview=tokens())
+        for n, (_, j) in enumerate(sorted(link for link in spec.cause_links if link[0] == i)):
+            page.cause_links.add(
+                ConditionCauseLink(
+                    cause=world.pages[("cause", j)], is_most_common=n == 0, sort_order=n
+                )
+            )
+        for n, (_, j) in enumerate(sorted(link for link in spec.treatment_links if link[0] == i)):
+            page.treatment_links.add(
+                ConditionTreatmentLink(
+                    treatment=world.pages[("treatment", j)], note="for the pain", sort_order=n
+                )
+            )
+        for n, (_, k) in enumerate(sorted(link for link in spec.symptom_links if link[0] == i)):
+            page.symptom_links.add(ConditionSymptomLink(symptom=symptoms[k], sort_order=n))
+        step_causes = [
+            world.pages[("cause", j)].pk
+            for _, j in sorted(link for link in spec.approach_causes if link[0] == i)
+        ]
+        if step_causes:
+            page.treatment_approach = [
+                {
+                    "type": "step",
+                    "value": {
+                        "aim": "underlying-cause",
+                        "heading": "Treat the underlying cause",
+                        "description": "",
+                        "causes": step_causes,
+                        "symptoms": [],
+                    },
+                }
+            ]
+        add("condition", i, page)
+
+    for i, page_spec in enumerate(spec.therapies):
+        page = make("therapy", i, page_spec, provider_name="Test Clinic")
+        targets = sorted(link for link in spec.relief_links if link[0] == i)
+        for n, (_, kind, j) in enumerate(targets):
+            page.relief_links.add(
+                TherapyReliefLink(target=world.pages[(kind, j)], label="", sort_order=n)
+            )
+        add("therapy", i, page)
+
+    # Rich-text links need the ids of pages built after the page that links: a second revision.
+    sources = sorted({source for source, _ in spec.body_links})
+    for source in sources:
+        page = world.pages[source]
+        anchors = []
+        for _, (kind, j) in sorted(link for link in spec.body_links if link[0] == source):
+            target = world.indexes[j] if kind == "index" else world.pages[(kind, j)]
+            anchors.append(f'<a linktype="page" id="{target.pk}">related reading</a>')
+        html = f"<p>See {', '.join(anchors)}.</p>"
+        page.body = [{"type": "paragraph", "value": html}]
+        if source[0] == "therapy":
+            page.what_to_expect = html
+        if source[0] == "treatment":
+            page.how_it_works = html
+        if spec.specs(source[0])[source[1]].fate == "draft":
+            page.save_revision()
+        else:
+            publish(page)
+
+    freezer.move_to(T1)
+    for key, page in world.pages.items():
+        page_spec = world.spec.specs(key[0])[key[1]]
+        if page_spec.renamed and page_spec.fate != "draft":
+            world.old_slugs[key] = page.slug
+            page.slug = tokens()
+            publish(page)
+    for key, page in world.pages.items():
+        apply_fate(world, page, world.spec.specs(key[0])[key[1]].fate, tokens)
+    for kind, fate in zip(KINDS, spec.index_fates, strict=True):
+        if fate != "public":
+            restrict(world, world.indexes[kind], fate, tokens)
+
+    # The worker's round: the change record catches up with what changed without a signal
+    # (an expiry date passing, the expired flag written directly). DESIGN lets it lag one round;
+    # `updated_since` is compared once it has caught up.
+    changes.refresh(everything=True)
+    find_hidden(world)
+    freezer.move_to(T2)
+    cache.clear()
+    return world
+
+
+def restrict(world, page, restriction_type, tokens):
+    restriction = PageViewRestriction.objects.create(
+        page=page,
+        restriction_type=restriction_type,
+        password=f"pw-{tokens()}" if restriction_type == "password" else "",
+    )
+    if restriction_type == "groups":
+        restriction.groups.add(Group.objects.create(name=f"group-{tokens()}"))
+    world.restrictions.append((restriction.pk, page.pk, restriction_type))
+
+
+def apply_fate(world, page, fate, tokens):
+    model = type(page)
+    if fate == "public_with_draft":  # the draft's title and summary are not public
+        page.title = f"{tokens().title()} {tokens().title()}"
+        page.summary = tokens()
+        page.save_revision()
+        words = [word.lower() for word in page.title.split()]
+        world.secrets.update(dict.fromkeys(words, f"draft title of public page {page.pk}"))
+        world.secret_titles[page.pk] = words
+        world.secrets[page.summary] = f"draft summary of public page {page.pk}"
+        page.refresh_from_db()
+    elif fate == "unpublished":
+        with on_commit():
+            page.unpublish()
+        page.refresh_from_db()
+    elif fate == "expired_flag":
+        model.objects.filter(pk=page.pk).update(expired=True)
+    elif fate in ("login", "password", "groups"):
+        restrict(world, page, fate, tokens)
+
+
+def find_hidden(world):
+    """The pages the public may not know about, by the world's own bookkeeping (not by asking
+    the code under test), and the texts that would betray them."""
+    for key, page in world.pages.items():
+        kind, i = key
+        section_hidden = world.spec.index_fates[KINDS.index(kind)] != "public"
+        if world.spec.specs(kind)[i].fate in HIDDEN_FATES or section_hidden:
+            world.hidden_ids.add(page.pk)
+            what = f"hidden {kind} {page.pk}"
+            world.secret_titles[page.pk] = [word.lower() for word in page.title.split()]
+            for word in world.secret_titles[page.pk]:
+                world.secrets[word] = f"title of {what}"
+            world.secrets[page.slug] = f"slug of {what}"
+            world.secrets[page.summary.split()[0]] = f"summary of {what}"
+            if key in world.old_slugs:
+                world.secrets[world.old_slugs[key]] = f"old slug of {what}"
+    for kind, index in world.indexes.items():
+        if world.spec.index_fates[KINDS.index(kind)] != "public":
+            world.hidden_ids.add(index.pk)
+            for word in index.title.split()[1:]:
+                world.secrets[word.lower()] = f"title of hidden section {index.pk}"
+
+
+def delete_hidden(world, freezer):
+    """Delete the hidden pages (and, first, the link rows that protect them), at T3; the clock
+    goes back to T2 and the cache is emptied, ready to answer the same doors again."""
+    freezer.move_to(T3)
+    hidden = set(world.hidden_ids)
+    for page in Page.objects.filter(pk__in=list(hidden)):
+        hidden |= set(page.get_descendants().values_list("pk", flat=True))
+    ConditionCauseLink.objects.filter(cause_id__in=hidden).delete()
+    ConditionTreatmentLink.objects.filter(treatment_id__in=hidden).delete()
+    TherapyReliefLink.objects.filter(target_id__in=hidden).delete()
+    # The cascade deletes a page's view restriction before the page: tracked one by one, the
+    # change record would briefly see a private page as public (and stamp the pages linking to
+    # it as changed). Track the deletions once, when they are all done.
+    with on_commit(), bulk_loading(), disable_reference_index_auto_update():
+        for page in Page.objects.filter(pk__in=hidden).order_by("path"):
+            if not Page.objects.filter(pk=page.pk).exists():
+                continue  # went with a deleted ancestor
+            page.specific.delete()
+    with on_commit():
+        changes.track(page_ids=hidden)
+    freezer.move_to(T2)
+    cache.clear()
+
+
+# Doors ------------------------------------------------------------------------------------
+
+SLUG_FILTER_KINDS = {
+    "cause": ("cause",),
+    "treatment": ("treatment",),
+    "therapy": ("therapy",),
+    "condition": ("condition", "cause"),  # a therapy's `relieves` holds causes too
+}
+
+
+def iso(moment):
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def filter_values(world, name):
+    if name in SLUG_FILTER_KINDS:
+        return [slug for kind in SLUG_FILTER_KINDS[name] for slug in world.kind_slugs(kind)]
+    if name == "symptom":
+        return list(world.symptom_slugs)
+    if name == "category":
+        return list(CATEGORIES)
+    if name == "review_status":
+        return list(REVIEWS)
+    if name == "updated_since":
+        return [iso(moment) for moment in UPDATED_SINCE]
+    raise AssertionError(f"The leak property does not know the filter {name!r}: add its values.")
+
+
+def query(endpoint, **params):
+    return f"{endpoint}?{urlencode(params)}" if params else endpoint
+
+
+def doors(world):
+    """Every GET a consumer can send about this world: every collection list with every filter
+    (hidden and public slugs), searches, details of every slug a page has or had, expansions,
+    sparse fieldsets, path lookups, and the website routes."""
+    requests = []
+    words = [*VOCABULARY, *(w for w in world.spec.search_text.split() if w)]
+    title_words = {kind: set() for kind in KINDS}  # a word of each title, hidden or draft
+    for (kind, _), page in world.pages.items():
+        title_words[kind].add(page.title.split()[0].lower())
+        title_words[kind].update(world.secret_titles.get(page.pk, ()))
+    all_title_words = sorted(set().union(*title_words.values()))
+    for kind in KINDS:
+        model = MODELS[kind]
+        base = f"/api/v1/{model.api_collection}/"
+        relations = sorted(expandable(model))
+        requests += [
+            query(base, limit=100),
+            query(base, limit=2),
+            query(base, limit=100, ordering="-last_published_at"),
+        ]
+        if relations:
+            requests.append(query(base, limit=100, expand=",".join(relations)))
+            requests.append(query(base, limit=100, fields=",".join(["title", *relations])))
+            requests += [query(base, limit=100, expand=name) for name in relations[1:]]
+        for name in sorted(FILTERSETS[model].base_filters):
+            for value in filter_values(world, name):
+                requests.append(query(base, limit=100, **{name: value}))
+        for word in [*words, *sorted(title_words[kind])]:
+            requests.append(query(base, limit=100, search=word))
+        slugs = world.kind_slugs(kind) + ["never-existed-" + kind]
+        for slug in slugs:
+            detail = f"{base}{slug}/"
+            requests.append(detail)
+            if relations:
+                requests.append(query(detail, expand=",".join(relations)))
+                requests.append(query(detail, fields=",".join(["title", *relations])))
+    for word in [*words, *all_title_words]:
+        requests.append(query("/api/v1/search/", q=word, limit=100))
+    if world.spec.search_text.strip():
+        requests.append(query("/api/v1/search/", q=world.spec.search_text))
+    for path in world.paths():
+        requests.append(query("/api/v1/pages/", path=path))
+        requests.append(path)  # the website route
+    for restriction_id, page_id, kind in world.restrictions:
+        if kind == "password":
+            requests.append(f"/_util/authenticate_with_password/{restriction_id}/{page_id}/")
+    return list(dict.fromkeys(requests))
+
+
+# Answers ----------------------------------------------------------------------------------
+
+HEADERS = ("Content-Type", "ETag", "Surrogate-Key", "Cache-Tag", "Location", "Cache-Control")
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str
+    headers: tuple  # ((name, value or None), ...) for HEADERS
+
+    def header(self, name):
+        return dict(self.headers)[name]
+
+    def text(self):
+        return " ".join([self.body, *(value or "" for _, value in self.headers)])
+
+
+def fetch(client, requests):
+    answers = {}
+    for path in requests:
+        response = client.get(path)
+        body = response.content.decode("utf-8", "replace")
+        body = CSRF.sub('name="csrfmiddlewaretoken" value="(token)"', body)
+        answers[path] = Answer(
+            response.status_code, body, tuple((name, response.get(name)) for name in HEADERS)
+        )
+    return answers
+
+
+def leaked_secrets(world, path, answer):
+    """What the answer to `path` gives away about hidden pages (texts the request itself did
+    not carry)."""
+    asked = unquote(path).lower()
+    text = answer.text().lower()
+    found = [
+        f"{what} ({secret!r})"
+        for secret, what in world.secrets.items()
+        if secret in text and secret not in asked
+    ]
+    for pk in sorted(world.hidden_ids):
+        if f"/{pk}/" in asked:
+            continue
+        patterns = {
+            f"surrogate key page-{pk}": rf"\bpage-{pk}\b",
+            f"reference to page id {pk}": rf'"id":\s*{pk}\s*,\s*"type"',
+            f"page id {pk} in a URL": rf"/{pk}/",
+        }
+        found += [what for what, pattern in patterns.items() if re.search(pattern, text)]
+    return found
+
+
+def describe(spec):
+    return repr(spec)
