@@ -17,7 +17,7 @@ COPY pages ./pages
 COPY api ./api
 COPY worker ./worker
 COPY templates ./templates
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 RUN pip install '.[s3]'
 
 # Static files are collected at build time and served by whitenoise (admin styles included).

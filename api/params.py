@@ -13,6 +13,7 @@ from api.problems import BadQuery
 SEARCH_MAX_LENGTH = 200
 NAME_PATTERN = r"[a-z_]+"
 LIST_PATTERN = rf"^{NAME_PATTERN}(,{NAME_PATTERN})*$"  # fields=, expand=, types=
+LIST_MAX_LENGTH = 500  # fields=, expand=: far more than every name once
 INTEGER_PATTERN = r"^[0-9]{1,9}$"  # ASCII digits only: no sign, underscore or other scripts
 # Search text: anything, as long as something is left once spaces and control characters are.
 SEARCH_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"
@@ -49,7 +50,7 @@ def split_param(request, name, pattern=LIST_PATTERN):
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not re.fullmatch(pattern, raw):
+    if len(raw) > LIST_MAX_LENGTH or not re.fullmatch(pattern, raw):
         raise BadQuery({name: ["Give comma-separated names, e.g. title,summary (no spaces)."]})
     return raw.split(",")
 

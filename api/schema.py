@@ -511,8 +511,8 @@ ERROR_RESPONSES = {
     ),
     (414, "text/html"): OpenApiResponse(
         OpenApiTypes.STR,
-        description="URI Too Long: gunicorn refuses a request line over 4,094 bytes before the "
-        "API sees it (its own HTML page, not problem+json).",
+        description="URI Too Long: gunicorn refuses a request line over 8,190 bytes "
+        "(gunicorn.conf.py) before the API sees it (its own HTML page, not problem+json).",
     ),
     (429, PROBLEM): OpenApiResponse(ProblemSerializer, description="Too many requests."),
     (431, "text/html"): OpenApiResponse(

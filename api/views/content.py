@@ -14,6 +14,7 @@ from rest_framework import exceptions, filters, mixins, viewsets
 from api.filters import FILTERSETS, VisibleFilterBackend
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
+    LIST_MAX_LENGTH,
     SEARCH_SCHEMA,
     check_parameters,
     search_text,
@@ -25,6 +26,7 @@ from api.relations import detail_queryset, expandable, list_queryset, load_items
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
+from pages.representation import collection_key
 from pages.search import search_public
 from pages.selectors import Visibility
 
@@ -118,7 +120,7 @@ def shape_parameters(serializer, model):
     parameters = [
         OpenApiParameter(
             "fields",
-            {"type": "string", "pattern": names_pattern(fields)},
+            {"type": "string", "pattern": names_pattern(fields), "maxLength": LIST_MAX_LENGTH},
             description="Comma-separated fields to return; the others are left out (`id` and "
             "`type` always stay, so they are the only properties item schemas require). "
             f"One or more of: {', '.join(fields)}.",
@@ -128,7 +130,11 @@ def shape_parameters(serializer, model):
         parameters.append(
             OpenApiParameter(
                 "expand",
-                {"type": "string", "pattern": names_pattern(relations)},
+                {
+                    "type": "string",
+                    "pattern": names_pattern(relations),
+                    "maxLength": LIST_MAX_LENGTH,
+                },
                 description="Comma-separated relations to embed as the related items' list "
                 f"shape plus the link annotations. One or more of: {', '.join(relations)}.",
             )
@@ -223,7 +229,7 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        keys = [f"collection-{self.model.api_collection}"]
+        keys = [collection_key(self.model.api_collection)]
         response.surrogate_keys = keys + sorted(getattr(self, "dependencies", ()))
         return response
 
