@@ -2,20 +2,18 @@
 
 Idempotent: objects are found by their natural keys (slug, DOI, code system and value, name) and
 only created when missing, so running it again creates no page, snippet or revision, and never
-overwrites what editors changed since.
+overwrites what editors changed since. Pages are written by a bulk load (pages/seed/bulk.py), as
+generate_content's are.
 """
 
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
-from modelcluster.models import get_all_child_relations
-from wagtail.models import Page, ReferenceIndex, Site
+from wagtail.models import Page, Site
 
 from pages.models import (
-    CONTENT_PAGE_MODELS,
     CauseIndexPage,
     CausePage,
     CauseStatistic,
@@ -43,9 +41,8 @@ from pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
-from pages.search import bulk_indexing, index_in_bulk
 from pages.seed import data
-from pages.signals import bulk_loading, content_loaded
+from pages.seed.bulk import bulk_load
 
 INDEX_MODELS = {
     "condition": ConditionIndexPage,
@@ -67,15 +64,6 @@ class SeedReport:
             self.existing += 1
 
 
-def number_inline_rows(page):
-    """Give ordered inline rows their sort_order, as the admin's formsets do: the order is data."""
-    for relation in get_all_child_relations(page):
-        rows = getattr(page, relation.get_accessor_name()).all()
-        for position, row in enumerate(rows):
-            if hasattr(row, "sort_order"):
-                row.sort_order = position
-
-
 def one_year_after(day):
     try:
         return day.replace(year=day.year + 1)
@@ -84,55 +72,30 @@ def one_year_after(day):
 
 
 class SeedLoader:
-    def __init__(self):
+    """Creates what is missing of the seed content through `load`, a bulk load (pages.seed.bulk)
+    that indexes the new pages and tells listeners once it is done."""
+
+    def __init__(self, load):
+        self.load = load
         self.report = SeedReport()
         self.today = timezone.localdate()
         self.references = {}
         self.codes = {}
         self.symptoms = {}
         self.pages = {}  # (type, slug) -> page
-        self.created_pages = []
-
-    def run(self):
-        # Wagtail re-indexes references on every save of every inline row; index each created
-        # page once at the end instead.
-        with transaction.atomic(), bulk_indexing(CONTENT_PAGE_MODELS), bulk_loading():
-            self.create_all()
-            for page in self.created_pages:
-                ReferenceIndex.create_or_update_for_object(page)
-            index_in_bulk(
-                {
-                    model: list(model.objects.filter(pk__in=[p.pk for p in self.created_pages]))
-                    for model in CONTENT_PAGE_MODELS
-                }
-            )
-        if self.created_pages:
-            content_loaded.send(type(self), page_ids=[page.pk for page in self.created_pages])
-        return self.report
 
     def create_all(self):
         self.load_snippets()
         home = self.ensure_home()
-        indexes = {
-            kind: self.ensure_index(home, INDEX_MODELS[kind], slug, title)
-            for kind, slug, title in data.INDEXES
-        }
-        for spec in data.CAUSES:
-            self.ensure_content_page(indexes["cause"], CausePage, "cause", spec, self.cause_fields)
-        for spec in data.TREATMENTS:
-            self.ensure_content_page(
-                indexes["treatment"], TreatmentPage, "treatment", spec, self.treatment_fields
-            )
-        self.ensure_content_page(
-            indexes["condition"],
-            ConditionPage,
-            "condition",
-            data.CONDITION,
-            self.condition_fields,
-        )
-        self.ensure_content_page(
-            indexes["therapy"], TherapyPage, "therapy", data.THERAPY, self.therapy_fields
-        )
+        indexes = self.ensure_indexes(home)
+        for kind, model, specs, build_fields in [
+            ("cause", CausePage, data.CAUSES, self.cause_fields),
+            ("treatment", TreatmentPage, data.TREATMENTS, self.treatment_fields),
+            ("condition", ConditionPage, [data.CONDITION], self.condition_fields),
+            ("therapy", TherapyPage, [data.THERAPY], self.therapy_fields),
+        ]:
+            self.ensure_content_pages(indexes[kind], model, kind, specs, build_fields)
+        return self.report
 
     # Snippets -----------------------------------------------------------------------------
 
@@ -169,15 +132,11 @@ class SeedLoader:
     # Site structure -----------------------------------------------------------------------
 
     def ensure_home(self):
-        home = HomePage.objects.first()
+        home = self.existing(HomePage.objects.all())
         if home:
-            self.report.note(home, False)
             return home
-        root = Page.get_first_root_node()
-        home = root.add_child(
-            instance=HomePage(title=data.PROVIDER, slug="clinic", intro="Medical content.")
-        )
-        home.save_revision().publish()
+        home = HomePage(title=data.PROVIDER, slug="clinic", intro="Medical content.")
+        self.add_pages(Page.get_first_root_node(), [home])
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
             site = Site(hostname="localhost", port=80, is_default_site=True)
@@ -188,46 +147,57 @@ class SeedLoader:
         # Wagtail's initial migration creates a bare "Welcome" page: remove it once unused.
         if welcome and welcome.specific_class is Page and not welcome.get_children().exists():
             welcome.delete()
-        self.report.note(home, True)
         return home
 
-    def ensure_index(self, home, model, slug, title):
-        page = model.objects.child_of(home).filter(slug=slug).first()
-        if page:
+    def ensure_indexes(self, home):
+        indexes, missing = {}, []
+        for kind, slug, title in data.INDEXES:
+            model = INDEX_MODELS[kind]
+            indexes[kind] = self.existing(model.objects.child_of(home).filter(slug=slug))
+            if indexes[kind] is None:
+                indexes[kind] = model(title=title, slug=slug)
+                missing.append(indexes[kind])
+        self.add_pages(home, missing)
+        return indexes
+
+    def ensure_content_pages(self, parent, model, kind, specs, build_fields):
+        missing = []
+        for spec in specs:
+            page = self.existing(model.objects.child_of(parent).filter(slug=spec["slug"]))
+            if page is None:
+                page = self.content_page(model, spec, build_fields)
+                missing.append(page)
+            self.pages[(kind, spec["slug"])] = page
+        self.add_pages(parent, missing)
+
+    def existing(self, pages):
+        page = pages.first()
+        if page is not None:
             self.report.note(page, False)
-            return page
-        page = home.add_child(instance=model(title=title, slug=slug))
-        page.save_revision().publish()
-        self.report.note(page, True)
         return page
+
+    def add_pages(self, parent, pages):
+        self.load.add_pages(parent, pages)
+        for page in pages:
+            self.report.note(page, True)
 
     # Content pages ------------------------------------------------------------------------
 
-    def ensure_content_page(self, parent, model, kind, spec, build_fields):
-        page = model.objects.child_of(parent).filter(slug=spec["slug"]).first()
-        if page is None:
-            page = model(
-                slug=spec["slug"],
-                title=spec["title"],
-                summary=spec["summary"],
-                search_description=spec["summary"],
-                reviewed_by=self.reviewer,
-                last_reviewed=self.today,
-                next_review_due=one_year_after(self.today),
-            )
-            for key in spec.get("codes", []):
-                page.code_links.add(PageMedicalCode(code=self.codes[key]))
-            for key in spec.get("references", []):
-                page.reference_links.add(PageReferenceLink(reference=self.references[key]))
-            build_fields(page, spec)
-            number_inline_rows(page)
-            parent.add_child(instance=page)
-            page.save_revision().publish()
-            self.report.note(page, True)
-            self.created_pages.append(page)
-        else:
-            self.report.note(page, False)
-        self.pages[(kind, spec["slug"])] = page
+    def content_page(self, model, spec, build_fields):
+        page = model(
+            slug=spec["slug"],
+            title=spec["title"],
+            summary=spec["summary"],
+            search_description=spec["summary"],
+            reviewed_by=self.reviewer,
+            last_reviewed=self.today,
+            next_review_due=one_year_after(self.today),
+        )
+        for key in spec.get("codes", []):
+            page.code_links.add(PageMedicalCode(code=self.codes[key]))
+        for key in spec.get("references", []):
+            page.reference_links.add(PageReferenceLink(reference=self.references[key]))
+        build_fields(page, spec)
         return page
 
     def cause_fields(self, page, spec):
@@ -251,7 +221,9 @@ class SeedLoader:
             page.example_drugs.add(TreatmentExampleDrug(name=name, code=code))
 
     def condition_fields(self, page, spec):
-        page.body = [{"type": "paragraph", "value": spec["definition"]}]
+        # Stream values are given as block values (model instances, not ids): Wagtail stores
+        # them in its current format, every list item with its own id, as the admin does.
+        page.body = [("paragraph", spec["definition"])]
         page.symptoms_overview = spec["symptoms_overview"]
         for name in spec["also_known_as"]:
             page.also_known_as.add(ConditionOtherName(name=name))
@@ -274,16 +246,16 @@ class SeedLoader:
                 )
             )
         page.treatment_approach = [
-            {
-                "type": "step",
-                "value": {
+            (
+                "step",
+                {
                     "aim": step["aim"],
                     "heading": step["heading"],
                     "description": step["description"],
-                    "causes": [self.pages[("cause", slug)].pk for slug in step["causes"]],
-                    "symptoms": [self.symptoms[slug].pk for slug in step["symptoms"]],
+                    "causes": [self.pages[("cause", slug)] for slug in step["causes"]],
+                    "symptoms": [self.symptoms[slug] for slug in step["symptoms"]],
                 },
-            }
+            )
             for step in spec["treatment_approach"]
         ]
 
@@ -307,13 +279,13 @@ class SeedLoader:
         page.cta_url = settings.WEBSITE_BASE_URL + spec["cta_path"]
         page.safety_reference = self.references[spec["safety_reference"]]
         page.body = [
-            {
-                "type": "evidence_claim",
-                "value": {
+            (
+                "evidence_claim",
+                {
                     "claim": spec["claim"],
-                    "references": [self.references[key].pk for key in spec["claim_references"]],
+                    "references": [self.references[key] for key in spec["claim_references"]],
                 },
-            }
+            )
         ]
         for kind, slug, label in spec["relieves"]:
             page.relief_links.add(TherapyReliefLink(target=self.pages[(kind, slug)], label=label))
@@ -323,8 +295,13 @@ class SeedLoader:
             page.side_effects.add(TherapySideEffect(name=name, examples=examples))
 
 
-def load_seed_content():
-    return SeedLoader().run()
+def load_seed_content(load=None):
+    """Create what is missing of the seed content; within `load` (a bulk load the caller runs)
+    or in a bulk load of its own. Returns a SeedReport."""
+    if load is not None:
+        return SeedLoader(load).create_all()
+    with bulk_load() as load:
+        return SeedLoader(load).create_all()
 
 
 __all__ = ["SeedReport", "load_seed_content", "one_year_after"]

@@ -1,12 +1,16 @@
+from unittest import mock
+
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from wagtail.images import get_image_model
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 
 import pytest
 
-from pages.models import CausePage, ConditionPage, TherapyPage, TreatmentPage
+from pages.models import CONTENT_PAGE_MODELS, CausePage, ConditionPage, TherapyPage, TreatmentPage
+from pages.search import search_public
+from pages.signals import content_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +64,75 @@ def test_generates_linked_published_indexed_content(tmp_path, settings, capsys):
 def test_rejects_a_nonsense_count(db):
     with pytest.raises(CommandError, match="between 1 and 100000"):
         call_command("generate_content", "--conditions", "0")
+
+
+@pytest.fixture
+def generated(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+
+    def generate(conditions=3, seed=1):
+        call_command("generate_content", "--conditions", conditions, "--seed", seed, verbosity=0)
+
+    return generate
+
+
+def test_generated_pages_are_placed_published_and_searchable(generated):
+    generated()
+    assert all(not problems for problems in Page.find_problems())  # treebeard: paths, numchild
+    pages = [page for model in CONTENT_PAGE_MODELS for page in model.objects.all()]
+    assert len(pages) == 18 + 3 + 3 + 3 + 3  # the seed, then 3 of each type
+    for page in pages:
+        parent = page.get_parent()
+        assert page.url_path == f"{parent.url_path}{page.slug}/"
+        assert page.depth == parent.depth + 1 and page.locale_id == parent.locale_id
+        assert page.live and not page.has_unpublished_changes and page.first_published_at
+        assert page.live_revision_id == page.latest_revision_id
+        (revision,) = Revision.page_revisions.filter(object_id=str(page.pk))
+        assert revision.pk == page.live_revision_id
+        snapshot = revision.as_object()
+        assert (snapshot.title, snapshot.slug) == (page.title, page.slug)
+        assert list(snapshot.body.raw_data) == list(page.body.raw_data)  # block ids too
+        assert {e.action for e in PageLogEntry.objects.filter(page=page)} == {
+            "wagtail.create",
+            "wagtail.publish",
+        }
+        written = ReferenceIndex.get_references_for_object(page).values_list(
+            "to_content_type", "to_object_id", "content_path"
+        )
+        before = set(written)
+        ReferenceIndex.create_or_update_for_object(page)  # Wagtail's own indexing changes nothing
+        assert set(written.all()) == before
+    condition = ConditionPage.objects.filter(slug__startswith="gen-").first()
+    assert condition.pk in [page.pk for page in search_public(condition.title)]
+
+
+def test_same_seed_same_content_and_a_second_run_adds_beside_the_first(generated):
+    generated(seed=7)
+    generated(seed=7)
+    assert all(not problems for problems in Page.find_problems())
+
+    def run(n):
+        pages = ConditionPage.objects.filter(slug__startswith=f"gen-{n}-").order_by("path")
+        return [
+            (
+                page.slug.removeprefix(f"gen-{n}-"),
+                page.title,
+                [link.cause.title for link in page.cause_links.all()],
+            )
+            for page in pages
+        ]
+
+    assert len(run(1)) == 3
+    assert run(1) == run(2)
+
+
+def test_listeners_hear_once_about_every_new_page(generated):
+    listener = mock.Mock()
+    content_loaded.connect(listener)
+    try:
+        generated()  # the seed content and the generated pages: one load
+    finally:
+        content_loaded.disconnect(listener)
+    listener.assert_called_once()
+    new = Page.objects.filter(depth__gt=1)  # all but the root
+    assert sorted(listener.call_args.kwargs["page_ids"]) == sorted(new.values_list("pk", flat=True))

@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management import call_command
 
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Page, ReferenceIndex, Revision, Site
 
 import pytest
 
@@ -20,6 +20,7 @@ from pages.models import (
     TherapyPage,
     TreatmentPage,
 )
+from pages.signals import content_loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -290,3 +291,41 @@ def test_seed_numbers_every_ordered_inline_row(seeded):
         assert not model.objects.filter(sort_order__isnull=True).exists(), model.__name__
     links = TherapyPage.objects.get(slug="ketamine-infusion-therapy").relief_links.all()
     assert [link.sort_order for link in links] == list(range(5))
+
+
+def test_seed_pages_are_placed_published_and_indexed_as_wagtail_would(seeded):
+    assert all(not problems for problems in Page.find_problems())  # treebeard: paths, numchild
+    for page in Page.objects.filter(depth__gt=1).specific():
+        parent = page.get_parent()
+        assert page.url_path == f"{parent.url_path}{page.slug}/"
+        assert page.live and page.live_revision_id == page.latest_revision_id
+        (revision,) = Revision.page_revisions.filter(object_id=str(page.pk))
+        assert revision.pk == page.live_revision_id
+
+        def references(page=page):
+            rows = ReferenceIndex.get_references_for_object(page)
+            return set(rows.values_list("to_content_type", "to_object_id", "content_path"))
+
+        written = references()
+        ReferenceIndex.create_or_update_for_object(page)  # Wagtail's own indexing changes nothing
+        assert references() == written
+    shingles = CausePage.objects.get(slug="shingles")
+    users = ReferenceIndex.get_references_to(shingles).values_list("object_id", flat=True)
+    assert str(condition().pk) in users and str(therapy().pk) in users
+    assert condition().pk in [page.pk for page in ConditionPage.objects.search("neuropathic")]
+
+
+def test_seed_tells_listeners_once_about_the_pages_it_created(db):
+    calls = []
+
+    def listener(sender, page_ids, **kwargs):
+        calls.append(page_ids)
+
+    content_loaded.connect(listener)
+    try:
+        call_command("seed_content", verbosity=0)
+        call_command("seed_content", verbosity=0)  # creates nothing: nothing to tell
+    finally:
+        content_loaded.disconnect(listener)
+    (page_ids,) = calls
+    assert sorted(page_ids) == sorted(Page.objects.filter(depth__gt=1).values_list("pk", flat=True))
