@@ -7,13 +7,15 @@ from django.conf import settings
 from django.http import HttpResponseNotModified
 from django.utils.http import parse_etags
 
+from pages.representation import is_collection_key
+
 SURROGATE_HEADER_LIMIT = 16_000  # bytes; longer key lists fall back to the collection keys
 
 
 def surrogate_header_values(keys):
     keys = list(dict.fromkeys(keys))
     if len(" ".join(keys)) > SURROGATE_HEADER_LIMIT:
-        keys = [key for key in keys if key.startswith("collection-")]
+        keys = [key for key in keys if is_collection_key(key)]
     return " ".join(keys), ",".join(keys)
 
 

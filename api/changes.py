@@ -25,10 +25,11 @@ from wagtail.models import Page
 import orjson
 from django_tasks import task
 
+from api import stored
 from api.models import RepresentationDependency, RepresentationState
-from api.relations import detail_queryset, load_items
-from api.serializers import DETAIL_SERIALIZERS
-from pages.models import CONTENT_PAGE_MODELS, Disclaimer
+from api.represent import DETAIL, represent
+from pages.models import CONTENT_PAGE_MODELS
+from pages.representation import page_ids_of, page_key
 from pages.selectors import Visibility
 
 BATCH = 200
@@ -75,7 +76,7 @@ def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, 
     if everything:
         candidates |= content_page_ids()
         candidates |= set(RepresentationState.objects.values_list("page_id", flat=True))
-    keys = set(keys) | {f"page-{pk}" for pk in candidates}
+    keys = set(keys) | {page_key(pk) for pk in candidates}
     candidates |= set(
         RepresentationDependency.objects.filter(key__in=keys).values_list(
             "state__page_id", flat=True
@@ -98,30 +99,16 @@ def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, 
 
 
 def _represent(page_ids, visibility):
-    """(page, detail representation, keys it shows) for the public pages among `page_ids`."""
-    default_disclaimer = Disclaimer.objects.filter(is_default=True).first()
-    by_model = {}
-    for pk, content_type_id in Page.objects.filter(pk__in=page_ids).values_list(
-        "pk", "content_type_id"
-    ):
-        by_model.setdefault(content_type_id, []).append(pk)
+    """Represented detail shapes of the public pages among `page_ids` (read fresh: see
+    `api.represent.serializer_context`)."""
+    by_type = dict(
+        Page.objects.filter(pk__in=page_ids).values_list("pk", "content_type_id").iterator()
+    )
     for model in CONTENT_PAGE_MODELS:
-        ids = by_model.get(ContentType.objects.get_for_model(model).pk)
-        if not ids:
-            continue
-        pages = list(detail_queryset(model, visibility).filter(pk__in=ids))
-        load_items(pages, visibility)
-        for page in pages:
-            context = {
-                "root_path": visibility.root_path,
-                "visibility": visibility,
-                "fields": None,
-                "expand": set(),
-                "default_disclaimer": default_disclaimer,
-                "dependencies": set(),
-            }
-            data = DETAIL_SERIALIZERS[model](page, context=context).data
-            yield page, data, context["dependencies"] - {f"page-{page.pk}"}
+        content_type = ContentType.objects.get_for_model(model).pk
+        ids = [pk for pk, type_id in by_type.items() if type_id == content_type]
+        if ids:
+            yield from represent(model, ids, visibility, DETAIL, fresh=True).values()
 
 
 def _refresh_batch(page_ids, visibility, linked, initial):
@@ -133,7 +120,9 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         )
     }
     changed, seen, new_keys = [], set(), {}
-    for page, data, keys in _represent(page_ids, visibility):
+    for item in _represent(page_ids, visibility):
+        page, data = item.page, item.data
+        keys = item.keys - {page_key(page)}
         seen.add(page.pk)
         digest = fingerprint(data)
         state = states.get(page.pk)
@@ -144,23 +133,25 @@ def _refresh_batch(page_ids, visibility, linked, initial):
                 changed_at=(initial and page.last_published_at) or now,
             )
         elif state.public and state.fingerprint == digest:
-            if old_keys == keys:
+            if old_keys == keys and stored.is_current(state):
                 continue
         else:
             state.changed_at = now
         state.type, state.slug, state.public = type(page).api_type, page.slug, True
         state.fingerprint, state.review_status = digest, data["review_status"]
+        stored.keep(state, type(page), data, item.keys, now)
         changed.append(state)
         if old_keys != keys:
             new_keys[page.pk] = keys
-            linked |= _page_ids(old_keys ^ keys)
+            linked |= page_ids_of(old_keys ^ keys)
     for page_id in set(page_ids) - seen:  # no longer public: a tombstone
         state = states.get(page_id)
         if state is not None and state.public:
             state.public, state.fingerprint, state.changed_at = False, "", now
+            stored.forget(state)
             changed.append(state)
             new_keys[page_id] = set()
-            linked |= _page_ids({row.key for row in state.keys.all()})
+            linked |= page_ids_of({row.key for row in state.keys.all()})
     for state in changed:
         state.save()
     RepresentationDependency.objects.filter(state__page_id__in=new_keys).delete()
@@ -170,10 +161,6 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         for key in sorted(keys)
     )
     return sum(1 for state in changed if state.changed_at == now)
-
-
-def _page_ids(keys):
-    return {int(key[5:]) for key in keys if key.startswith("page-")}
 
 
 def refresh_review_status(today=None):

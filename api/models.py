@@ -6,7 +6,12 @@ from django.db import models
 
 class RepresentationState(models.Model):
     """One row per content page the API has represented. Kept after the page is unpublished,
-    made private or deleted (`public` false): a tombstone for delta sync."""
+    made private or deleted (`public` false): a tombstone for delta sync.
+
+    While public, the row also stores what the API serves for the item (api/stored.py): its
+    detail and list shapes as the bytes the API sends, the surrogate keys of everything they
+    show, and the `version` of the shapes' code (stored copies of another version count as
+    missing)."""
 
     page_id = models.PositiveIntegerField(unique=True)  # not a foreign key: outlives the page
     type = models.CharField(max_length=20)
@@ -15,6 +20,12 @@ class RepresentationState(models.Model):
     fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the detail")
     review_status = models.CharField(max_length=20, blank=True)
     changed_at = models.DateTimeField(db_index=True)
+    version = models.PositiveIntegerField(default=0)
+    detail = models.BinaryField(null=True, editable=False)
+    list_item = models.BinaryField(null=True, editable=False)
+    list_fingerprint = models.CharField(max_length=64, blank=True)
+    shows = models.TextField(blank=True, help_text="Surrogate keys it shows, space-separated")
+    stored_at = models.DateTimeField(null=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["public", "changed_at"])]

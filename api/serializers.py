@@ -149,7 +149,7 @@ class RichTextField(serializers.Field):
         super().__init__(read_only=True)
 
     def to_representation(self, html):
-        return resolve_rich_text(html, self.context.get("visibility"))
+        return resolve_rich_text(html, self.context.get("visibility"), self.context)
 
 
 class ContentListSerializer(serializers.Serializer):
@@ -301,12 +301,14 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(schema.DisclaimerSerializer(allow_null=True))
     def get_disclaimer(self, page):
-        disclaimer = page.disclaimer or self.context.get("default_disclaimer")
+        disclaimer = page.get_disclaimer(self.context.get("default_disclaimer"))
         if disclaimer is None:
             return None
         depends_on(self.context, disclaimer)
         return {
-            "text": resolve_rich_text(disclaimer.text, self.context.get("visibility")),
+            "text": resolve_rich_text(
+                disclaimer.text, self.context.get("visibility"), self.context
+            ),
             "emergency_text": disclaimer.emergency_text,
         }
 
@@ -391,6 +393,7 @@ class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
 
     @extend_schema_field(schema.StatisticSerializer(many=True))
     def get_statistics(self, page):
+        depends_on(self.context, *(s.reference for s in page.statistics.all()))
         return [
             {
                 "value": s.value,
@@ -413,6 +416,7 @@ class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
 
     @extend_schema_field(schema.ExampleDrugSerializer(many=True))
     def get_example_drugs(self, page):
+        depends_on(self.context, *(d.code for d in page.example_drugs.all()))
         return [
             {"name": d.name, "code": d.code and code_representation(d.code)}
             for d in page.example_drugs.all()
@@ -446,6 +450,7 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
 
     @extend_schema_field(schema.SafetySerializer())
     def get_safety(self, page):
+        depends_on(self.context, page.safety_reference)
         return {
             "off_label": page.is_off_label,
             "approved_use": page.approved_use,

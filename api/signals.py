@@ -9,6 +9,7 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 from api import auth, changes
 from api.models import ApiKey
 from pages.models import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.representation import image_key, snippet_key
 from pages.signals import content_loaded, is_bulk_loading
 
 SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
@@ -44,18 +45,18 @@ def restriction_changed(sender, instance, **kwargs):
 
 
 def snippet_changed(sender, instance, **kwargs):
-    track(keys=[f"snippet-{sender._meta.model_name}-{instance.pk}"])
+    track(keys=[snippet_key(sender, instance.pk)])
 
 
 def image_changed(sender, instance, **kwargs):
     """A new file or focal point makes new renditions for every item showing the image."""
-    track(keys=[f"image-{instance.pk}"])
+    track(keys=[image_key(instance.pk)])
 
 
 def disclaimer_changed(sender, instance, **kwargs):
     """A page without its own disclaimer shows the default one, whichever that now is."""
-    keys = {f"snippet-disclaimer-{pk}" for pk in Disclaimer.objects.values_list("pk", flat=True)}
-    track(keys=keys | {f"snippet-disclaimer-{instance.pk}"})
+    pks = {*Disclaimer.objects.values_list("pk", flat=True), instance.pk}
+    track(keys={snippet_key(Disclaimer, pk) for pk in pks})
 
 
 def site_changed(sender, instance, **kwargs):

@@ -32,7 +32,7 @@ class LinkedRichTextBlock(blocks.RichTextBlock):
         from pages.representation import resolve_rich_text
 
         visibility = (context or {}).get("visibility")
-        return resolve_rich_text(value.source if value else "", visibility)
+        return resolve_rich_text(value.source if value else "", visibility, context)
 
 
 class ReferenceChooserBlock(SnippetChooserBlock):
@@ -78,12 +78,14 @@ class PublicPageChooserBlock(blocks.PageChooserBlock):
 
 
 def public_references(pages, context=None):
-    """Flat references for `pages`, None in place of each page the public may not see."""
-    from pages.representation import page_reference
+    """Flat references for `pages`, None in place of each page the public may not see (the
+    public ones are recorded in `context`: see `record_dependencies`)."""
+    from pages.representation import page_reference, record_dependencies
     from pages.selectors import Visibility
 
     visibility = (context or {}).get("visibility") or Visibility.load()
     public = visibility.public_url_paths([page.pk for page in pages if page is not None])
+    record_dependencies(context, *public)
     return [
         page_reference(page, visibility.root_path, model=page.specific_class)
         if page is not None and page.pk in public

@@ -21,14 +21,54 @@ ID_ATTR = re.compile(r'\bid="(\d+)"')
 HREF_ATTR = re.compile(r'\bhref="([^"]*)"', re.I)
 
 
+# Surrogate keys: what a representation shows, named for CDN purges and for api/changes.py.
+# This is the one place that spells them (builders) and reads them (parsers).
+PAGE_KEY_PREFIX = "page-"
+COLLECTION_KEY_PREFIX = "collection-"
+
+
+def page_key(page):
+    """`page-<id>` for a page or a page id."""
+    return f"{PAGE_KEY_PREFIX}{getattr(page, 'pk', page)}"
+
+
+def collection_key(name):
+    """`collection-<name>`: on every list, search, lookup (and later feed and sync) response
+    of the collection; purged whenever any of its items changes."""
+    return f"{COLLECTION_KEY_PREFIX}{name}"
+
+
+def image_key(image_id):
+    return f"image-{image_id}"
+
+
+def snippet_key(model, pk):
+    """`snippet-<model name>-<id>`; `model` is the snippet's class or its model name."""
+    name = model if isinstance(model, str) else model._meta.model_name
+    return f"snippet-{name}-{pk}"
+
+
 def dependency_key(obj):
-    """The surrogate key naming what a representation shows: `page-<id>` (a page or its id),
-    `image-<id>`, `snippet-<model>-<id>`. CDNs purge by these; api/changes.py follows them."""
+    """The surrogate key naming what a representation shows: a page (or a page id), an image
+    or a snippet."""
     if isinstance(obj, int) or hasattr(obj, "url_path"):
-        return f"page-{getattr(obj, 'pk', obj)}"
+        return page_key(obj)
     if isinstance(obj, AbstractImage):
-        return f"image-{obj.pk}"
-    return f"snippet-{obj._meta.model_name}-{obj.pk}"
+        return image_key(obj.pk)
+    return snippet_key(obj, obj.pk)
+
+
+def page_ids_of(keys):
+    """The page ids among surrogate keys (the other keys are skipped)."""
+    return {
+        int(key.removeprefix(PAGE_KEY_PREFIX))
+        for key in keys
+        if key.startswith(PAGE_KEY_PREFIX) and key.removeprefix(PAGE_KEY_PREFIX).isdigit()
+    }
+
+
+def is_collection_key(key):
+    return key.startswith(COLLECTION_KEY_PREFIX)
 
 
 def record_dependencies(context, *objects):
@@ -135,10 +175,11 @@ def stream_linked_page_ids(raw, page_keys=("causes",)):
     return found
 
 
-def resolve_rich_text(html, visibility=None):
+def resolve_rich_text(html, visibility=None, context=None):
     """Database rich text → HTML for clients: page links point at public website URLs (links to
     pages the public can't see are unwrapped to their text), other Wagtail markup is expanded,
-    and hrefs with unsafe schemes (javascript:, data:...) are dropped."""
+    and hrefs with unsafe schemes (javascript:, data:...) are dropped. The pages it links to are
+    recorded in `context` (see `record_dependencies`)."""
     if not html:
         return ""
     ids = linked_page_ids(html)
@@ -148,6 +189,7 @@ def resolve_rich_text(html, visibility=None):
         root = visibility.root_path
         for pk, url_path in visibility.public_url_paths(ids).items():
             urls[pk] = settings.WEBSITE_BASE_URL + url_path[len(root) - 1 :]
+        record_dependencies(context, *urls)
 
     def replace_page_link(match):
         found = ID_ATTR.search(match.group(0))

@@ -21,7 +21,7 @@ from api.relations import detail_queryset, list_queryset, load_items
 from api.schema import ERROR_RESPONSES, RedirectSerializer, items_of_any_type, search_results
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from pages.models import CONTENT_PAGE_MODELS, Disclaimer
-from pages.representation import API_PREFIX, page_reference
+from pages.representation import API_PREFIX, collection_key, page_reference
 from pages.search import search_public
 from pages.selectors import Visibility
 
@@ -77,7 +77,7 @@ class SearchView(APIView):
         response = paginator.get_paginated_response(
             [items[h.pk] for h in page_of_hits if h.pk in items]
         )
-        response.surrogate_keys = ["collection-search", *sorted(context["dependencies"])]
+        response.surrogate_keys = [collection_key("search"), *sorted(context["dependencies"])]
         return response
 
 
@@ -144,7 +144,7 @@ class PageByPathView(APIView):
             }
             response = Response(DETAIL_SERIALIZERS[model](item, context=context).data)
             response.surrogate_keys = [
-                f"collection-{model.api_collection}",
+                collection_key(model.api_collection),
                 *sorted(context["dependencies"]),
             ]
             return response

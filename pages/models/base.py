@@ -190,12 +190,14 @@ class BaseContentPage(HeroMixin, MedicalReviewMixin, Page):
     class Meta:
         abstract = True
 
-    def get_disclaimer(self):
+    def get_disclaimer(self, default=None):
+        """The page's own disclaimer, else the default one (`default` when the caller already
+        looked it up, e.g. once for many pages; else `Disclaimer.default()`)."""
         from pages.models.snippets import Disclaimer
 
         if self.disclaimer_id:
             return self.disclaimer
-        return Disclaimer.default()
+        return default if default is not None else Disclaimer.default()
 
 
 class BaseIndexPage(Page):

@@ -296,9 +296,10 @@ class Disclaimer(models.Model):
         return self.name
 
     @classmethod
-    def default(cls):
-        """The default disclaimer (cached; pages/signals.py drops it when a disclaimer changes)."""
-        found = cache.get(DEFAULT_DISCLAIMER_CACHE_KEY)
+    def default(cls, fresh=False):
+        """The default disclaimer (cached; pages/signals.py drops it when a disclaimer changes).
+        `fresh`: read from the database (background work racing the cache's drop)."""
+        found = None if fresh else cache.get(DEFAULT_DISCLAIMER_CACHE_KEY)
         if found is None:
             found = cls.objects.filter(is_default=True).first() or False
             cache.set(DEFAULT_DISCLAIMER_CACHE_KEY, found, 600)

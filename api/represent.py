@@ -1,0 +1,62 @@
+"""The one way an item is represented: what the API serves live, what api/changes.py stores and
+fingerprints, and what a request falls back to when no stored copy can be used.
+
+    items = represent(ConditionPage, [12, 14], visibility, DETAIL)
+    items[12].data  # the detail dict, exactly as the API renders it
+    items[12].keys  # the surrogate keys of everything it shows (itself included)
+"""
+
+from dataclasses import dataclass
+
+from api.relations import detail_queryset, list_queryset, load_items
+from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from pages.models import Disclaimer
+
+DETAIL, LIST = "detail", "list"
+SERIALIZERS = {DETAIL: DETAIL_SERIALIZERS, LIST: LIST_SERIALIZERS}
+QUERYSETS = {DETAIL: detail_queryset, LIST: list_queryset}
+
+
+@dataclass
+class Represented:
+    page: object
+    data: dict
+    keys: set  # surrogate keys: pages (the item too), snippets and images it shows
+
+
+def serializer_context(visibility, fields=None, expand=(), fresh=False, request=None):
+    """The serializers' context. `fresh`: facts read from the database, not the cache
+    (background work racing a cache drop)."""
+    return {
+        "request": request,
+        "root_path": visibility.root_path,
+        "visibility": visibility,
+        "fields": fields,
+        "expand": set(expand),
+        "default_disclaimer": Disclaimer.default(fresh=fresh),
+        "dependencies": set(),
+    }
+
+
+def load(model, ids, visibility, shape, expand=()):
+    """The public pages of `model` among `ids`, with what `shape` shows attached."""
+    pages = list(QUERYSETS[shape](model, visibility).filter(pk__in=ids))
+    load_items(pages, visibility, expand)
+    return pages
+
+
+def represent_pages(pages, visibility, shape, fields=None, expand=(), fresh=False, request=None):
+    """{page id: Represented} for pages already loaded by `load` (any mix of types)."""
+    base = serializer_context(visibility, fields, expand, fresh, request)
+    found = {}
+    for page in pages:
+        context = {**base, "dependencies": set()}
+        data = SERIALIZERS[shape][type(page)](page, context=context).data
+        found[page.pk] = Represented(page, data, context["dependencies"])
+    return found
+
+
+def represent(model, ids, visibility, shape, fields=None, expand=(), fresh=False, request=None):
+    """{page id: Represented} for the public pages of `model` among `ids`."""
+    pages = load(model, ids, visibility, shape, expand)
+    return represent_pages(pages, visibility, shape, fields, expand, fresh, request)

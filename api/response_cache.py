@@ -1,0 +1,143 @@
+"""Whole GET responses of the public API, kept in the Django cache (Redis in production) and
+purged by surrogate key.
+
+An entry is keyed by the path, the sorted validated query and the negotiated media type (hashed),
+never by the Host header or by who asked: the body never depends on the key that asked, and a
+view consults the cache only after the request's key was checked and its rate counted.
+
+Purging uses a generation counter per surrogate key (the Django cache API has no atomic set-add,
+so an index of entries per key would lose members under concurrency). An entry records the
+generation of every key it shows; it is served only while each is unchanged. `purge(keys)`
+increments them, so every entry that showed any of the keys is dead at once, in every process
+sharing the cache. A global generation, read before a response is built and checked again before
+it is stored, keeps a response built from data a concurrent purge already replaced from being
+stored under the new generations.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+ENTRY_PREFIX = "api:response:v1:"
+GENERATION_PREFIX = "api:gen:"
+GLOBAL_GENERATION = f"{GENERATION_PREFIX}*"
+HEADERS_KEPT = ("Content-Type", "ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Location")
+
+
+def enabled():
+    return getattr(settings, "API_RESPONSE_CACHE_SECONDS", 0) > 0
+
+
+def entry_key(path, query_items, media_type):
+    """The cache key of a response: path, sorted query and media type, hashed."""
+    query = "&".join(f"{name}={value}" for name, value in sorted(query_items))
+    digest = hashlib.sha256(f"{path}\n{query}\n{media_type}".encode()).hexdigest()
+    return ENTRY_PREFIX + digest
+
+
+def generation_key(surrogate_key):
+    return GENERATION_PREFIX + surrogate_key
+
+
+class Lookup:
+    """One request's view of the cache: `hit` (a stored entry still valid) or, on a miss, what
+    `store` needs to store the response built instead."""
+
+    def __init__(self, key):
+        self.key = key
+        found = cache.get_many([key, GLOBAL_GENERATION])
+        self.global_generation = found.get(GLOBAL_GENERATION, 0)
+        self.hit = self._valid(found.get(key))
+
+    @staticmethod
+    def _valid(entry):
+        if not entry:
+            return None
+        generations = entry["generations"]
+        current = cache.get_many([generation_key(k) for k in generations])
+        for surrogate_key, generation in generations.items():
+            if current.get(generation_key(surrogate_key)) != generation:
+                return None
+        if entry["expires"] is not None and entry["expires"] <= time.time():
+            return None
+        return entry
+
+    def store(self, status, headers, body, surrogate_keys, expires=None):
+        """Keep the response, unless a purge ran since this lookup (its data may predate it).
+        `expires` (a unix time) ends the entry earlier than the configured lifetime, e.g. when
+        a page it shows expires."""
+        seconds = settings.API_RESPONSE_CACHE_SECONDS
+        if expires is not None:
+            seconds = min(seconds, int(expires - time.time()))
+        if seconds <= 0:
+            return
+        names = [generation_key(k) for k in surrogate_keys]
+        current = cache.get_many([*names, GLOBAL_GENERATION])
+        if current.get(GLOBAL_GENERATION, 0) != self.global_generation:
+            return
+        missing = [name for name in names if name not in current]
+        for name in missing:
+            cache.add(name, 0, timeout=None)
+        if missing:
+            current.update(cache.get_many(missing))
+        generations = {}
+        for surrogate_key, name in zip(surrogate_keys, names, strict=True):
+            if name not in current:  # the cache refused it (an outage): don't store
+                return
+            generations[surrogate_key] = current[name]
+        entry = {
+            "status": status,
+            "headers": headers,
+            "body": body,
+            "generations": generations,
+            "expires": expires,
+        }
+        cache.set(self.key, entry, seconds)
+
+
+def purge(surrogate_keys):
+    """End every cached response that shows any of `surrogate_keys`, here and at the CDN."""
+    surrogate_keys = sorted(set(surrogate_keys))
+    if not surrogate_keys:
+        return
+    for name in [*(generation_key(k) for k in surrogate_keys), GLOBAL_GENERATION]:
+        _increment(name)
+    cdn_purger().purge(surrogate_keys)
+
+
+def _increment(name):
+    try:
+        cache.incr(name)
+    except ValueError:  # no counter yet: nothing was stored under it, but a racer may be
+        if not cache.add(name, 1, timeout=None):
+            cache.incr(name)
+    except Exception:  # noqa: BLE001 - an outage: entries die with the cache anyway
+        logger.warning("Could not purge %s from the response cache.", name, exc_info=True)
+
+
+class SurrogateKeyPurger:
+    """A CDN that purges by surrogate key (Fastly `Surrogate-Key`, Cloudflare `Cache-Tag`).
+    The default does nothing: set API_CDN_PURGER to a subclass's dotted path."""
+
+    def purge(self, keys):
+        """Purge every object tagged with any of `keys`."""
+
+
+class RecordingPurger(SurrogateKeyPurger):
+    """For tests: remembers what was purged (class-wide, across instances)."""
+
+    purged = []
+
+    def purge(self, keys):
+        type(self).purged.append(list(keys))
+
+
+def cdn_purger():
+    path = getattr(settings, "API_CDN_PURGER", "")
+    return import_string(path)() if path else SurrogateKeyPurger()

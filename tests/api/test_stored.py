@@ -1,0 +1,80 @@
+"""The change record stores what the API serves for each item (api/stored.py): the stored bytes
+are exactly what the serializers produce, for the detail and the list shape of every item."""
+
+from django.core.management import call_command
+
+import pytest
+
+from api import stored
+from api.models import RepresentationState
+from api.represent import DETAIL, LIST, represent
+from pages.models import CONTENT_PAGE_MODELS, CausePage
+from pages.selectors import Visibility
+
+
+def assert_stored_equals_live():
+    visibility = Visibility.compute()
+    checked = 0
+    for model in CONTENT_PAGE_MODELS:
+        ids = list(visibility.pages(model).values_list("pk", flat=True))
+        states = {s.page_id: s for s in RepresentationState.objects.filter(page_id__in=ids)}
+        details = represent(model, ids, visibility, DETAIL)
+        items = represent(model, ids, visibility, LIST)
+        assert set(states) == set(ids) == set(details) == set(items), model
+        for pk in ids:
+            state = states[pk]
+            assert stored.is_current(state), (model, pk)
+            assert bytes(state.detail) == stored.render(details[pk].data), (model, pk)
+            assert bytes(state.list_item) == stored.render(items[pk].data), (model, pk)
+            assert state.list_fingerprint == stored.digest(bytes(state.list_item))
+            assert set(state.shows.split()) == details[pk].keys
+            assert items[pk].keys <= details[pk].keys  # a list shows less than a detail
+            checked += 1
+    return checked
+
+
+def test_the_seed_is_stored_as_served(seeded):
+    assert assert_stored_equals_live() == RepresentationState.objects.count() > 10
+
+
+def test_generated_content_is_stored_as_served(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("generate_content", "--conditions", "12", verbosity=0)
+    assert assert_stored_equals_live() > 12
+
+
+def test_an_item_that_leaves_the_public_keeps_nothing_it_showed(seeded):
+    shingles = CausePage.objects.get(slug="shingles")
+    shingles.unpublish()
+    state = RepresentationState.objects.get(page_id=shingles.pk)
+    assert not state.public
+    assert state.detail is None and state.list_item is None and state.shows == ""
+
+
+def test_a_copy_of_another_version_is_stored_again(seeded, monkeypatch):
+    from api.changes import refresh
+
+    monkeypatch.setattr(stored, "VERSION", stored.VERSION + 1)
+    before = dict(RepresentationState.objects.values_list("page_id", "changed_at"))
+    refresh(everything=True)
+    after = RepresentationState.objects.all()
+    assert all(state.version == stored.VERSION for state in after)
+    # the shape's code changed, not the content: changed_at stays (updated_since is unmoved)
+    assert {s.page_id: s.changed_at for s in after} == before
+
+
+@pytest.mark.parametrize("shape", [DETAIL, LIST])
+def test_represent_records_every_page_it_mentions(seeded, shape):
+    """A stored copy is served only while every page it shows is public: the keys must name
+    each page it links to (relations, rich text, choosers)."""
+    visibility = Visibility.compute()
+    from pages.models import ConditionPage
+
+    condition = ConditionPage.objects.get(slug="neuropathic-pain")
+    item = represent(ConditionPage, [condition.pk], visibility, shape)[condition.pk]
+    rendered = stored.render(item.data).decode()
+    for state in RepresentationState.objects.filter(public=True).exclude(page_id=condition.pk):
+        mentioned = f'"api_url":"https://api.example-clinic.test/api/v1/{state.type}' in rendered
+        linked = f"/{state.slug}/" in rendered
+        if linked:
+            assert f"page-{state.page_id}" in item.keys, (shape, state.slug, mentioned)
