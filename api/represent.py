@@ -24,7 +24,7 @@ class Represented:
     keys: set  # surrogate keys: pages (the item too), snippets and images it shows
 
 
-def serializer_context(visibility, fields=None, expand=(), fresh=False, request=None):
+def serializer_context(visibility, shape, fields=None, expand=(), fresh=False, request=None):
     """The serializers' context. `fresh`: facts read from the database, not the cache
     (background work racing a cache drop)."""
     return {
@@ -33,21 +33,27 @@ def serializer_context(visibility, fields=None, expand=(), fresh=False, request=
         "visibility": visibility,
         "fields": fields,
         "expand": set(expand),
-        "default_disclaimer": Disclaimer.default(fresh=fresh),
+        # only a detail shows the disclaimer: the page's own, else this one
+        "default_disclaimer": Disclaimer.default(fresh=fresh) if shape == DETAIL else None,
         "dependencies": set(),
     }
 
 
-def load(model, ids, visibility, shape, expand=()):
-    """The public pages of `model` among `ids`, with what `shape` shows attached."""
-    pages = list(QUERYSETS[shape](model, visibility).filter(pk__in=ids))
+def load(ids_by_model, visibility, shape, expand=()):
+    """The public pages among {model: ids}, with what `shape` shows attached (the relations of
+    every type together: one query per link table)."""
+    pages = [
+        page
+        for model, ids in ids_by_model.items()
+        for page in QUERYSETS[shape](model, visibility).filter(pk__in=ids)
+    ]
     load_items(pages, visibility, expand)
     return pages
 
 
 def represent_pages(pages, visibility, shape, fields=None, expand=(), fresh=False, request=None):
     """{page id: Represented} for pages already loaded by `load` (any mix of types)."""
-    base = serializer_context(visibility, fields, expand, fresh, request)
+    base = serializer_context(visibility, shape, fields, expand, fresh, request)
     found = {}
     for page in pages:
         context = {**base, "dependencies": set()}
@@ -58,5 +64,10 @@ def represent_pages(pages, visibility, shape, fields=None, expand=(), fresh=Fals
 
 def represent(model, ids, visibility, shape, fields=None, expand=(), fresh=False, request=None):
     """{page id: Represented} for the public pages of `model` among `ids`."""
-    pages = load(model, ids, visibility, shape, expand)
+    pages = load({model: ids}, visibility, shape, expand)
     return represent_pages(pages, visibility, shape, fields, expand, fresh, request)
+
+
+def keys_of(items):
+    """The surrogate keys of everything `items` (Represented) show, sorted."""
+    return sorted(set().union(*(item.keys for item in items)))

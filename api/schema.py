@@ -78,12 +78,9 @@ class WebpRenditionSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
-class RenditionSerializer(serializers.Serializer):
+class RenditionSerializer(WebpRenditionSerializer):
     """One size of an image, in its original format (`format`: png, jpg, gif...) and as webp."""
 
-    url = serializers.URLField()
-    width = serializers.IntegerField()
-    height = serializers.IntegerField()
     format = serializers.CharField()
     webp = WebpRenditionSerializer()
 

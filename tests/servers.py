@@ -17,6 +17,21 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def production_env(database_url, **overrides):
+    """The environment of a gunicorn (or manage.py) process with the production settings, on
+    loopback, plain HTTP."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": "a-long-random-secret-only-for-tests-on-loopback",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "DATABASE_URL": database_url,
+        "SECURE_SSL_REDIRECT": "false",
+        **overrides,
+    }
+
+
 def fetch(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
         return response.status, response.headers, response.read()

@@ -1,7 +1,6 @@
 """docker-compose.yml can't run here (no Docker engine): check every service against the code,
 and run the web service's real command (gunicorn, production settings) on a loopback port."""
 
-import os
 import re
 import shlex
 import subprocess
@@ -13,7 +12,7 @@ from django.core.management import get_commands
 import pytest
 import yaml
 
-from tests.servers import fetch, free_port, wait_until_serving
+from tests.servers import fetch, free_port, production_env, wait_until_serving
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 APP_SERVICES = {"migrate", "web", "worker"}
@@ -74,16 +73,9 @@ def test_data_services_have_health_checks(compose):
 
 @pytest.mark.server
 def test_gunicorn_serves_health_and_a_styled_admin_with_production_settings(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-        "SECRET_KEY": "a-long-random-secret-only-for-the-gunicorn-smoke-test",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp_path / "static"),
-        "SECURE_SSL_REDIRECT": "false",
-    }
+    env = production_env(
+        f"sqlite:///{tmp_path / 'db.sqlite3'}", STATIC_ROOT=str(tmp_path / "static")
+    )
     manage = [sys.executable, "manage.py"]
     subprocess.run(
         [*manage, "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True

@@ -23,9 +23,10 @@ from api.params import (
 )
 from api.problems import BadQuery
 from api.relations import detail_queryset, expandable, list_queryset, load_items
+from api.represent import DETAIL, LIST, serializer_context
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
+from pages.models import CausePage, ConditionPage, TherapyPage, TreatmentPage
 from pages.representation import collection_key
 from pages.search import search_public
 from pages.selectors import Visibility
@@ -215,16 +216,16 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return pages
 
     def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context.update(
-            fields=getattr(self, "fields_param", None),
-            expand=getattr(self, "expand_param", set()),
-            root_path=self.visibility.root_path if hasattr(self, "visibility") else "/",
-            visibility=getattr(self, "visibility", None),
-            dependencies=self.dependencies,
+        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request facts
+            return super().get_serializer_context()
+        context = serializer_context(
+            self.visibility,
+            DETAIL if self.action == "retrieve" else LIST,
+            self.fields_param,
+            self.expand_param,
+            request=self.request,
         )
-        if self.action == "retrieve":
-            context["default_disclaimer"] = Disclaimer.default()
+        context.update(view=self, format=self.format_kwarg, dependencies=self.dependencies)
         return context
 
     def finalize_response(self, request, response, *args, **kwargs):

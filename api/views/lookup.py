@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 from api.pagination import StrictLimitOffsetPagination
 from api.params import SEARCH_SCHEMA, check_parameters, search_text
 from api.problems import BadQuery
-from api.relations import detail_queryset, list_queryset, load_items
+from api.represent import DETAIL, LIST, keys_of, load, represent, represent_pages
 from api.schema import ERROR_RESPONSES, RedirectSerializer, items_of_any_type, search_results
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
-from pages.models import CONTENT_PAGE_MODELS, Disclaimer
+from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import API_PREFIX, collection_key, page_reference
 from pages.search import search_public
 from pages.selectors import Visibility
@@ -58,26 +58,12 @@ class SearchView(APIView):
         by_model = {}
         for hit in page_of_hits:
             by_model.setdefault(hit.specific_class, []).append(hit.pk)
-        context = {
-            "request": request,
-            "root_path": visibility.root_path,
-            "visibility": visibility,
-            "expand": set(),
-            "dependencies": set(),
-        }
-        pages = [
-            page
-            for model, ids in by_model.items()
-            for page in list_queryset(model, visibility).filter(pk__in=ids)
-        ]
-        load_items(pages, visibility)  # relations of every type together: one query per kind
-        items = {
-            page.pk: LIST_SERIALIZERS[type(page)](page, context=context).data for page in pages
-        }
+        pages = load(by_model, visibility, LIST)
+        items = represent_pages(pages, visibility, LIST, request=request)
         response = paginator.get_paginated_response(
-            [items[h.pk] for h in page_of_hits if h.pk in items]
+            [items[h.pk].data for h in page_of_hits if h.pk in items]
         )
-        response.surrogate_keys = [collection_key("search"), *sorted(context["dependencies"])]
+        response.surrogate_keys = [collection_key("search"), *keys_of(items.values())]
         return response
 
 
@@ -132,21 +118,9 @@ class PageByPathView(APIView):
         page = visibility.pages().filter(url_path=url_path).first()
         model = page and specific_model(page)
         if model:
-            item = detail_queryset(model, visibility).get(pk=page.pk)
-            load_items([item], visibility)
-            context = {
-                "request": request,
-                "root_path": root_path,
-                "visibility": visibility,
-                "expand": set(),
-                "default_disclaimer": Disclaimer.default(),
-                "dependencies": set(),
-            }
-            response = Response(DETAIL_SERIALIZERS[model](item, context=context).data)
-            response.surrogate_keys = [
-                collection_key(model.api_collection),
-                *sorted(context["dependencies"]),
-            ]
+            item = represent(model, [page.pk], visibility, DETAIL, request=request)[page.pk]
+            response = Response(item.data)
+            response.surrogate_keys = [collection_key(model.api_collection), *keys_of([item])]
             return response
         redirect = (
             Redirect.objects.filter(Q(site_id=visibility.site_id) | Q(site__isnull=True))

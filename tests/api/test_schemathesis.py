@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, fresh_database, wait_until_serving
+from tests.servers import free_port, fresh_database, production_env, wait_until_serving
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 MAX_SECONDS = int(os.environ.get("SCHEMATHESIS_SECONDS", "180"))
@@ -28,20 +28,13 @@ def test_the_server_does_what_the_schema_says(tmp_path, heavy):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with fresh_database(tmp_path) as database_url:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-            "SECRET_KEY": "a-long-random-secret-only-for-the-schemathesis-run",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
-            "CACHE_KEY_PREFIX": f"schemathesis-{uuid.uuid4().hex[:8]}",
-            "DATABASE_URL": database_url,
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            "SECURE_SSL_REDIRECT": "false",
-            "API_BASE_URL": base,
-            # schemathesis sends thousands of requests from one address
-            "API_ANONYMOUS_RATE": "100000000/min",
-        }
+        env = production_env(
+            database_url,
+            CACHE_KEY_PREFIX=f"schemathesis-{uuid.uuid4().hex[:8]}",
+            MEDIA_ROOT=str(tmp_path / "media"),
+            API_BASE_URL=base,
+            API_ANONYMOUS_RATE="100000000/min",  # thousands of requests from one address
+        )
         manage = [sys.executable, "manage.py"]
         for command in (["migrate", "--noinput", "-v0"], ["seed_content"]):
             subprocess.run([*manage, *command], cwd=BASE_DIR, env=env, check=True)
