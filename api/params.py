@@ -44,14 +44,15 @@ def check_parameters(request, allowed):
         raise BadQuery(errors)
 
 
-def split_param(request, name, pattern=LIST_PATTERN):
+def split_param(request, name, pattern=LIST_PATTERN, hint="e.g. title,summary"):
     """A comma-separated parameter as a list of names; None when absent; 400 when it does not
-    match `pattern` (an empty part, spaces, capitals, other characters)."""
+    match `pattern` (an empty part, spaces, capitals, other characters). `hint` tells the
+    client what to send instead."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
     if len(raw) > LIST_MAX_LENGTH or not re.fullmatch(pattern, raw):
-        raise BadQuery({name: ["Give comma-separated names, e.g. title,summary (no spaces)."]})
+        raise BadQuery({name: [f"Give comma-separated names, {hint} (no spaces)."]})
     return raw.split(",")
 
 

@@ -38,7 +38,11 @@ class StrictOrderingFilter(filters.OrderingFilter):
 
     def get_ordering(self, request, queryset, view):
         pattern = ordering_pattern(view.ordering_fields)
-        fields = split_param(request, self.ordering_param, pattern)
+        hint = (
+            f"each at most once, from {', '.join(view.ordering_fields)}, optionally "
+            "prefixed with '-' for descending"
+        )
+        fields = split_param(request, self.ordering_param, pattern, hint)
         if fields is None:
             return self.get_default_ordering(view)
         names = [field.removeprefix("-") for field in fields]
