@@ -18,6 +18,7 @@ import hashlib
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -119,7 +120,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
             "keys"
         )
     }
-    changed, seen, new_keys = [], set(), {}
+    changed, unchanged, seen, new_keys = [], [], set(), {}
     for item in _represent(page_ids, visibility):
         page, data = item.page, item.data
         keys = item.keys - {page_key(page)}
@@ -134,6 +135,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
             )
         elif state.public and state.fingerprint == digest:
             if old_keys == keys and stored.is_current(state):
+                unchanged.append(page.pk)
                 continue
         else:
             state.changed_at = now
@@ -154,6 +156,8 @@ def _refresh_batch(page_ids, visibility, linked, initial):
             linked |= page_ids_of({row.key for row in state.keys.all()})
     for state in changed:
         state.save()
+    # still what would be stored now: the copy is as fresh as a new one (see catch_up)
+    RepresentationState.objects.filter(page_id__in=unchanged).update(stored_at=now)
     RepresentationDependency.objects.filter(state__page_id__in=new_keys).delete()
     RepresentationDependency.objects.bulk_create(
         RepresentationDependency(state=states[page_id], key=key)
@@ -161,6 +165,31 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         for key in sorted(keys)
     )
     return sum(1 for state in changed if state.changed_at == now)
+
+
+def catch_up():
+    """Refresh what no task recorded: a process that died between its commit and enqueuing the
+    refresh (ENQUEUE_ON_COMMIT), a deploy that changed the shapes' VERSION, a restored database.
+    That is, public items with no current stored copy or published since it was stored, and
+    items stored as public that no longer are. The worker runs it every round. Returns how many
+    items' representations changed."""
+    stale = stale_page_ids()
+    return refresh(page_ids=stale) if stale else 0
+
+
+def stale_page_ids():
+    """The items `catch_up` refreshes."""
+    visibility = Visibility.compute()
+    public = visibility.pages().filter(content_type__in=content_types())
+    stored_at = RepresentationState.objects.filter(page_id=OuterRef("pk")).values("stored_at")
+    current = RepresentationState.objects.filter(
+        public=True, version=stored.VERSION, detail__isnull=False
+    ).values("page_id")
+    stale = set(public.exclude(pk__in=current).values_list("pk", flat=True))
+    newer = public.filter(last_published_at__gt=Subquery(stored_at[:1]))
+    stale |= set(newer.values_list("pk", flat=True))
+    gone = RepresentationState.objects.filter(public=True).exclude(page_id__in=public.values("pk"))
+    return stale | set(gone.values_list("page_id", flat=True))
 
 
 def refresh_review_status(today=None):

@@ -78,3 +78,34 @@ def test_represent_records_every_page_it_mentions(seeded, shape):
         linked = f"/{state.slug}/" in rendered
         if linked:
             assert f"page-{state.page_id}" in item.keys, (shape, state.slug, mentioned)
+
+
+def test_the_worker_catches_up_with_what_no_task_recorded(seeded, freezer):
+    """A process that died after its commit, a deploy that changed the shapes, a restore."""
+    from django.utils import timezone
+
+    from api.changes import catch_up, stale_page_ids
+    from pages.models import ConditionPage, TherapyPage
+
+    condition = ConditionPage.objects.get(slug="neuropathic-pain")
+    therapy = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
+    shingles = CausePage.objects.get(slug="shingles")
+    RepresentationState.objects.filter(page_id=condition.pk).update(version=0)  # older code
+    RepresentationState.objects.filter(page_id=therapy.pk).delete()  # never recorded
+    CausePage.objects.filter(pk=shingles.pk).update(live=False)  # unpublished, no signal
+    assert catch_up() >= 1  # the tombstone is a change; the re-stored shapes are not
+    assert stored.is_current(RepresentationState.objects.get(page_id=condition.pk))
+    assert stored.is_current(RepresentationState.objects.get(page_id=therapy.pk))
+    assert not RepresentationState.objects.get(page_id=shingles.pk).public
+    # published again (no signal): stored again; nothing left over for the next round
+    freezer.tick(60)
+    ConditionPage.objects.filter(pk=condition.pk).update(
+        title="Nerve pain", last_published_at=timezone.now()
+    )
+    assert stale_page_ids() == {condition.pk}
+    freezer.tick(60)
+    assert catch_up() >= 1
+    assert b'"title":"Nerve pain"' in bytes(
+        RepresentationState.objects.get(page_id=condition.pk).detail
+    )
+    assert stale_page_ids() == set()

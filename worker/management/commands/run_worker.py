@@ -12,7 +12,7 @@ from django_tasks.utils import get_random_id
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from api.changes import refresh_review_status
+from api.changes import catch_up, refresh_review_status
 
 
 class Command(BaseCommand):
@@ -65,11 +65,14 @@ class Command(BaseCommand):
         call_command("publish_scheduled", verbosity=0)
         moved = refresh_review_status()  # review status moves with the calendar, not an edit
         tasks += self.drain_tasks()  # what publishing scheduled pages queued
+        caught = catch_up()  # what no queued task recorded (a crash after a commit, a deploy)
         if tasks:
             self.say(f"Ran {tasks} queued task(s).")
         if moved:
             self.say(f"{moved} item(s) changed review status.")
-        return tasks + moved
+        if caught:
+            self.say(f"{caught} item(s) refreshed that no task had recorded.")
+        return tasks + moved + caught
 
     def drain_tasks(self):
         ran = 0
