@@ -26,14 +26,15 @@ from wagtail.models import Page
 import orjson
 from django_tasks import task
 
-from api import stored
+from api import response_cache, stored
 from api.models import RepresentationDependency, RepresentationState
 from api.represent import DETAIL, represent
 from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import page_ids_of, page_key
+from pages.representation import collection_key, page_ids_of, page_key
 from pages.selectors import Visibility
 
 BATCH = 200
+COLLECTIONS = {model.api_type: model.api_collection for model in CONTENT_PAGE_MODELS}
 
 
 def fingerprint(data):
@@ -164,6 +165,10 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         for page_id, keys in new_keys.items()
         for key in sorted(keys)
     )
+    purged = {page_key(state.page_id) for state in changed}
+    purged |= {collection_key(COLLECTIONS[state.type]) for state in changed}
+    # every cached response (here and at the CDN) that showed them, once the new copies are in
+    transaction.on_commit(lambda: response_cache.purge(purged))
     return sum(1 for state in changed if state.changed_at == now)
 
 

@@ -1,7 +1,7 @@
 """The response cache's purge by surrogate key (api/response_cache.py): generation counters, so
 no entry that showed a purged key is ever served again, in any process sharing the cache.
 
-Not yet wired into the views (the fast read path is work in progress): these tests pin the
+Refresh purges it; the views do not consult it yet (the fast read path is in progress): these pin the
 building block's rules."""
 
 import time
@@ -78,3 +78,19 @@ def test_purging_a_key_never_seen_before_works():
     purge(["page-12345"])
     store(["page-12345"])
     assert Lookup(KEY).hit is not None
+
+
+def test_refresh_purges_what_changed_and_its_collection(seeded, django_capture_on_commit_callbacks):
+    from pages.models import CausePage, ConditionPage
+
+    shingles = CausePage.objects.get(slug="shingles")
+    condition = ConditionPage.objects.get(slug="neuropathic-pain")
+    store(["collection-conditions", f"page-{condition.pk}"])
+    RecordingPurger.purged = []
+    with django_capture_on_commit_callbacks(execute=True):
+        shingles.unpublish()
+    purged = set().union(*RecordingPurger.purged)
+    # the unpublished cause, the condition that linked to it, and both collections
+    assert {f"page-{shingles.pk}", f"page-{condition.pk}", "collection-causes"} <= purged
+    assert "collection-conditions" in purged
+    assert Lookup(KEY).hit is None
