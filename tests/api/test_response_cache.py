@@ -1,8 +1,8 @@
 """The response cache's purge by surrogate key (api/response_cache.py): generation counters, so
 no entry that showed a purged key is ever served again, in any process sharing the cache.
 
-Refresh purges it; the views do not consult it yet (the fast read path is in progress): these pin the
-building block's rules."""
+Refresh purges it; the views do not consult it yet (the fast read path is in progress): these
+tests pin the building block's rules."""
 
 import time
 
