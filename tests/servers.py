@@ -2,13 +2,18 @@
 
 import os
 import socket
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg
+
+BASE_DIR = Path(__file__).resolve().parents[1]
 
 
 def free_port():
@@ -47,6 +52,34 @@ def wait_until_serving(url, process, seconds=30):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise
             time.sleep(0.2)
+
+
+@contextmanager
+def gunicorn(env, port=None, workers=1, stderr=subprocess.DEVNULL):
+    """gunicorn serving the project on loopback `port` (a free one by default) with `env`, from
+    the project's folder (so gunicorn.conf.py applies). Yields (base URL, /healthz/'s first
+    answer); stops the server afterwards."""
+    port = port or free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "cms.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        yield base, wait_until_serving(f"{base}/healthz/", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from django.core.management import get_commands
 import pytest
 import yaml
 
-from tests.servers import fetch, free_port, production_env, wait_until_serving
+from tests.servers import fetch, gunicorn, production_env
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 APP_SERVICES = {"migrate", "web", "worker"}
@@ -81,18 +81,7 @@ def test_gunicorn_serves_health_and_a_styled_admin_with_production_settings(tmp_
         [*manage, "collectstatic", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True
     )
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=BASE_DIR, env=env, check=True)
-    port = free_port()
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "cms.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        status, _, body = wait_until_serving(f"{base}/healthz/", server)
+    with gunicorn(env) as (base, (status, _, body)):
         assert status == 200 and b'"ok"' in body
         status, _, body = fetch(f"{base}/readyz/")
         assert status == 200
@@ -104,6 +93,3 @@ def test_gunicorn_serves_health_and_a_styled_admin_with_production_settings(tmp_
             assert b".css" in href and re.search(rb"\.[0-9a-f]{12}\.css$", href), href
             status, headers, css = fetch(base + href.decode())
             assert status == 200 and headers["Content-Type"].startswith("text/css") and css
-    finally:
-        server.terminate()
-        server.wait(timeout=10)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port, fresh_database, production_env, wait_until_serving
+from tests.servers import free_port, fresh_database, gunicorn, production_env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 MAX_SECONDS = int(os.environ.get("SCHEMATHESIS_SECONDS", "180"))
@@ -38,16 +38,8 @@ def test_the_server_does_what_the_schema_says(tmp_path, heavy):
         manage = [sys.executable, "manage.py"]
         for command in (["migrate", "--noinput", "-v0"], ["seed_content"]):
             subprocess.run([*manage, *command], cwd=BASE_DIR, env=env, check=True)
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen(
-            [str(gunicorn), "cms.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=(tmp_path / "gunicorn.log").open("w"),
-        )
-        try:
-            wait_until_serving(f"{base}/healthz/", server)
+        log = (tmp_path / "gunicorn.log").open("w")
+        with gunicorn(env, port, workers=2, stderr=log):
             with urllib.request.urlopen(f"{base}/api/v1/schema/?format=json") as response:
                 schema = json.loads(response.read())
             operations = {
@@ -82,9 +74,6 @@ def test_the_server_does_what_the_schema_says(tmp_path, heavy):
                 check=False,
             )
             took = time.monotonic() - started
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
     output = run.stdout[-15000:] + run.stderr[-3000:]
     assert run.returncode == 0, f"schemathesis found problems ({took:.0f} s):\n{output}"
     covered = operations_in_report(tmp_path)
