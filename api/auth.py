@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, throttling
+from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
 from api.models import ApiKey
@@ -139,14 +139,22 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 class ApiKeyScheme(OpenApiAuthenticationExtension):
     target_class = ApiKeyAuthentication
     name = "ApiKey"
-    optional = True  # anonymous requests are served too, at a lower rate
+
+    def get_security_requirement(self, auto_schema):
+        """The key, or (unless API_REQUIRE_KEY) none: anonymous requests are served too, at
+        a lower rate."""
+        return [{self.name: []}] + ([] if settings.API_REQUIRE_KEY else [{}])
 
     def get_security_definition(self, auto_schema):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "Optional. A key lifts the rate limit from the anonymous rate to "
-            "the key's own; also accepted as an `X-Api-Key` header.",
+            "description": (
+                "Required (API_REQUIRE_KEY is on)."
+                if settings.API_REQUIRE_KEY
+                else "Optional. A key lifts the rate limit from the anonymous rate to its own."
+            )
+            + " Also accepted as an `X-Api-Key` header.",
         }
 
 
@@ -195,3 +203,12 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
             return str(ipaddress.ip_address(remote))
         except ValueError:
             return "unknown"
+
+
+class KeyRequiredWhenConfigured(permissions.BasePermission):
+    """With API_REQUIRE_KEY, a request without a key is a 401; otherwise anyone may read."""
+
+    message = "This API needs a key: send it as 'Authorization: Bearer <key>'."
+
+    def has_permission(self, request, view):
+        return not settings.API_REQUIRE_KEY or isinstance(request.user, Consumer)

@@ -1,15 +1,24 @@
 """HTTP caching for /api/ GET responses: ETag + If-None-Match → 304, Cache-Control, and the
-surrogate keys CDNs purge by (`Surrogate-Key` for Fastly, `Cache-Tag` for Cloudflare)."""
+surrogate keys CDNs purge by (`Surrogate-Key` for Fastly, `Cache-Tag` for Cloudflare).
+
+Read-path views (api/views/reading.py) set the ETag themselves, from the items' fingerprints;
+the middleware gives every other 200 an ETag from its bytes and answers If-None-Match for all.
+"""
 
 import hashlib
+import re
+import time
 
 from django.conf import settings
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 
 from pages.representation import is_collection_key
 
 SURROGATE_HEADER_LIMIT = 16_000  # bytes; longer key lists fall back to the collection keys
+NOT_MODIFIED_HEADERS = ("ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Vary")
+LIFETIME_DIRECTIVE = re.compile(r"^\s*(max-age|s-maxage)\s*=\s*(\d+)\s*$", re.I)
+STALE_DIRECTIVE = re.compile(r"^\s*stale-(while-revalidate|if-error)\b", re.I)
 
 
 def surrogate_header_values(keys):
@@ -17,6 +26,69 @@ def surrogate_header_values(keys):
     if len(" ".join(keys)) > SURROGATE_HEADER_LIMIT:
         keys = [key for key in keys if is_collection_key(key)]
     return " ".join(keys), ",".join(keys)
+
+
+def cache_control(expires=None):
+    """API_CACHE_CONTROL, or when a page the response shows expires sooner than it allows
+    (`expires`, a unix time), lifetimes cut to that moment and no stale serving after it.
+    With API_REQUIRE_KEY, `private`: no shared cache may hand a response to someone else."""
+    value = settings.API_CACHE_CONTROL
+    if settings.API_REQUIRE_KEY:
+        value = "private, max-age=60"
+    if expires is None:
+        return value
+    left = max(0, int(expires - time.time()))
+    directives = []
+    for directive in value.split(","):
+        lifetime = LIFETIME_DIRECTIVE.match(directive)
+        if lifetime:
+            directive = f"{lifetime.group(1)}={min(int(lifetime.group(2)), left)}"
+        elif STALE_DIRECTIVE.match(directive):
+            continue
+        directives.append(directive.strip())
+    return ", ".join(directives)
+
+
+def etag_of(content):
+    # Weak: the bytes may be compressed on the way, the representation is the same.
+    return f'W/"{hashlib.sha256(content).hexdigest()[:40]}"'
+
+
+def matches(request, etag):
+    """Does the request's If-None-Match name `etag` (or `*`)?"""
+    if_none_match = request.headers.get("If-None-Match")
+    if not if_none_match or not etag:
+        return False
+    wanted = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+    return "*" in wanted or etag.removeprefix("W/") in wanted
+
+
+def not_modified(response):
+    """The 304 for `response`: no body, its validators and caching headers."""
+    answer = HttpResponseNotModified()
+    for header in NOT_MODIFIED_HEADERS:
+        if header in response:
+            answer[header] = response[header]
+    return answer
+
+
+def set_caching_headers(response, etag, keys, expires=None):
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control(expires)
+    if keys:
+        response["Surrogate-Key"], response["Cache-Tag"] = surrogate_header_values(keys)
+
+
+def answer_response(answer, body):
+    """The HttpResponse for a read-path answer (api.read_path.Answer) and its assembled body."""
+    response = HttpResponse(body, status=answer.status, content_type="application/json")
+    for name, value in answer.headers.items():
+        response[name] = value
+    if answer.status == 200:
+        set_caching_headers(response, answer.etag, answer.keys, answer.expires)
+    elif answer.keys:
+        response["Surrogate-Key"], response["Cache-Tag"] = surrogate_header_values(answer.keys)
+    return response
 
 
 class ApiCachingMiddleware:
@@ -29,21 +101,10 @@ class ApiCachingMiddleware:
             return response
         if response.status_code != 200 or response.streaming:
             return response
-        # Weak: the bytes may be compressed on the way, the representation is the same.
-        etag = f'W/"{hashlib.sha256(response.content).hexdigest()[:40]}"'
-        response["ETag"] = etag
-        if "Cache-Control" not in response:
-            response["Cache-Control"] = settings.API_CACHE_CONTROL
-        keys = getattr(response, "surrogate_keys", None)
-        if keys:
-            response["Surrogate-Key"], response["Cache-Tag"] = surrogate_header_values(keys)
-        if_none_match = request.headers.get("If-None-Match")
-        if if_none_match:
-            wanted = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
-            if "*" in wanted or etag.removeprefix("W/") in wanted:
-                not_modified = HttpResponseNotModified()
-                for header in ("ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Vary"):
-                    if header in response:
-                        not_modified[header] = response[header]
-                return not_modified
+        if "ETag" not in response:  # not a read-path answer: an ETag from the bytes
+            response["ETag"] = etag_of(response.content)
+            if "Cache-Control" not in response:
+                response["Cache-Control"] = cache_control()
+        if matches(request, response["ETag"]):
+            return not_modified(response)
         return response

@@ -13,34 +13,30 @@ record. Review-status transitions happen by the calendar, not by an edit: `refre
 (run by the worker) catches them.
 """
 
-import hashlib
+import time
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from wagtail.models import Page
 
-import orjson
 from django_tasks import task
 
 from api import response_cache, stored
 from api.models import RepresentationDependency, RepresentationState
-from api.represent import DETAIL, represent
+from api.represent import DETAIL, LIST, load, represent_pages
 from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import collection_key, page_ids_of, page_key
 from pages.selectors import Visibility
 
 BATCH = 200
+clock = time.monotonic  # refresh deadlines (tests move it)
 COLLECTIONS = {model.api_type: model.api_collection for model in CONTENT_PAGE_MODELS}
 
-
-def fingerprint(data):
-    """sha256 of the representation, as the API renders it (api.renderers), keys sorted."""
-    encoded = orjson.dumps(data, default=DjangoJSONEncoder().default, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(encoded).hexdigest()
+SEARCH_KEY = collection_key("search")
 
 
 def track(page_ids=(), keys=(), sections=(), everything=False):
@@ -56,7 +52,15 @@ def track(page_ids=(), keys=(), sections=(), everything=False):
 
 @task()
 def refresh_task(page_ids=(), keys=(), sections=(), everything=False):
-    return refresh(page_ids, keys, sections, everything)
+    """One worker task: refresh for at most API_REFRESH_TASK_SECONDS, then queue the rest as a
+    new task, so a refresh of every item (a new default disclaimer) never holds back the
+    other work of a round (a publish behind it is served a round later, not minutes later)."""
+    seconds = settings.API_REFRESH_TASK_SECONDS
+    deadline = clock() + seconds if seconds else None
+    changed, rest = refresh(page_ids, keys, sections, everything, deadline=deadline)
+    if rest:
+        track(page_ids=rest)
+    return changed
 
 
 def content_page_ids(queryset=None):
@@ -68,10 +72,19 @@ def content_types():
     return ContentType.objects.get_for_models(*CONTENT_PAGE_MODELS).values()
 
 
-def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, initial=False):
+def refresh(
+    page_ids=(),
+    keys=(),
+    sections=(),
+    everything=False,
+    progress=None,
+    initial=False,
+    deadline=None,
+):
     """Recompute the items named, and the items showing what is named. Returns how many
-    items' representations changed. `initial`: new rows take the page's own last publication
-    time (a backfill), not now."""
+    items' representations changed; with a `deadline` (time.monotonic()), (that number, the
+    ids of the items left to refresh once it passed). `initial`: new rows take the page's own
+    last publication time (a backfill), not now."""
     candidates = set(page_ids)
     for path in sections:
         candidates |= content_page_ids(Page.objects.filter(path__startswith=path))
@@ -93,16 +106,19 @@ def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, 
             batch = ordered[start : start + BATCH]
             with transaction.atomic():
                 changed += _refresh_batch(batch, visibility, linked, initial)
+            done |= set(batch)
             if progress:
                 progress(min(start + BATCH, len(ordered)), len(ordered))
-        done |= candidates
+            if deadline is not None and clock() >= deadline:
+                rest = (candidates | linked) - done
+                return changed, sorted(rest)
         candidates = linked - done
-    return changed
+    return (changed, []) if deadline is not None else changed
 
 
 def _represent(page_ids, visibility):
-    """Represented detail shapes of the public pages among `page_ids` (read fresh: see
-    `api.represent.serializer_context`)."""
+    """(detail, list item) Represented shapes of the public pages among `page_ids`, from pages
+    loaded once (read fresh: see `api.represent.serializer_context`)."""
     by_type = dict(
         Page.objects.filter(pk__in=page_ids).values_list("pk", "content_type_id").iterator()
     )
@@ -110,7 +126,11 @@ def _represent(page_ids, visibility):
         content_type = ContentType.objects.get_for_model(model).pk
         ids = [pk for pk, type_id in by_type.items() if type_id == content_type]
         if ids:
-            yield from represent(model, ids, visibility, DETAIL, fresh=True).values()
+            pages = load({model: ids}, visibility, DETAIL)
+            details = represent_pages(pages, visibility, DETAIL, fresh=True)
+            items = represent_pages(pages, visibility, LIST, fresh=True)
+            for pk, detail in details.items():
+                yield detail, items[pk]
 
 
 def _refresh_batch(page_ids, visibility, linked, initial):
@@ -122,11 +142,12 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         )
     }
     changed, unchanged, seen, new_keys = [], [], set(), {}
-    for item in _represent(page_ids, visibility):
+    for item, list_item in _represent(page_ids, visibility):
         page, data = item.page, item.data
-        keys = item.keys - {page_key(page)}
+        # what it shows, and the pages it mentions without showing them (api.represent)
+        keys = (item.keys | {page_key(pk) for pk in item.mentions}) - {page_key(page)}
         seen.add(page.pk)
-        digest = fingerprint(data)
+        digest = stored.fingerprint(data)
         state = states.get(page.pk)
         old_keys = {row.key for row in state.keys.all()} if state else set()
         if state is None:
@@ -142,7 +163,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
             state.changed_at = now
         state.type, state.slug, state.public = type(page).api_type, page.slug, True
         state.fingerprint, state.review_status = digest, data["review_status"]
-        stored.keep(state, type(page), data, item.keys, now)
+        stored.keep(state, item, list_item, now)
         changed.append(state)
         if old_keys != keys:
             new_keys[page.pk] = keys
@@ -167,18 +188,24 @@ def _refresh_batch(page_ids, visibility, linked, initial):
     )
     purged = {page_key(state.page_id) for state in changed}
     purged |= {collection_key(COLLECTIONS[state.type]) for state in changed}
+    if changed:
+        purged.add(SEARCH_KEY)
     # every cached response (here and at the CDN) that showed them, once the new copies are in
     transaction.on_commit(lambda: response_cache.purge(purged))
     return sum(1 for state in changed if state.changed_at == now)
 
 
-def catch_up():
+CATCH_UP_LIMIT = 1000  # items per round: a new VERSION re-stores 10,000 items over 10 rounds
+
+
+def catch_up(limit=CATCH_UP_LIMIT):
     """Refresh what no task recorded: a process that died between its commit and enqueuing the
     refresh (ENQUEUE_ON_COMMIT), a deploy that changed the shapes' VERSION, a restored database.
     That is, public items with no current stored copy or published since it was stored, and
-    items stored as public that no longer are. The worker runs it every round. Returns how many
-    items' representations changed."""
-    stale = stale_page_ids()
+    items stored as public that no longer are; at most `limit` of them (the next round takes
+    the rest: meanwhile requests represent those items live). The worker runs it every round.
+    Returns how many items' representations changed."""
+    stale = sorted(stale_page_ids())[:limit]
     return refresh(page_ids=stale) if stale else 0
 
 

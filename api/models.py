@@ -9,22 +9,24 @@ class RepresentationState(models.Model):
     made private or deleted (`public` false): a tombstone for delta sync.
 
     While public, the row also stores what the API serves for the item (api/stored.py): its
-    detail and list shapes as the bytes the API sends, the surrogate keys of everything they
-    show, and the `version` of the shapes' code (stored copies of another version count as
-    missing)."""
+    detail and list shapes as the bytes the API sends, the surrogate keys of everything each
+    shows, and the `version` of the shapes' code (stored copies of another version count as
+    missing). The read path (api/read_path.py) serves those bytes while every page they show is
+    still public."""
 
     page_id = models.PositiveIntegerField(unique=True)  # not a foreign key: outlives the page
     type = models.CharField(max_length=20)
     slug = models.SlugField(max_length=255, allow_unicode=True)
     public = models.BooleanField(default=True)
     fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the detail")
+    list_fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the list")
     review_status = models.CharField(max_length=20, blank=True)
     changed_at = models.DateTimeField(db_index=True)
     version = models.PositiveIntegerField(default=0)
     detail = models.BinaryField(null=True, editable=False)
     list_item = models.BinaryField(null=True, editable=False)
-    list_fingerprint = models.CharField(max_length=64, blank=True)
-    shows = models.TextField(blank=True, help_text="Surrogate keys it shows, space-separated")
+    shows = models.TextField(blank=True, help_text="Surrogate keys the detail shows")
+    list_shows = models.TextField(blank=True, help_text="Surrogate keys the list shape shows")
     stored_at = models.DateTimeField(null=True, db_index=True)
 
     class Meta:

@@ -47,6 +47,29 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             return remove_query_param(url, self.offset_query_param)
         return replace_query_param(url, self.offset_query_param, self.offset - self.limit)
 
+    def paginate_rows(self, queryset, request, rows_of):
+        """One page of `rows_of(queryset)`: counted on `queryset` itself (what `rows_of`
+        joins in does not change the count, so the count query leaves it out)."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count = self.get_count(queryset)
+        if self.count == 0 or self.offset > self.count:
+            return []
+        return list(rows_of(queryset)[self.offset : self.offset + self.limit])
+
+    def paginate_list(self, items, request):
+        """One page of an already ranked list (search results)."""
+        return self.paginate_rows(items, request, lambda items: items)
+
+    def envelope(self):
+        """The list envelope but its results: {"count", "next", "previous"}."""
+        return {
+            "count": self.count,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+        }
+
     def get_paginated_response(self, data):
         return Response(
             OrderedDict(

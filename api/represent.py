@@ -2,11 +2,12 @@
 fingerprints, and what a request falls back to when no stored copy can be used.
 
     items = represent(ConditionPage, [12, 14], visibility, DETAIL)
-    items[12].data  # the detail dict, exactly as the API renders it
-    items[12].keys  # the surrogate keys of everything it shows (itself included)
+    items[12].data      # the detail dict, exactly as the API renders it
+    items[12].keys      # the surrogate keys of everything it shows (itself included)
+    items[12].mentions  # ids of every page it links to, public or not
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from api.relations import detail_queryset, list_queryset, load_items
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
@@ -22,6 +23,10 @@ class Represented:
     page: object
     data: dict
     keys: set  # surrogate keys: pages (the item too), snippets and images it shows
+    # Pages its rich text and choosers link to, shown or not (a hidden one is left out of
+    # `data` and `keys`, but its publication must reach this item: api/changes.py). Relations
+    # need no mention: each is shown from both ends, so the other end's change reaches it.
+    mentions: set = field(default_factory=set)
 
 
 def serializer_context(visibility, shape, fields=None, expand=(), fresh=False, request=None):
@@ -36,6 +41,7 @@ def serializer_context(visibility, shape, fields=None, expand=(), fresh=False, r
         # only a detail shows the disclaimer: the page's own, else this one
         "default_disclaimer": Disclaimer.default(fresh=fresh) if shape == DETAIL else None,
         "dependencies": set(),
+        "mentions": set(),
     }
 
 
@@ -52,13 +58,14 @@ def load(ids_by_model, visibility, shape, expand=()):
 
 
 def represent_pages(pages, visibility, shape, fields=None, expand=(), fresh=False, request=None):
-    """{page id: Represented} for pages already loaded by `load` (any mix of types)."""
+    """{page id: Represented} for pages already loaded by `load` (any mix of types; pages
+    loaded for a detail serve the list shape too)."""
     base = serializer_context(visibility, shape, fields, expand, fresh, request)
     found = {}
     for page in pages:
-        context = {**base, "dependencies": set()}
+        context = {**base, "dependencies": set(), "mentions": set()}
         data = SERIALIZERS[shape][type(page)](page, context=context).data
-        found[page.pk] = Represented(page, data, context["dependencies"])
+        found[page.pk] = Represented(page, data, context["dependencies"], context["mentions"])
     return found
 
 

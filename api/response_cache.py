@@ -7,11 +7,19 @@ view consults the cache only after the request's key was checked and its rate co
 
 Purging uses a generation counter per surrogate key (the Django cache API has no atomic set-add,
 so an index of entries per key would lose members under concurrency). An entry records the
-generation of every key it shows; it is served only while each is unchanged. `purge(keys)`
-increments them, so every entry that showed any of the keys is dead at once, in every process
-sharing the cache. A global generation, read before a response is built and checked again before
-it is stored, keeps a response built from data a concurrent purge already replaced from being
-stored under the new generations.
+generation of each of its validating keys; it is served only while each is unchanged.
+`purge(keys)` increments them, so every entry validated by any of the keys is dead at once, in
+every process sharing the cache. A global generation, read before a response is built and checked
+again before it is stored, keeps a response built from data a concurrent purge already replaced
+from being stored under the new generations. A counter starts at the current time in
+nanoseconds, not 0: one evicted and created again never matches a generation recorded before.
+
+Which keys validate an entry (api/read_path.py, `Answer.validators`): its items' collections
+for a list or search, the item's own page key for a detail, plus the collections of expanded
+items. Those suffice because every change to what an item shows reaches it through
+api/changes.py's refresh, which purges the changed items' page and collection keys; and a page
+that stops being public purges, on commit, the items that show it (api/signals.py). The
+`Surrogate-Key` header still names everything a response shows, for CDNs and consumers.
 """
 
 import hashlib
@@ -83,7 +91,7 @@ class Lookup:
             return
         missing = [name for name in names if name not in current]
         for name in missing:
-            cache.add(name, 0, timeout=None)
+            cache.add(name, time.time_ns(), timeout=None)
         if missing:
             current.update(cache.get_many(missing))
         generations = {}
@@ -115,7 +123,7 @@ def _increment(name):
     try:
         cache.incr(name)
     except ValueError:  # no counter yet: nothing was stored under it, but a racer may be
-        if not cache.add(name, 1, timeout=None):
+        if not cache.add(name, time.time_ns(), timeout=None):
             cache.incr(name)
     except Exception:  # noqa: BLE001 - an outage: entries die with the cache anyway
         logger.warning("Could not purge %s from the response cache.", name, exc_info=True)

@@ -1,15 +1,20 @@
-"""Name what changed, so api/changes.py can refresh the items whose representation shows it."""
+"""Name what changed, so api/changes.py can refresh the items whose representation shows it;
+and when a page stops being public (unpublished, deleted, moved, put under a view restriction),
+end every cached response showing it as soon as that commits, here, before any refresh runs."""
 
+from django.db import transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
 
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from api import auth, changes
-from api.models import ApiKey
+from api import auth, changes, response_cache
+from api.models import ApiKey, RepresentationState
 from pages.models import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
-from pages.representation import image_key, snippet_key
+from pages.representation import REDIRECTS_KEY, collection_key, image_key, page_key, snippet_key
 from pages.signals import content_loaded, is_bulk_loading
 
 SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
@@ -24,24 +29,58 @@ def pages_loaded(sender, page_ids, **kwargs):
     changes.track(page_ids=page_ids)
 
 
+def purge_on_commit(keys):
+    keys = sorted(keys)
+    transaction.on_commit(lambda: response_cache.purge(keys))
+
+
+def purge_hidden(page_ids):
+    """Pages that may have stopped being public: once that commits, end every cached response
+    showing them, before any refresh runs: theirs, and those of the items that show them (by the
+    dependency record, read now, while it still names them), with their collections."""
+    keys = {page_key(pk) for pk in page_ids}
+    showing = RepresentationState.objects.filter(
+        Q(page_id__in=page_ids) | Q(keys__key__in=keys)
+    ).values_list("page_id", "type")
+    for page_id, kind in showing.distinct():
+        keys |= {page_key(page_id), collection_key(changes.COLLECTIONS[kind])}
+    purge_on_commit(keys | {changes.SEARCH_KEY, REDIRECTS_KEY})
+
+
+def purge_section(path):
+    purge_hidden(list(Page.objects.filter(path__startswith=path).values_list("pk", flat=True)))
+
+
 def page_changed(sender, instance, **kwargs):
+    track(page_ids=[instance.pk])
+
+
+def page_unpublished_handler(sender, instance, **kwargs):
+    purge_hidden([instance.pk])
     track(page_ids=[instance.pk])
 
 
 def page_deleted(sender, instance, **kwargs):
     if isinstance(instance, Page) and type(instance) is not Page:
+        purge_hidden([instance.pk])
         track(page_ids=[instance.pk])
 
 
 def section_changed(sender, instance, **kwargs):
     """A moved or renamed page changes every URL under it."""
+    purge_section(instance.path)
     track(sections=[instance.path])
 
 
 def restriction_changed(sender, instance, **kwargs):
     path = Page.objects.filter(pk=instance.page_id).values_list("path", flat=True).first()
     if path:
+        purge_section(path)
         track(sections=[path])
+
+
+def redirect_changed(sender, instance, **kwargs):
+    purge_on_commit([REDIRECTS_KEY])
 
 
 def snippet_changed(sender, instance, **kwargs):
@@ -69,13 +108,14 @@ def connect():
     post_delete.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-deleted")
     content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
     page_published.connect(page_changed, dispatch_uid="changes-published")
-    page_unpublished.connect(page_changed, dispatch_uid="changes-unpublished")
+    page_unpublished.connect(page_unpublished_handler, dispatch_uid="changes-unpublished")
     post_delete.connect(page_deleted, dispatch_uid="changes-page-deleted")
     post_page_move.connect(section_changed, dispatch_uid="changes-moved")
     page_slug_changed.connect(section_changed, dispatch_uid="changes-slug")
     for signal, suffix in ((post_save, "saved"), (post_delete, "deleted")):
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")
         signal.connect(site_changed, sender=Site, dispatch_uid=f"site-{suffix}")
+        signal.connect(redirect_changed, sender=Redirect, dispatch_uid=f"redirect-{suffix}")
         signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
         signal.connect(image_changed, sender=get_image_model(), dispatch_uid=f"image-{suffix}")
         for model in SNIPPETS:

@@ -1,5 +1,11 @@
-"""Settings for `python -m bench.run`: the dev settings with DEBUG off, a database of its own
-(unless DATABASE_URL is set), no rate limit, and Wagtail's API v2 mounted for comparison."""
+"""Settings for the benchmark's gunicorn and its in-process query counts (bench/run.py): the dev
+settings with DEBUG off, a database of its own (unless DATABASE_URL is set), no rate limit, and
+Wagtail's API v2 mounted for comparison.
+
+BENCH_CACHE chooses the cache: `dummy` (Django's DummyCache: no cache at all, every fact from the
+database, for ours and for v2 alike), `locmem` (the default: one per process) or `redis`
+(REDIS_URL). API_RESPONSE_CACHE_SECONDS=0 turns the response cache off.
+"""
 
 from cms.settings.dev import *
 
@@ -10,6 +16,11 @@ if not os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BENCH_DIR / "bench.sqlite3"}
     }
+BENCH_CACHE = os.environ.get("BENCH_CACHE", "locmem")
+if BENCH_CACHE == "dummy":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif BENCH_CACHE == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("BENCH_CACHE=redis needs REDIS_URL.")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BENCH_DIR / "media")
 INSTALLED_APPS = [*INSTALLED_APPS, "wagtail.api.v2"]
 ROOT_URLCONF = "bench.urls"

@@ -1,6 +1,9 @@
 """The project's URLs plus Wagtail's own API v2 at /wagtail-api/v2/, exposing the same fields
-and relations the delivery API shows, so both can be measured on the same pages."""
+and relations the delivery API shows, so both can be measured on the same pages; and the
+ceiling: a plain Django view under /api/, behind the same middleware, returning the bytes of a
+stored condition detail (what no API answer can beat on this machine)."""
 
+from django.http import HttpResponse
 from django.urls import path
 
 from wagtail.api import APIField
@@ -35,7 +38,23 @@ for model, names in {**LINK_FIELDS, **PAGE_FIELDS}.items():
 
 router = WagtailAPIRouter("wagtailapi")
 router.register_endpoint("pages", PagesAPIViewSet)
+_ceiling = []
 
-urlpatterns = [path("wagtail-api/v2/", router.urls), *project_urlpatterns]
+
+def ceiling(request):
+    """The stored detail of the first condition, read once per process."""
+    if not _ceiling:
+        from api.models import RepresentationState
+
+        states = RepresentationState.objects.filter(type="condition", public=True)
+        _ceiling.append(bytes(states.order_by("page_id").values_list("detail", flat=True)[0]))
+    return HttpResponse(_ceiling[0], content_type="application/json")
+
+
+urlpatterns = [
+    path("wagtail-api/v2/", router.urls),
+    path("api/ceiling/", ceiling),
+    *project_urlpatterns,
+]
 
 __all__ = ["handler404", "handler500", "urlpatterns"]

@@ -80,11 +80,13 @@ class PublicPageChooserBlock(blocks.PageChooserBlock):
 def public_references(pages, context=None):
     """Flat references for `pages`, None in place of each page the public may not see (the
     public ones are recorded in `context`: see `record_dependencies`)."""
-    from pages.representation import page_reference, record_dependencies
+    from pages.representation import page_reference, record_dependencies, record_mentions
     from pages.selectors import Visibility
 
     visibility = (context or {}).get("visibility") or Visibility.load()
-    public = visibility.public_url_paths([page.pk for page in pages if page is not None])
+    ids = [page.pk for page in pages if page is not None]
+    record_mentions(context, ids)
+    public = visibility.public_url_paths(ids)
     record_dependencies(context, *public)
     return [
         page_reference(page, visibility.root_path, model=page.specific_class)

@@ -38,6 +38,10 @@ def collection_key(name):
     return f"{COLLECTION_KEY_PREFIX}{name}"
 
 
+# On every path-lookup redirect: purged whenever a redirect is saved or deleted.
+REDIRECTS_KEY = collection_key("redirects")
+
+
 def image_key(image_id):
     return f"image-{image_id}"
 
@@ -77,6 +81,15 @@ def record_dependencies(context, *objects):
     keys = (context or {}).get("dependencies")
     if keys is not None:
         keys.update(dependency_key(obj) for obj in objects if obj is not None)
+
+
+def record_mentions(context, page_ids):
+    """Note in `context["mentions"]` (when the caller keeps one) every page the representation
+    being built links to, public or not: when a hidden one becomes public, the item must be
+    represented again (api/changes.py), although it showed nothing of it."""
+    mentions = (context or {}).get("mentions")
+    if mentions is not None:
+        mentions.update(page_ids)
 
 
 def page_kind(model):
@@ -184,6 +197,7 @@ def resolve_rich_text(html, visibility=None, context=None):
         return ""
     ids = linked_page_ids(html)
     urls = {}
+    record_mentions(context, ids)
     if ids:
         visibility = visibility or Visibility.load()
         root = visibility.root_path

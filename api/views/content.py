@@ -2,6 +2,7 @@
 
 from django.db.models import Case, IntegerField, When
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -22,10 +23,12 @@ from api.params import (
     subset_param,
 )
 from api.problems import BadQuery
-from api.relations import detail_queryset, expandable, list_queryset, load_items
-from api.represent import DETAIL, LIST, serializer_context
+from api.read_path import Reader, item_answer, page_answer, with_stored
+from api.relations import expandable
+from api.represent import DETAIL, LIST
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from api.views.reading import AnsweringMixin
 from pages.models import CausePage, ConditionPage, TherapyPage, TreatmentPage
 from pages.representation import collection_key
 from pages.search import search_public
@@ -147,8 +150,12 @@ def shape_parameters(serializer, model):
     return parameters
 
 
-class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Read-only collection of one content type, through pages.selectors.public_pages."""
+class ContentViewSet(
+    AnsweringMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Read-only collection of one content type: the public items (pages.selectors.Visibility),
+    answered from their stored representations (api/read_path.py). The serializers below
+    describe the shapes for the OpenAPI document; api.represent builds them."""
 
     model = None
     http_method_names = ["get", "head"]
@@ -165,12 +172,14 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def filterset_class(self):
         return FILTERSETS[self.model]
 
+    @cached_property
+    def visibility(self):
+        return Visibility.load()
+
     def initial(self, request, *args, **kwargs):
         if request.method.lower() not in self.http_method_names:  # before the parameters
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
-        self.visibility = Visibility.load()
-        self.dependencies = set()  # filled by the serializers: what the response shows
         self.check_query_parameters()
         self.fields_param = self.parse_fields()
         self.expand_param = self.parse_expand()
@@ -202,41 +211,46 @@ class ContentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no database
             return self.model.objects.none()
-        visibility = getattr(self, "visibility", None) or Visibility.load()
-        if self.action == "retrieve":
-            return detail_queryset(self.model, visibility)
-        return list_queryset(self.model, visibility)
+        return self.visibility.pages(self.model)
 
-    def get_object(self):
-        page = self.get_queryset().filter(slug=self.kwargs["slug"]).first()
-        if page is None:
-            raise Http404(f"No public {self.model.api_type} has the slug '{self.kwargs['slug']}'.")
-        load_items([page], self.visibility, self.expand_param)
-        return page
+    def collection_keys(self):
+        return [collection_key(self.model.api_collection)]
 
-    def paginate_queryset(self, queryset):
-        pages = super().paginate_queryset(queryset)
-        load_items(pages, self.visibility, self.expand_param)
-        return pages
+    def list(self, request, *args, **kwargs):
+        return self.answered(request, self.list_answer)
 
-    def get_serializer_context(self):
-        if getattr(self, "swagger_fake_view", False):  # OpenAPI generation: no request facts
-            return super().get_serializer_context()
-        context = serializer_context(
-            self.visibility,
-            DETAIL if self.action == "retrieve" else LIST,
+    def list_answer(self):
+        queryset = self.filter_queryset(self.get_queryset())
+        paginator = self.paginator
+        rows = paginator.paginate_rows(queryset, self.request, lambda q: with_stored(q, LIST))
+        return page_answer(
+            Reader(self.visibility, self.request),
+            rows,
+            paginator.envelope(),
             self.fields_param,
             self.expand_param,
-            request=self.request,
+            self.request,
+            self.collection_keys(),
+            self.model,
         )
-        context.update(view=self, format=self.format_kwarg, dependencies=self.dependencies)
-        return context
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        keys = [collection_key(self.model.api_collection)]
-        response.surrogate_keys = keys + sorted(getattr(self, "dependencies", ()))
-        return response
+    def retrieve(self, request, *args, **kwargs):
+        return self.answered(request, self.detail_answer)
+
+    def detail_answer(self):
+        slug = self.kwargs["slug"]
+        answer = item_answer(
+            Reader(self.visibility, self.request),
+            self.model,
+            with_stored(self.get_queryset().filter(slug=slug), DETAIL)[:1],
+            self.fields_param,
+            self.expand_param,
+            self.request,
+            self.collection_keys(),
+        )
+        if answer is None:
+            raise Http404(f"No public {self.model.api_type} has the slug '{slug}'.")
+        return answer
 
 
 # Slugs of the seed content (pages/seed/data.py): the documented examples of each detail.

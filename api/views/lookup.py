@@ -11,17 +11,25 @@ from wagtail.contrib.redirects.models import Redirect
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import StrictLimitOffsetPagination
 from api.params import SEARCH_SCHEMA, check_parameters, search_text
 from api.problems import BadQuery
-from api.represent import DETAIL, LIST, keys_of, load, represent, represent_pages
+from api.read_path import Answer, Reader, item_answer, page_answer, with_stored
+from api.represent import DETAIL, LIST
 from api.schema import ERROR_RESPONSES, RedirectSerializer, items_of_any_type, search_results
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from api.stored import render
+from api.views.reading import AnsweringMixin
 from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import API_PREFIX, collection_key, page_reference
+from pages.representation import (
+    API_PREFIX,
+    REDIRECTS_KEY,
+    collection_key,
+    page_key,
+    page_reference,
+)
 from pages.search import search_public
 from pages.selectors import Visibility
 
@@ -34,7 +42,7 @@ def specific_model(page):
     return page.specific_class if page.specific_class in CONTENT_PAGE_MODELS else None
 
 
-class SearchView(APIView):
+class SearchView(AnsweringMixin, APIView):
     """Ranked search across conditions, causes, treatments and therapies (titles, other names,
     summaries, bodies). Results are list-shaped items of mixed `type`, most relevant first."""
 
@@ -51,23 +59,24 @@ class SearchView(APIView):
     def get(self, request):
         check_parameters(request, {"q", "limit", "offset"})
         query = search_text(request, "q", required=True)
+        return self.answered(request, lambda: self.search_answer(query))
+
+    def search_answer(self, query):
         visibility = Visibility.load()
         ranked = search_public(query, visibility=visibility)
         paginator = self.pagination_class()
-        page_of_hits = paginator.paginate_queryset(ranked, request, view=self)
-        by_model = {}
-        for hit in page_of_hits:
-            by_model.setdefault(hit.specific_class, []).append(hit.pk)
-        pages = load(by_model, visibility, LIST)
-        items = represent_pages(pages, visibility, LIST, request=request)
-        response = paginator.get_paginated_response(
-            [items[h.pk].data for h in page_of_hits if h.pk in items]
+        ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
+        rows = {row["pk"]: row for row in with_stored(visibility.pages().filter(pk__in=ids), LIST)}
+        return page_answer(
+            Reader(visibility, self.request),
+            [rows[pk] for pk in ids if pk in rows],
+            paginator.envelope(),
+            request=self.request,
+            keys=[collection_key("search")],
         )
-        response.surrogate_keys = [collection_key("search"), *keys_of(items.values())]
-        return response
 
 
-class PageByPathView(APIView):
+class PageByPathView(AnsweringMixin, APIView):
     """The item at a website path, for the website's router. An old path that has a redirect
     answers 301/302 with `Location` (this endpoint for the new path) and a body naming it."""
 
@@ -112,29 +121,33 @@ class PageByPathView(APIView):
                     ]
                 }
             )
+        return self.answered(request, lambda: self.path_answer(path))
+
+    def path_answer(self, path):
         visibility = Visibility.load()
         root_path = visibility.root_path
         url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
-        page = visibility.pages().filter(url_path=url_path).first()
-        model = page and specific_model(page)
+        reader = Reader(visibility, self.request)
+        rows = list(with_stored(visibility.pages().filter(url_path=url_path), DETAIL)[:1])
+        model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
-            item = represent(model, [page.pk], visibility, DETAIL, request=request)[page.pk]
-            response = Response(item.data)
-            response.surrogate_keys = [collection_key(model.api_collection), *keys_of([item])]
-            return response
+            keys = [collection_key(model.api_collection)]
+            answer = item_answer(reader, model, rows, request=self.request, extra_keys=keys)
+            if answer:
+                return answer
         redirect = (
             Redirect.objects.filter(Q(site_id=visibility.site_id) | Q(site__isnull=True))
             .filter(old_path=Redirect.normalise_path(path))
             .first()
         )
-        response = redirect and self.redirect_response(redirect, visibility)
-        if response:
-            return response
+        answer = redirect and self.redirect_answer(redirect, visibility)
+        if answer:
+            return answer
         # The same answer whether nothing ever lived here or what did (or what a redirect from
         # here points at) is not public.
         raise Http404(f"No public content at {path}.")
 
-    def redirect_response(self, redirect, visibility):
+    def redirect_answer(self, redirect, visibility):
         """The redirect's answer; None when it points at a page the public may not see."""
         root_path = visibility.root_path
         target = redirect.redirect_page
@@ -147,13 +160,14 @@ class PageByPathView(APIView):
         else:
             reference, new_path = None, redirect.redirect_link
         location = f"{settings.API_BASE_URL}{API_PREFIX}/pages/?{urlencode({'path': new_path})}"
-        status = 301 if redirect.is_permanent else 302
-        response = Response(
-            {
-                "redirect_to": {"path": new_path, "item": reference},
-                "permanent": redirect.is_permanent,
-            },
-            status=status,
+        redirect_to = {"path": new_path, "item": reference}
+        body = render({"redirect_to": redirect_to, "permanent": redirect.is_permanent})
+        return Answer(
+            etag=None,
+            keys=[REDIRECTS_KEY, *(target and [page_key(target)] or [])],
+            validators=[REDIRECTS_KEY, *(target and [page_key(target)] or [])],
+            expires=target.expire_at.timestamp() if target and target.expire_at else None,
+            body=lambda: body,
+            status=301 if redirect.is_permanent else 302,
             headers={"Location": location},
         )
-        return response

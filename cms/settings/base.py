@@ -133,6 +133,8 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "cms-default",
+            # cached API responses and their purge counters (api/response_cache.py)
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
@@ -201,7 +203,7 @@ REST_FRAMEWORK = {
     # Client addresses for the anonymous rate: set API_NUM_PROXIES to the number of proxies
     # (CDN, load balancer) in front of the web processes so X-Forwarded-For is read right.
     "NUM_PROXIES": int(API_NUM_PROXIES) if API_NUM_PROXIES else None,
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.KeyRequiredWhenConfigured"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_METADATA_CLASS": None,  # OPTIONS is not part of this read-only API: 405
     "EXCEPTION_HANDLER": "api.problems.exception_handler",
@@ -239,6 +241,16 @@ API_KEY_RATE = _rate("API_KEY_RATE", "6000/min")
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 )
+# A refresh task (api/changes.py) works this long, then queues the rest as a new task.
+API_REFRESH_TASK_SECONDS = float(os.environ.get("API_REFRESH_TASK_SECONDS", "20"))
+# Whole API responses kept in the cache above (Redis in production), purged by surrogate key
+# when what they show changes (api/response_cache.py); 0 turns the response cache off.
+API_RESPONSE_CACHE_SECONDS = int(os.environ.get("API_RESPONSE_CACHE_SECONDS", "300"))
+# Every request needs an API key (401 without one); responses become `Cache-Control: private`.
+API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
+# Dotted path of an api.response_cache.SurrogateKeyPurger subclass for the CDN in front
+# (empty: no CDN purge).
+API_CDN_PURGER = os.environ.get("API_CDN_PURGER", "")
 
 LOGGING = {
     "version": 1,

@@ -10,3 +10,4 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # No worker runs on a laptop: run Wagtail's search and reference index jobs inline, so edits made
 # in the admin are searchable straight away.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+API_REFRESH_TASK_SECONDS = 0  # inline tasks: a refresh finishes what it starts

@@ -14,8 +14,12 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+API_REFRESH_TASK_SECONDS = 0  # inline tasks: a refresh finishes what it starts
 # Suites fire hundreds of requests a minute from one address; tests/api/test_auth.py lowers it.
 API_ANONYMOUS_RATE = "100000/min"
+# Off unless a test turns it on (tests/api/test_response_cache.py): test transactions never
+# commit, so the purges that run on commit would never run.
+API_RESPONSE_CACHE_SECONDS = 0
 WEBSITE_BASE_URL = "https://www.example-clinic.test"
 API_BASE_URL = "https://api.example-clinic.test"
 WAGTAILADMIN_BASE_URL = API_BASE_URL

@@ -1,5 +1,6 @@
-"""The benchmark must keep working: a tiny run end to end (gunicorn, every scenario, both APIs).
-Only the numbers' presence is checked here; their size is the benchmark's business (make bench)."""
+"""The benchmark must keep working: a tiny run end to end (gunicorn in every configuration, wrk,
+every scenario, both APIs and the ceiling, the targets, the chart). Only the numbers' presence
+is checked here; their size is the benchmark's business (make bench)."""
 
 import json
 import os
@@ -20,7 +21,7 @@ def test_bench_smoke_run(tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
     env.pop("REDIS_URL", None)
-    args = ["--quick", "--conditions", "3", "--requests", "4", "--out", str(tmp_path)]
+    args = ["--sizes", "3", "--duration", "1", "--connections", "2", "--out", str(tmp_path)]
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", *args],
         cwd=BASE_DIR,
@@ -32,11 +33,24 @@ def test_bench_smoke_run(tmp_path):
     )
     assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-2000:]
     result = json.loads((tmp_path / "results.json").read_text())
-    rows = {(s["name"], s["api"]): s["results"] for s in result["scenarios"]}
-    assert ("condition detail", "wagtail-v2") in rows and len(rows) == 12
-    for (name, api), numbers in rows.items():
-        assert numbers["errors"] == 0 and numbers["requests"] == 4, (name, api, numbers)
-        assert numbers["p95_ms"] > 0 and numbers["bytes"] > 0 and numbers["sql_queries"] > 0
-    ours, theirs = rows[("list 20 conditions", "ours")], rows[("list 20 conditions", "wagtail-v2")]
-    assert ours["sql_queries"] < theirs["sql_queries"]
-    assert all(peak > 0 for peak in result["worker_peak_mb"])
+    scenarios = result["sizes"]["3"]["scenarios"]
+    rows = {(s["name"], s["api"], s["config"]): s["results"] for s in scenarios}
+    assert len(rows) == 16
+    assert {api for _, api, _ in rows} == {"ours", "wagtail-v2", "ceiling"}
+    for key, numbers in rows.items():
+        assert numbers["errors"] == 0 and numbers["requests"] > 0, (key, numbers)
+        assert numbers["p95_ms"] > 0 and numbers["requests_per_s"] > 0, (key, numbers)
+    ours = rows[("list 20", "ours", "no cache")]
+    theirs = rows[("list 20", "wagtail-v2", "no cache")]
+    assert 0 < ours["sql_queries"] < theirs["sql_queries"]
+    assert rows[("detail", "ours", "cached")]["sql_queries"] == 0
+    assert rows[("detail, 304", "ours", "cached")]["bytes"] == 0  # a 304 has no body
+    assert {target["target"] for target in result["targets"]} >= {
+        "list 20, no cache: ours / v2",
+        "cached detail / ceiling",
+        "SQL, uncached detail",
+    }
+    assert all(
+        peak > 0 for peaks in result["sizes"]["3"]["worker_peak_mb"].values() for peak in peaks
+    )
+    assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

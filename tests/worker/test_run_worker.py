@@ -1,4 +1,5 @@
 import datetime
+import itertools
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -52,3 +53,51 @@ def test_once_publishes_scheduled_pages(conditions, freezer):
 def test_rejects_a_bad_interval():
     with pytest.raises(CommandError, match="positive"):
         call_command("run_worker", "--once", "--interval", "0")
+
+
+def test_rejects_a_bad_budget():
+    with pytest.raises(CommandError, match="positive"):
+        call_command("run_worker", "--once", "--budget", "0")
+
+
+def test_a_round_stops_taking_tasks_once_its_budget_is_spent(conditions, settings, monkeypatch):
+    """Queued tasks past the round's budget wait for the next round: publishing, review status
+    and the catch-up run every round, whatever is queued."""
+    from worker.management.commands import run_worker
+
+    settings.TASKS = DB_TASKS
+    for n in range(3):
+        page = factories.ConditionPageFactory(parent=conditions, title=f"Page {n}")
+        page.save_revision().publish()
+    queued = DBTaskResult.objects.filter(status="READY").count()
+    assert queued >= 3
+    clock = itertools.count(0, 100)  # every reading of the clock is 100 s later
+    monkeypatch.setattr(run_worker, "clock", lambda: next(clock))
+    call_command("run_worker", "--once", "--budget", "50", verbosity=0)
+    left = DBTaskResult.objects.filter(status="READY").count()
+    assert 0 < left < queued
+    monkeypatch.undo()
+    call_command("run_worker", "--once", verbosity=0)
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+
+
+def test_a_refresh_task_queues_what_it_had_no_time_for(conditions, settings, monkeypatch):
+    from api import changes
+    from api.models import RepresentationState
+
+    pages = [factories.ConditionPageFactory(parent=conditions) for _ in range(3)]
+    settings.TASKS = DB_TASKS
+    settings.API_REFRESH_TASK_SECONDS = 1
+    monkeypatch.setattr(changes, "BATCH", 1)
+    clock = itertools.count(0, 100)
+    monkeypatch.setattr(changes, "clock", lambda: next(clock))
+    DBTaskResult.objects.all().delete()
+    RepresentationState.objects.all().delete()
+    changes.refresh_task.call(page_ids=[page.pk for page in pages])
+    assert RepresentationState.objects.count() == 1  # one batch, then out of time
+    (rest,) = DBTaskResult.objects.filter(status="READY")
+    assert sorted(rest.args_kwargs["kwargs"]["page_ids"]) == sorted(p.pk for p in pages[1:])
+    monkeypatch.undo()
+    settings.API_REFRESH_TASK_SECONDS = 0
+    call_command("run_worker", "--once", verbosity=0)
+    assert RepresentationState.objects.count() == 3

@@ -14,6 +14,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from api.changes import catch_up, refresh_review_status
 
+clock = time.monotonic  # round budgets (tests move it)
+
 
 class Command(BaseCommand):
     help = (
@@ -32,10 +34,21 @@ class Command(BaseCommand):
             default=5.0,
             help="Seconds to sleep between rounds when idle (default 5).",
         )
+        parser.add_argument(
+            "--budget",
+            type=float,
+            default=30.0,
+            help="Seconds a round spends on queued tasks before it moves on to scheduled "
+            "publishing, review status and catching up; the rest waits for the next round "
+            "(default 30). A refresh task itself stops after API_REFRESH_TASK_SECONDS.",
+        )
 
-    def handle(self, *args, once=False, interval=5.0, **options):
+    def handle(self, *args, once=False, interval=5.0, budget=30.0, **options):
         if interval <= 0:
             raise CommandError("--interval must be a positive number of seconds.")
+        if budget <= 0:
+            raise CommandError("--budget must be a positive number of seconds.")
+        self.budget = budget
         self.verbosity = options["verbosity"]
         self.running = True
         if not once:
@@ -60,7 +73,9 @@ class Command(BaseCommand):
             self.stdout.write(message)
 
     def run_round(self):
-        """One pass over every kind of due work. Returns how many things it did."""
+        """One pass over every kind of due work, queued tasks for at most --budget seconds.
+        Returns how many things it did."""
+        self.deadline = clock() + self.budget
         tasks = self.drain_tasks()
         call_command("publish_scheduled", verbosity=0)
         moved = refresh_review_status()  # review status moves with the calendar, not an edit
@@ -80,7 +95,8 @@ class Command(BaseCommand):
             backend = task_backends[alias]
             if not isinstance(backend, DatabaseBackend):
                 continue  # the immediate backend runs tasks inline; nothing is queued
-            worker = Worker(
+            worker = RoundWorker(
+                deadline=self.deadline,
                 queue_names=["*"],
                 interval=0,
                 batch=True,
@@ -93,3 +109,17 @@ class Command(BaseCommand):
             worker.run()
             ran += worker._run_tasks
         return ran
+
+
+class RoundWorker(Worker):
+    """django-tasks-db's worker in batch mode that also stops, between tasks, once the round's
+    deadline (time.monotonic()) has passed."""
+
+    def __init__(self, *, deadline, **kwargs):
+        super().__init__(**kwargs)
+        self.deadline = deadline
+
+    def run_task(self, db_task_result):
+        super().run_task(db_task_result)
+        if clock() >= self.deadline:
+            self.running = False

@@ -1,0 +1,279 @@
+"""How a request is answered from stored representations (DESIGN.md, "Read path").
+
+SQL selects the items (visibility, filters, search, ordering, a page of them), each with its
+stored copy (api/stored.py) joined in the same query. A stored copy is used while it is current
+(this code's VERSION, stored since the page was last published) and every page it shows is
+still public, by the visibility rule at read time (expiry dates included: no signal fires when
+one passes); otherwise the item is represented now, exactly as the copy would have been, and a
+refresh is queued. `fields=` trims an item, `expand=` splices in the stored list shapes of the
+related items with the link's annotations, and the bytes of a plain list or detail are joined
+as they are.
+
+The ETag is computed from the items' fingerprints before any body is assembled (a 304 costs no
+assembly), the same way for stored and live items, so it never tells which one a response used.
+What a response shows (its surrogate keys) and the earliest expiry among its pages (how long it
+may be cached) come with it.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import OuterRef, Subquery
+
+import orjson
+
+from api import stored
+from api.models import RepresentationState
+from api.relations import expandable
+from api.represent import DETAIL, LIST, load, represent_pages
+from api.serializers import ALWAYS_FIELDS
+from pages.models import CONTENT_PAGE_MODELS
+from pages.representation import collection_key, page_ids_of, page_key
+
+# The stored columns of each shape: bytes, fingerprint, surrogate keys.
+STORED_COLUMNS = {
+    DETAIL: ("detail", "fingerprint", "shows"),
+    LIST: ("list_item", "list_fingerprint", "list_shows"),
+}
+ROW_FIELDS = ("pk", "content_type_id", "expire_at", "stored_body", "stored_digest", "stored_keys")
+REFRESH_ASKED_SECONDS = 30  # one refresh request per item in this window, however many readers
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One item as stored: its whole shape (no fields= or expand=) as the bytes the API sends,
+    their fingerprint and the surrogate keys of what they show."""
+
+    page_id: int
+    body: bytes
+    digest: str
+    keys: tuple
+
+    def data(self):
+        return orjson.loads(self.body)
+
+
+@dataclass
+class Answer:
+    """What a read-path response is made of. `body()` assembles the bytes (skipped for a 304);
+    `etag`, `keys` and `expires` are known before."""
+
+    etag: str
+    keys: list  # surrogate keys: everything it shows
+    expires: float | None  # unix time of the earliest expiry among the pages it shows
+    body: object  # a callable returning bytes
+    validators: list  # the keys whose purge ends a cached copy (api/response_cache.py)
+    status: int = 200
+    headers: dict = field(default_factory=dict)
+
+
+def model_by_content_type():
+    from django.contrib.contenttypes.models import ContentType
+
+    return {ContentType.objects.get_for_model(model).pk: model for model in CONTENT_PAGE_MODELS}
+
+
+def with_stored(queryset, shape):
+    """`queryset` (pages) as rows of ROW_FIELDS: each page's current stored copy of `shape`
+    joined (None where it has none: another VERSION, or stored before its last publication)."""
+    body, digest, keys = STORED_COLUMNS[shape]
+    current = RepresentationState.objects.filter(
+        page_id=OuterRef("pk"),
+        public=True,
+        version=stored.VERSION,
+        stored_at__gte=OuterRef("last_published_at"),
+    )
+    return queryset.annotate(
+        stored_body=Subquery(current.values(body)[:1]),
+        stored_digest=Subquery(current.values(digest)[:1]),
+        stored_keys=Subquery(current.values(keys)[:1]),
+    ).values(*ROW_FIELDS)
+
+
+class Reader:
+    """One request's reads: pieces of items, and what the answer shows and how long it may be
+    kept (`keys`, `expires`)."""
+
+    def __init__(self, visibility, request=None):
+        self.visibility = visibility
+        self.request = request
+        self.keys = set()
+        self.expires = None
+        self.models = model_by_content_type()
+
+    def _expiring(self, moment):
+        if moment is not None:
+            stamp = moment.timestamp()
+            self.expires = stamp if self.expires is None else min(self.expires, stamp)
+
+    def pieces(self, rows, shape):
+        """{page id: Piece} of `shape` for page rows (from `with_stored`, already public): the
+        stored copies whose pages are all still public, the others represented now."""
+        rows = list(rows)
+        for row in rows:
+            self._expiring(row["expire_at"])
+        candidates = {row["pk"]: row for row in rows if row["stored_body"] is not None}
+        shown = {pk: page_ids_of(row["stored_keys"].split()) for pk, row in candidates.items()}
+        public = self.public_expiry(set().union(*shown.values()) - set(candidates))
+        public.update(dict.fromkeys(candidates))  # the rows are public: they came from the rule
+        found = {}
+        for pk, row in candidates.items():
+            if shown[pk] <= public.keys():
+                for page_id in shown[pk]:
+                    self._expiring(public[page_id])
+                keys = tuple(row["stored_keys"].split())
+                found[pk] = Piece(pk, bytes(row["stored_body"]), row["stored_digest"], keys)
+                self.keys.update(keys)
+        missing = [row for row in rows if row["pk"] not in found]
+        if missing:
+            found.update(self.represent_now(missing, shape))
+        return found
+
+    def public_expiry(self, page_ids):
+        """{id: expire_at} of the public pages among `page_ids` (one query)."""
+        if not page_ids:
+            return {}
+        return dict(self.visibility.pages().filter(pk__in=page_ids).values_list("pk", "expire_at"))
+
+    def represent_now(self, rows, shape):
+        """Pieces for items with no usable stored copy: represented as refresh would store
+        them; a refresh is asked for, so the next request finds a current copy."""
+        by_model = {}
+        for row in rows:
+            by_model.setdefault(self.models[row["content_type_id"]], []).append(row["pk"])
+        pages = load(by_model, self.visibility, shape)
+        items = represent_pages(pages, self.visibility, shape, request=self.request)
+        found = {}
+        for pk, item in items.items():
+            body = stored.render(item.data)
+            digest = stored.fingerprint(item.data) if shape == DETAIL else stored.digest(body)
+            found[pk] = Piece(pk, body, digest, tuple(sorted(item.keys)))
+            self.keys.update(item.keys)
+        shown = page_ids_of(self.keys) - {row["pk"] for row in rows}
+        for moment in self.public_expiry(shown).values():
+            self._expiring(moment)
+        ask_refresh(found)
+        return found
+
+    def expansions(self, pieces, expand):
+        """({page id: parsed data}, {target id: list-shape Piece}) for the relations named in
+        `expand` of `pieces`."""
+        parsed, target_ids = {}, set()
+        for pk, piece in pieces.items():
+            data = piece.data()
+            refs = {name: [ref["id"] for ref in data.get(name, ())] for name in expand}
+            parsed[pk] = data
+            target_ids.update(*refs.values())
+        rows = with_stored(self.visibility.pages().filter(pk__in=target_ids), LIST)
+        return parsed, self.pieces(rows, LIST) if target_ids else {}
+
+    def etag(self, signature, pieces, extra=()):
+        """A weak ETag from the request's signature and the fingerprints of the pieces shown."""
+        digest = hashlib.sha256(signature.encode())
+        for part in extra:
+            digest.update(b"\n" + part)
+        for piece in pieces:
+            digest.update(f"\n{piece.page_id}:{piece.digest}".encode())
+        return f'W/"{digest.hexdigest()[:40]}"'
+
+
+def ask_refresh(pieces):
+    """Queue a refresh of items served live, once per item per window, however many requests
+    find them so (the worker's catch-up would get to them anyway)."""
+    from api import changes
+
+    wanted = [pk for pk in pieces if cache.add(f"api:refresh-asked:{pk}", 1, REFRESH_ASKED_SECONDS)]
+    if wanted:
+        changes.track(page_ids=wanted)
+
+
+def shaped(piece, model, fields, expand, parsed=None, targets=None):
+    """The bytes of one item with `fields=` and `expand=` applied, exactly as the serializers
+    build them: expanded relations become the targets' list shapes plus the link's annotations,
+    then the fieldset keeps what was asked for (and `id` and `type`)."""
+    if not fields and not expand:
+        return piece.body
+    data = parsed if parsed is not None else piece.data()
+    relations = expandable(model)
+    for name in expand or ():
+        annotations = relations[name].annotations
+        data[name] = [
+            {**targets[ref["id"]].data(), **{key: ref[key] for key in annotations}}
+            for ref in data.get(name, ())
+            if ref["id"] in targets
+        ]
+    if fields:
+        data = {key: value for key, value in data.items() if key in fields or key in ALWAYS_FIELDS}
+    return stored.render(data)
+
+
+def signature(shape, fields, expand):
+    """What, besides its items and envelope, decides the bytes of an answer. Not the path or
+    the rest of the query: an answer must not differ by what it was asked with (a filter on a
+    hidden slug answers like one on an unknown slug, ETag included)."""
+    return f"{shape}|{','.join(sorted(fields or ()))}|{','.join(sorted(expand or ()))}"
+
+
+def expanded_collections(model, expand):
+    """The collections whose items an expansion of `model`'s relations shows."""
+    relations = expandable(model)
+    return sorted(
+        {
+            collection_key(target.api_collection)
+            for name in expand
+            for target in relations[name].target_models
+        }
+    )
+
+
+def item_answer(reader, model, rows, fields=None, expand=(), request=None, extra_keys=()):
+    """The detail of the one item among `rows`, or None when there is none."""
+    pieces = reader.pieces(rows, DETAIL)
+    if not pieces:
+        return None
+    (piece,) = pieces.values()
+    parsed, targets = (None, {})
+    if expand:
+        found, targets = reader.expansions(pieces, expand)
+        parsed = found[piece.page_id]
+    shown = [piece, *sorted(targets.values(), key=lambda p: p.page_id)]
+    return Answer(
+        etag=reader.etag(signature(DETAIL, fields, expand), shown),
+        keys=[*extra_keys, *sorted(reader.keys)],
+        expires=reader.expires,
+        body=lambda: shaped(piece, model, fields, expand, parsed, targets),
+        validators=[page_key(piece.page_id), *expanded_collections(model, expand)],
+    )
+
+
+def page_answer(reader, rows, envelope, fields=None, expand=(), request=None, keys=(), model=None):
+    """A list answer: `rows` the items of one page, in order (from `with_stored`), `envelope`
+    the list's {"count", "next", "previous"}; `keys` its collection keys (they validate a cached
+    copy: every change of an item purges its collection); `model` the items' type when expanding."""
+    rows = list(rows)
+    order = [row["pk"] for row in rows]
+    models = {row["pk"]: reader.models[row["content_type_id"]] for row in rows}
+    pieces = reader.pieces(rows, LIST)
+    parsed, targets = ({}, {})
+    if expand:
+        parsed, targets = reader.expansions(pieces, expand)
+    shown = [pieces[pk] for pk in order if pk in pieces]
+    shown += sorted(targets.values(), key=lambda p: p.page_id)
+
+    def body():
+        items = [
+            shaped(pieces[pk], models[pk], fields, expand, parsed.get(pk), targets)
+            for pk in order
+            if pk in pieces
+        ]
+        head = stored.render(envelope)[:-1]  # {"count":..,"next":..,"previous":..
+        return head + b',"results":[' + b",".join(items) + b"]}"
+
+    return Answer(
+        etag=reader.etag(signature(LIST, fields, expand), shown, [stored.render(envelope)]),
+        keys=[*keys, *sorted(reader.keys)],
+        expires=reader.expires,
+        body=body,
+        validators=[*keys, *(expanded_collections(model, expand) if expand else [])],
+    )

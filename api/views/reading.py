@@ -1,0 +1,54 @@
+"""How every read view answers a GET: from the response cache when it holds a valid entry, else
+from the read path (api/read_path.py), storing what it built.
+
+DRF has authenticated the request, counted its rate and negotiated the media type before a
+view gets here, and the view has validated its parameters: a cached answer is never served to
+a request that would have been refused, and a 400 is never cached.
+"""
+
+from django.http import HttpResponse, HttpResponseNotModified
+
+from api import response_cache
+from api.caching import answer_response, cache_control, matches, set_caching_headers
+
+CACHED_STATUSES = (200, 301, 302)
+
+
+def request_key(request):
+    return response_cache.entry_key(
+        request.path, request.query_params.lists(), request.accepted_media_type
+    )
+
+
+def entry_response(entry):
+    response = HttpResponse(entry["body"], status=entry["status"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    if "Cache-Control" in response:  # what is left of the lifetime, now
+        response["Cache-Control"] = cache_control(entry["expires"])
+    return response
+
+
+class AnsweringMixin:
+    """For DRF views whose GET handlers return `self.answered(request, build)`."""
+
+    def answered(self, request, build):
+        """`build()` returns an api.read_path.Answer (or raises an API error)."""
+        lookup = None
+        if response_cache.enabled():
+            lookup = response_cache.Lookup(request_key(request))
+            if lookup.hit:
+                return entry_response(lookup.hit)
+        answer = build()
+        if lookup is None and answer.status == 200 and matches(request, answer.etag):
+            not_modified = HttpResponseNotModified()  # known before any body is assembled
+            set_caching_headers(not_modified, answer.etag, answer.keys, answer.expires)
+            return not_modified
+        body = answer.body()
+        response = answer_response(answer, body)
+        if lookup is not None and answer.status in CACHED_STATUSES:
+            headers = {
+                name: response[name] for name in response_cache.HEADERS_KEPT if name in response
+            }
+            lookup.store(answer.status, headers, body, answer.validators, answer.expires)
+        return response
