@@ -57,7 +57,7 @@ def refresh_task(page_ids=(), keys=(), sections=(), everything=False):
     other work of a round (a publish behind it is served a round later, not minutes later)."""
     seconds = settings.API_REFRESH_TASK_SECONDS
     deadline = clock() + seconds if seconds else None
-    changed, rest = refresh(page_ids, keys, sections, everything, deadline=deadline)
+    changed, rest = refresh_until(deadline, page_ids, keys, sections, everything)
     if rest:
         track(page_ids=rest)
     return changed
@@ -72,19 +72,19 @@ def content_types():
     return ContentType.objects.get_for_models(*CONTENT_PAGE_MODELS).values()
 
 
-def refresh(
-    page_ids=(),
-    keys=(),
-    sections=(),
-    everything=False,
-    progress=None,
-    initial=False,
-    deadline=None,
-):
+def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, initial=False):
     """Recompute the items named, and the items showing what is named. Returns how many
-    items' representations changed; with a `deadline` (time.monotonic()), (that number, the
-    ids of the items left to refresh once it passed). `initial`: new rows take the page's own
-    last publication time (a backfill), not now."""
+    items' representations changed. `initial`: new rows take the page's own last publication
+    time (a backfill), not now."""
+    changed, _ = refresh_until(None, page_ids, keys, sections, everything, progress, initial)
+    return changed
+
+
+def refresh_until(
+    deadline, page_ids=(), keys=(), sections=(), everything=False, progress=None, initial=False
+):
+    """`refresh`, stopping between batches once `deadline` (a `clock()` reading; None: never)
+    has passed. Returns (items changed, ids of the items left to refresh)."""
     candidates = set(page_ids)
     for path in sections:
         candidates |= content_page_ids(Page.objects.filter(path__startswith=path))
@@ -110,10 +110,9 @@ def refresh(
             if progress:
                 progress(min(start + BATCH, len(ordered)), len(ordered))
             if deadline is not None and clock() >= deadline:
-                rest = (candidates | linked) - done
-                return changed, sorted(rest)
+                return changed, sorted((candidates | linked) - done)
         candidates = linked - done
-    return (changed, []) if deadline is not None else changed
+    return changed, []
 
 
 def _represent(page_ids, visibility):
