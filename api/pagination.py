@@ -47,20 +47,22 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             return remove_query_param(url, self.offset_query_param)
         return replace_query_param(url, self.offset_query_param, self.offset - self.limit)
 
-    def paginate_rows(self, queryset, request, rows_of):
-        """One page of `rows_of(queryset)`: counted on `queryset` itself (what `rows_of`
-        joins in does not change the count, so the count query leaves it out)."""
+    def paginate_rows(self, request, count, rows):
+        """The rows of the page `request` asks for: `count()` says how many there are in all,
+        `rows(offset, limit)` gives that page's (asked only when the page has some)."""
         self.request = request
         self.limit = self.get_limit(request)
         self.offset = self.get_offset(request)
-        self.count = self.get_count(queryset)
+        self.count = count()
         if self.count == 0 or self.offset > self.count:
             return []
-        return list(rows_of(queryset)[self.offset : self.offset + self.limit])
+        return list(rows(self.offset, self.limit))
 
     def paginate_list(self, items, request):
         """One page of an already ranked list (search results)."""
-        return self.paginate_rows(items, request, lambda items: items)
+        return self.paginate_rows(
+            request, lambda: len(items), lambda offset, limit: items[offset : offset + limit]
+        )
 
     def envelope(self):
         """The list envelope but its results: {"count", "next", "previous"}."""

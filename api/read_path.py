@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
 import orjson
 
@@ -29,6 +30,7 @@ from api.relations import expandable
 from api.represent import DETAIL, LIST, load, represent_pages
 from api.serializers import ALWAYS_FIELDS
 from pages.models import CONTENT_PAGE_MODELS
+from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from pages.representation import collection_key, page_ids_of, page_key
 
 # The stored columns of each shape: bytes, fingerprint, surrogate keys.
@@ -74,14 +76,15 @@ def model_by_content_type():
     return {ContentType.objects.get_for_model(model).pk: model for model in CONTENT_PAGE_MODELS}
 
 
-def with_stored(queryset, shape):
+def with_stored(queryset, shape, version):
     """`queryset` (pages) as rows of ROW_FIELDS: each page's current stored copy of `shape`
-    joined (None where it has none: another VERSION, or stored before its last publication)."""
+    joined (None where it has none: another `version` than this code's stored.VERSION, or
+    stored before its last publication)."""
     body, digest, keys = STORED_COLUMNS[shape]
     current = RepresentationState.objects.filter(
         page_id=OuterRef("pk"),
         public=True,
-        version=stored.VERSION,
+        version=version,
         stored_at__gte=OuterRef("last_published_at"),
     )
     return queryset.annotate(
@@ -91,9 +94,52 @@ def with_stored(queryset, shape):
     ).values(*ROW_FIELDS)
 
 
+# The read path's hot queries, compiled once per shape (pages/prepared.py): the leading
+# arguments of each build function are the shape, the others placeholders.
+ITEM_BY_SLUG = Prepared(
+    lambda version, visibility, model, shape, slug, now: with_stored(
+        visibility.pages(model, now=now).filter(slug=slug), shape, version
+    )[:1],
+    slug=TEXT,
+    now=MOMENT,
+)
+PAGE_BY_URL_PATH = Prepared(
+    lambda version, visibility, shape, url_path, now: with_stored(
+        visibility.pages(now=now).filter(url_path=url_path), shape, version
+    )[:1],
+    url_path=TEXT,
+    now=MOMENT,
+)
+PAGES_AMONG = Prepared(
+    lambda version, visibility, shape, ids, now: with_stored(
+        visibility.pages(now=now).filter(pk__in=ids), shape, version
+    ),
+    ids=INTS,
+    now=MOMENT,
+)
+PUBLIC_EXPIRY = Prepared(
+    lambda visibility, ids, now: (
+        visibility.pages(now=now).filter(pk__in=ids).values("pk", "expire_at")
+    ),
+    ids=INTS,
+    now=MOMENT,
+)
+COLLECTION_COUNT = Prepared(
+    lambda visibility, model, now: visibility.pages(model, now=now).values("pk"),
+    count=True,
+    now=MOMENT,
+)
+COLLECTION_PAGE = Prepared(
+    lambda version, visibility, model, ordering, start, stop, now: with_stored(
+        visibility.pages(model, now=now).order_by(*ordering), LIST, version
+    )[start:stop],
+    now=MOMENT,
+)
+
+
 class Reader:
     """One request's reads: pieces of items, and what the answer shows and how long it may be
-    kept (`keys`, `expires`)."""
+    kept (`keys`, `expires`). Every query of the request sees the same `now`."""
 
     def __init__(self, visibility, request=None):
         self.visibility = visibility
@@ -101,6 +147,32 @@ class Reader:
         self.keys = set()
         self.expires = None
         self.models = model_by_content_type()
+        self.now = timezone.now()
+
+    # Rows of public pages with their stored copies (`with_stored`), by prepared queries.
+    def item_by_slug(self, model, slug):
+        shape = (stored.VERSION, self.visibility, model, DETAIL)
+        return ITEM_BY_SLUG.rows(shape, slug=slug, now=self.now)
+
+    def page_by_url_path(self, url_path):
+        shape = (stored.VERSION, self.visibility, DETAIL)
+        return PAGE_BY_URL_PATH.rows(shape, url_path=url_path, now=self.now)
+
+    def pages_among(self, ids, shape):
+        """The public pages among `ids`, in no particular order."""
+        if not ids:
+            return []
+        shape = (stored.VERSION, self.visibility, shape)
+        return PAGES_AMONG.rows(shape, ids=sorted(ids), now=self.now)
+
+    def collection_count(self, model):
+        """How many public items `model` has (no filter given)."""
+        return COLLECTION_COUNT.rows((self.visibility, model), now=self.now)
+
+    def collection_page(self, model, ordering, offset, limit):
+        """Items `offset` to `offset + limit` of `model`'s public items in `ordering`."""
+        shape = (stored.VERSION, self.visibility, model, tuple(ordering), offset, offset + limit)
+        return COLLECTION_PAGE.rows(shape, now=self.now)
 
     def _expiring(self, moment):
         if moment is not None:
@@ -134,7 +206,8 @@ class Reader:
         """{id: expire_at} of the public pages among `page_ids` (one query)."""
         if not page_ids:
             return {}
-        return dict(self.visibility.pages().filter(pk__in=page_ids).values_list("pk", "expire_at"))
+        rows = PUBLIC_EXPIRY.rows((self.visibility,), ids=sorted(page_ids), now=self.now)
+        return {row["pk"]: row["expire_at"] for row in rows}
 
     def represent_now(self, rows, shape):
         """Pieces for items with no usable stored copy: represented as refresh would store
@@ -165,8 +238,7 @@ class Reader:
             refs = {name: [ref["id"] for ref in data.get(name, ())] for name in expand}
             parsed[pk] = data
             target_ids.update(*refs.values())
-        rows = with_stored(self.visibility.pages().filter(pk__in=target_ids), LIST)
-        return parsed, self.pieces(rows, LIST) if target_ids else {}
+        return parsed, self.pieces(self.pages_among(target_ids, LIST), LIST) if target_ids else {}
 
     def etag(self, signature, pieces, extra=()):
         """A weak ETag from the request's signature and the fingerprints of the pieces shown."""

@@ -17,17 +17,28 @@ from django.utils import timezone
 
 from wagtail.models import Page, PageViewRestriction, Site
 
+from pages.prepared import Prepared
+
 VISIBILITY_CACHE_KEY = "pages:visibility:v1"
 VISIBILITY_CACHE_SECONDS = 600
 
 
-def default_site():
-    return Site.objects.select_related("root_page").filter(is_default_site=True).first()
+# The facts, read without the ORM's query building each time (a request reads them whenever no
+# cache holds them).
+SITE_FACTS = Prepared(
+    lambda: (
+        Site.objects.filter(is_default_site=True)
+        .order_by("pk")
+        .values("pk", "root_page__path", "root_page__url_path")[:1]
+    )
+)
+RESTRICTED_PATHS = Prepared(lambda: PageViewRestriction.objects.values("page__path"))
 
 
-@dataclass
+@dataclass(eq=False)
 class Visibility:
-    """What the public may see, applied to any number of querysets in one request."""
+    """What the public may see, applied to any number of querysets in one request. Equal (and
+    hashed) by the facts that shape its SQL, so it can shape a pages.prepared query."""
 
     site_id: int | None
     site_path: str = ""  # treebeard path of the site's root page
@@ -51,25 +62,37 @@ class Visibility:
 
     @staticmethod
     def facts():
-        site = default_site()
+        sites = SITE_FACTS.rows(())
+        site = sites[0] if sites else None
         return {
-            "site_id": site.pk if site else None,
-            "site_path": site.root_page.path if site else "",
-            "root_path": site.root_page.url_path if site else "/",
-            "restricted_paths": list(
-                PageViewRestriction.objects.values_list("page__path", flat=True)
-            ),
+            "site_id": site["pk"] if site else None,
+            "site_path": site["root_page__path"] if site else "",
+            "root_path": site["root_page__url_path"] if site else "/",
+            "restricted_paths": [row["page__path"] for row in RESTRICTED_PATHS.rows(())],
         }
 
-    def pages(self, model=Page):
-        """Live, not expired (by flag or by `expire_at` in the past), with no view restriction
-        on them or an ancestor (any restriction shuts anonymous consumers out), in the site."""
+    @property
+    def key(self):
+        """What shapes the SQL of the rule."""
+        return (self.site_id, self.site_path, tuple(self.restricted_paths))
+
+    def __eq__(self, other):
+        return isinstance(other, Visibility) and self.key == other.key
+
+    def __hash__(self):
+        return hash(self.key)
+
+    def pages(self, model=Page, now=None):
+        """Live, not expired (by flag or by `expire_at` in the past, `now` by default the
+        present), with no view restriction on them or an ancestor (any restriction shuts
+        anonymous consumers out), in the site."""
         queryset = model._default_manager.all()
         if self.site_id is None:
             return queryset.none()
+        now = now or timezone.now()
         queryset = queryset.filter(
             live=True, expired=False, path__startswith=self.site_path
-        ).filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
+        ).filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
         for path in self.restricted_paths:
             queryset = queryset.exclude(path__startswith=path)
         return queryset
@@ -100,10 +123,6 @@ class Visibility:
     def preload(self, page_ids):
         """Look up, in one query, every page a representation is about to link to."""
         self.public_url_paths(page_ids)
-
-
-def public_pages(model=Page):
-    return Visibility.load().pages(model)
 
 
 def forget_visibility(**kwargs):

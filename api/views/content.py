@@ -12,6 +12,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, filters, mixins, viewsets
 
+from api import stored
 from api.filters import FILTERSETS, VisibleFilterBackend
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
@@ -25,7 +26,7 @@ from api.params import (
 from api.problems import BadQuery
 from api.read_path import Reader, item_answer, page_answer, with_stored
 from api.relations import expandable
-from api.represent import DETAIL, LIST
+from api.represent import LIST
 from api.schema import ERROR_RESPONSES
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from api.views.reading import AnsweringMixin
@@ -220,13 +221,27 @@ class ContentViewSet(
         return self.answered(request, self.list_answer)
 
     def list_answer(self):
-        queryset = self.filter_queryset(self.get_queryset())
-        paginator = self.paginator
-        rows = paginator.paginate_rows(queryset, self.request, lambda q: with_stored(q, LIST))
+        reader = Reader(self.visibility, self.request)
+        if self.filters_given():
+            queryset = self.filter_queryset(self.get_queryset())
+            rows = self.paginator.paginate_rows(
+                self.request,
+                queryset.count,
+                lambda offset, limit: with_stored(queryset, LIST, stored.VERSION)[
+                    offset : offset + limit
+                ],
+            )
+        else:  # the whole collection in some order: prepared queries (api/read_path.py)
+            ordering = StrictOrderingFilter().get_ordering(self.request, None, self)
+            rows = self.paginator.paginate_rows(
+                self.request,
+                lambda: reader.collection_count(self.model),
+                lambda offset, limit: reader.collection_page(self.model, ordering, offset, limit),
+            )
         return page_answer(
-            Reader(self.visibility, self.request),
+            reader,
             rows,
-            paginator.envelope(),
+            self.paginator.envelope(),
             self.fields_param,
             self.expand_param,
             self.request,
@@ -234,15 +249,22 @@ class ContentViewSet(
             self.model,
         )
 
+    def filters_given(self):
+        return any(
+            name in self.request.query_params
+            for name in [TextSearchFilter.param, *self.filterset_class.base_filters]
+        )
+
     def retrieve(self, request, *args, **kwargs):
         return self.answered(request, self.detail_answer)
 
     def detail_answer(self):
         slug = self.kwargs["slug"]
+        reader = Reader(self.visibility, self.request)
         answer = item_answer(
-            Reader(self.visibility, self.request),
+            reader,
             self.model,
-            with_stored(self.get_queryset().filter(slug=slug), DETAIL)[:1],
+            reader.item_by_slug(self.model, slug),
             self.fields_param,
             self.expand_param,
             self.request,

@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 from api.pagination import StrictLimitOffsetPagination
 from api.params import SEARCH_SCHEMA, check_parameters, search_text
 from api.problems import BadQuery
-from api.read_path import Answer, Reader, item_answer, page_answer, with_stored
-from api.represent import DETAIL, LIST
+from api.read_path import Answer, Reader, item_answer, page_answer
+from api.represent import LIST
 from api.schema import ERROR_RESPONSES, RedirectSerializer, items_of_any_type, search_results
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
 from api.stored import render
@@ -66,9 +66,10 @@ class SearchView(AnsweringMixin, APIView):
         ranked = search_public(query, visibility=visibility)
         paginator = self.pagination_class()
         ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
-        rows = {row["pk"]: row for row in with_stored(visibility.pages().filter(pk__in=ids), LIST)}
+        reader = Reader(visibility, self.request)
+        rows = {row["pk"]: row for row in reader.pages_among(ids, LIST)}
         return page_answer(
-            Reader(visibility, self.request),
+            reader,
             [rows[pk] for pk in ids if pk in rows],
             paginator.envelope(),
             request=self.request,
@@ -128,7 +129,7 @@ class PageByPathView(AnsweringMixin, APIView):
         root_path = visibility.root_path
         url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
         reader = Reader(visibility, self.request)
-        rows = list(with_stored(visibility.pages().filter(url_path=url_path), DETAIL)[:1])
+        rows = reader.page_by_url_path(url_path)
         model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
             keys = [collection_key(model.api_collection)]
