@@ -176,14 +176,24 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
         counter = f"api:throttle:{scope}:{window}"
         self.wait_seconds = (window + 1) * duration - now
         try:
-            cache.add(counter, 0, duration + 1)
-            count = cache.incr(counter)
-        except ValueError:  # the window's counter expired between add and incr
-            count = 1
+            count = self.count(counter, duration + 1)
         except Exception:  # noqa: BLE001 - cache unreachable: serve rather than fail
             logger.warning("Rate limit not applied: the cache is unreachable.", exc_info=True)
             return True
         return count <= limit
+
+    @staticmethod
+    def count(counter, seconds):
+        """This request's number in the window: one cache operation once the window has begun."""
+        try:
+            return cache.incr(counter)
+        except ValueError:  # the window's first request (or its counter expired)
+            if cache.add(counter, 1, seconds):
+                return 1
+            try:
+                return cache.incr(counter)
+            except ValueError:  # expired between add and incr: count it as the first
+                return 1
 
     def wait(self):
         return self.wait_seconds

@@ -130,9 +130,9 @@ COLLECTION_COUNT = Prepared(
     now=MOMENT,
 )
 COLLECTION_PAGE = Prepared(
-    lambda version, visibility, model, ordering, start, stop, now: with_stored(
-        visibility.pages(model, now=now).order_by(*ordering), LIST, version
-    )[start:stop],
+    lambda visibility, model, ordering, start, stop, now: (
+        visibility.pages(model, now=now).order_by(*ordering).values("pk")[start:stop]
+    ),
     now=MOMENT,
 )
 
@@ -170,9 +170,15 @@ class Reader:
         return COLLECTION_COUNT.rows((self.visibility, model), now=self.now)
 
     def collection_page(self, model, ordering, offset, limit):
-        """Items `offset` to `offset + limit` of `model`'s public items in `ordering`."""
-        shape = (stored.VERSION, self.visibility, model, tuple(ordering), offset, offset + limit)
-        return COLLECTION_PAGE.rows(shape, now=self.now)
+        """Ids of items `offset` to `offset + limit` of `model`'s public items in `ordering`."""
+        shape = (self.visibility, model, tuple(ordering), offset, offset + limit)
+        return [row["pk"] for row in COLLECTION_PAGE.rows(shape, now=self.now)]
+
+    def rows_in_order(self, ids, shape):
+        """Rows of the public pages among `ids` with their stored copies, in the order of
+        `ids`. (Chosen first, joined after: the database sorts bare rows, not stored bytes.)"""
+        found = {row["pk"]: row for row in self.pages_among(ids, shape)}
+        return [found[pk] for pk in ids if pk in found]
 
     def _expiring(self, moment):
         if moment is not None:

@@ -51,7 +51,13 @@ def purge_section(path):
     purge_hidden(list(Page.objects.filter(path__startswith=path).values_list("pk", flat=True)))
 
 
-def page_changed(sender, instance, **kwargs):
+def page_published_handler(sender, instance, **kwargs):
+    """Its own answers show the new revision at once (the read path serves it live until its
+    copy is stored again); the pages showing it follow with the refresh."""
+    kind = getattr(type(instance), "api_collection", None)
+    purge_on_commit(
+        [page_key(instance), changes.SEARCH_KEY, *([collection_key(kind)] if kind else [])]
+    )
     track(page_ids=[instance.pk])
 
 
@@ -107,7 +113,7 @@ def connect():
     post_save.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-saved")
     post_delete.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-deleted")
     content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
-    page_published.connect(page_changed, dispatch_uid="changes-published")
+    page_published.connect(page_published_handler, dispatch_uid="changes-published")
     page_unpublished.connect(page_unpublished_handler, dispatch_uid="changes-unpublished")
     post_delete.connect(page_deleted, dispatch_uid="changes-page-deleted")
     post_page_move.connect(section_changed, dispatch_uid="changes-moved")

@@ -12,7 +12,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, filters, mixins, viewsets
 
-from api import stored
 from api.filters import FILTERSETS, VisibleFilterBackend
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
@@ -24,7 +23,7 @@ from api.params import (
     subset_param,
 )
 from api.problems import BadQuery
-from api.read_path import Reader, item_answer, page_answer, with_stored
+from api.read_path import Reader, item_answer, page_answer
 from api.relations import expandable
 from api.represent import LIST
 from api.schema import ERROR_RESPONSES
@@ -224,20 +223,21 @@ class ContentViewSet(
         reader = Reader(self.visibility, self.request)
         if self.filters_given():
             queryset = self.filter_queryset(self.get_queryset())
-            rows = self.paginator.paginate_rows(
+            ids = self.paginator.paginate_rows(
                 self.request,
                 queryset.count,
-                lambda offset, limit: with_stored(queryset, LIST, stored.VERSION)[
+                lambda offset, limit: queryset.values_list("pk", flat=True)[
                     offset : offset + limit
                 ],
             )
         else:  # the whole collection in some order: prepared queries (api/read_path.py)
             ordering = StrictOrderingFilter().get_ordering(self.request, None, self)
-            rows = self.paginator.paginate_rows(
+            ids = self.paginator.paginate_rows(
                 self.request,
                 lambda: reader.collection_count(self.model),
                 lambda offset, limit: reader.collection_page(self.model, ordering, offset, limit),
             )
+        rows = reader.rows_in_order(ids, LIST)
         return page_answer(
             reader,
             rows,

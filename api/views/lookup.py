@@ -67,10 +67,9 @@ class SearchView(AnsweringMixin, APIView):
         paginator = self.pagination_class()
         ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
         reader = Reader(visibility, self.request)
-        rows = {row["pk"]: row for row in reader.pages_among(ids, LIST)}
         return page_answer(
             reader,
-            [rows[pk] for pk in ids if pk in rows],
+            reader.rows_in_order(ids, LIST),
             paginator.envelope(),
             request=self.request,
             keys=[collection_key("search")],

@@ -239,7 +239,7 @@ API_ANONYMOUS_RATE = _rate("API_ANONYMOUS_RATE", "600/min")
 API_KEY_RATE = _rate("API_KEY_RATE", "6000/min")
 # Browsers, CDNs and Braze/Klaviyo fetchers may keep an API response this long.
 API_CACHE_CONTROL = os.environ.get(
-    "API_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+    "API_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=60"
 )
 # A refresh task (api/changes.py) works this long, then queues the rest as a new task.
 API_REFRESH_TASK_SECONDS = float(os.environ.get("API_REFRESH_TASK_SECONDS", "20"))

@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from api.changes import refresh
+from api.models import RepresentationState
 
 
 class Command(BaseCommand):
@@ -17,6 +19,13 @@ class Command(BaseCommand):
             if verbose:
                 self.stdout.write(f"  {done}/{total} items")
 
+        started = timezone.now()
         changed = refresh(everything=True, progress=progress, initial=True)
+        stored = RepresentationState.objects.filter(public=True, stored_at__gte=started).count()
         if verbose:
-            self.stdout.write(self.style.SUCCESS(f"Done: {changed} item(s) changed."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Done: {stored} item(s) stored; {changed} of them changed since they were "
+                    "last recorded (new items keep their publication time)."
+                )
+            )

@@ -1,0 +1,78 @@
+"""The visibility rule's spellings agree: `Visibility.pages()` (SQL, through the ORM),
+`Visibility.shows()` (a row already loaded) and the prepared queries of the read path (the ORM's
+SQL compiled once, run with fresh values), on a world with every fate (tests/api/leak_world.py)."""
+
+import datetime
+
+from django.utils import timezone
+
+from wagtail.models import Page
+
+import pytest
+
+from api.read_path import Reader
+from api.represent import DETAIL, LIST
+from pages.models import ConditionPage
+from pages.prepared import INTS, MOMENT, TEXT, Prepared
+from pages.selectors import Visibility
+from tests.api.leak_world import build_world
+from tests.api.test_leak_property import EVERY_FATE, PRIVATE_SECTIONS
+
+
+@pytest.mark.parametrize("spec", [EVERY_FATE, PRIVATE_SECTIONS], ids=["every-fate", "sections"])
+def test_every_spelling_of_the_rule_agrees_on_every_page(home, freezer, spec):
+    world = build_world(spec, home, freezer)
+    visibility = Visibility.compute()
+    every = list(Page.objects.all())
+    public = set(visibility.pages().values_list("pk", flat=True))
+    assert public.isdisjoint(world.hidden_ids) and public  # the world's own bookkeeping agrees
+    assert {page.pk for page in every if visibility.shows(page)} == public
+    reader = Reader(visibility)
+    assert set(reader.public_expiry({page.pk for page in every})) == public
+    for shape in (DETAIL, LIST):
+        assert {row["pk"] for row in reader.pages_among({p.pk for p in every}, shape)} == public
+    for page in every:
+        found = reader.page_by_url_path(page.url_path)
+        assert bool(found) == (page.pk in public), page.url_path
+    conditions = set(visibility.pages(ConditionPage).values_list("pk", flat=True))
+    assert reader.collection_count(ConditionPage) == len(conditions)
+    listed = reader.collection_page(ConditionPage, ["title", "id"], 0, 100)
+    ordered = visibility.pages(ConditionPage).order_by("title", "id").values_list("pk", flat=True)
+    assert listed == list(ordered)
+    for page in ConditionPage.objects.all():
+        assert bool(reader.item_by_slug(ConditionPage, page.slug)) == (page.pk in conditions)
+
+
+def test_a_prepared_query_runs_with_fresh_values_as_the_orm_would(seeded):
+    by_title = Prepared(
+        lambda model, title, after, ids: model.objects.filter(
+            title=title, last_published_at__gte=after, pk__in=ids
+        ).values("pk", "title", "last_published_at"),
+        title=TEXT,
+        after=MOMENT,
+        ids=INTS,
+    )
+    every = list(Page.objects.values_list("pk", flat=True))
+    early = timezone.now() - datetime.timedelta(days=1)
+    for title in ["Shingles", "Amputation", 'It\'s "quoted" % _', "no such title"]:
+        for ids in (every, every[:3], every[::2]):
+            expected = list(
+                Page.objects.filter(title=title, last_published_at__gte=early, pk__in=ids).values(
+                    "pk", "title", "last_published_at"
+                )
+            )
+            assert by_title.rows((Page,), title=title, after=early, ids=ids) == expected
+    late = timezone.now() + datetime.timedelta(days=1)
+    assert by_title.rows((Page,), title="Shingles", after=late, ids=every) == []
+    counted = Prepared(lambda: Page.objects.filter(live=True).values("pk"), count=True)
+    assert counted.rows(()) == Page.objects.filter(live=True).count()
+    nothing = Prepared(lambda: Page.objects.none().values("pk"))
+    assert nothing.rows(()) == []
+
+
+def test_a_value_that_is_not_a_placeholder_is_refused(db):
+    """A build function that does not put every placeholder into its SQL is a mistake in the
+    code, found at once rather than run with a stand-in value."""
+    ignored = Prepared(lambda title: Page.objects.values("pk"), title=TEXT)
+    with pytest.raises(ValueError, match="Placeholders not found"):
+        ignored.rows((), title="x")
