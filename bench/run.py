@@ -449,8 +449,33 @@ def report(runs, verdicts, args):
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(result, indent=2))
     chart(runs, args.out / "chart.png")
-    log(f"\nResults: {args.out / 'results.json'}; chart: {args.out / 'chart.png'}")
+    (args.out / "results.md").write_text(markdown(result) + "\n")
+    log(f"\nResults: {args.out / 'results.json'}, results.md; chart: {args.out / 'chart.png'}")
     return all(ok for *_, ok in verdicts)
+
+
+def markdown(result):
+    """The README's table, from a results.json: one row per scenario, a column per size."""
+    sizes = list(result["sizes"])
+    head = "| Scenario [API, cache] | SQL | " + " | ".join(
+        f"req/s, p95 ms at {int(size):,}" for size in sizes
+    )
+    lines = [head + " | KB |", "| --- | ---: | " + " | ".join("---:" for _ in sizes) + " | ---: |"]
+    first = result["sizes"][sizes[0]]["scenarios"]
+    for n, scenario in enumerate(first):
+        cells = []
+        for size in sizes:
+            r = result["sizes"][size]["scenarios"][n]["results"]
+            cells.append(f"{r['requests_per_s']:,.0f}, {r['p95_ms']:,.1f}")
+        label = f"{scenario['name']} [{scenario['api']}, {scenario['config']}]"
+        sql, size_kb = scenario["results"]["sql_queries"], scenario["results"]["bytes"] / 1024
+        lines.append(f"| {label} | {sql} | " + " | ".join(cells) + f" | {size_kb:,.1f} |")
+    lines += ["", "| Target | Size | Value | Bound | Met |", "| --- | ---: | ---: | --- | --- |"]
+    for t in result["targets"]:
+        bound = f"{t['op']} {t['limit']}" if t["limit"] is not None else "reported"
+        met = "yes" if t["ok"] else "**no**"
+        lines.append(f"| {t['target']} | {t['size']:,} | {t['value']} | {bound} | {met} |")
+    return "\n".join(lines)
 
 
 def chart(runs, path):

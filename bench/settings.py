@@ -7,7 +7,12 @@ database, for ours and for v2 alike), `locmem` (the default: one per process) or
 (REDIS_URL). API_RESPONSE_CACHE_SECONDS=0 turns the response cache off.
 """
 
+import warnings
+
 from cms.settings.dev import *
+
+# whitenoise warns once per process that no collected static files exist: the API has none
+warnings.filterwarnings("ignore", message="No directory at")
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
