@@ -502,7 +502,7 @@ def chart(runs, path):
         "requests per second (log scale; wrk, 8 connections, gunicorn 2 workers, 2 cores)"
     )
     axis.set_title("Delivery API vs Wagtail API v2 vs a bytes ceiling")
-    axis.legend(loc="lower right")
+    axis.legend(loc="upper right")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
