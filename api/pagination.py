@@ -1,9 +1,6 @@
-from collections import OrderedDict
-
 from django.conf import settings
 
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from api.params import parse_bounded_int
@@ -71,18 +68,6 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
             "next": self.get_next_link(),
             "previous": self.get_previous_link(),
         }
-
-    def get_paginated_response(self, data):
-        return Response(
-            OrderedDict(
-                [
-                    ("count", self.count),
-                    ("next", self.get_next_link()),
-                    ("previous", self.get_previous_link()),
-                    ("results", data),
-                ]
-            )
-        )
 
     def get_paginated_response_schema(self, schema):
         envelope = super().get_paginated_response_schema(schema)

@@ -23,9 +23,11 @@ from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from wagtail.models import Page
+
 import orjson
 
-from api import stored
+from api import changes, stored
 from api.models import RepresentationState
 from api.relations import expandable
 from api.represent import DETAIL, LIST, load, represent_pages
@@ -95,18 +97,11 @@ def with_stored(queryset, shape, version):
 
 # The read path's hot queries, compiled once per shape (pages/prepared.py): the leading
 # arguments of each build function are the shape, the others placeholders.
-ITEM_BY_SLUG = Prepared(
-    lambda version, visibility, model, shape, slug, now: with_stored(
-        visibility.pages(model, now=now).filter(slug=slug), shape, version
+ONE_PAGE = Prepared(  # by its slug within a type, or by its url_path among all pages
+    lambda version, visibility, model, shape, field, value, now: with_stored(
+        visibility.pages(model, now=now).filter(**{field: value}), shape, version
     )[:1],
-    slug=TEXT,
-    now=MOMENT,
-)
-PAGE_BY_URL_PATH = Prepared(
-    lambda version, visibility, shape, url_path, now: with_stored(
-        visibility.pages(now=now).filter(url_path=url_path), shape, version
-    )[:1],
-    url_path=TEXT,
+    value=TEXT,
     now=MOMENT,
 )
 PAGES_AMONG = Prepared(
@@ -157,12 +152,12 @@ class Reader:
 
     # Rows of public pages with their stored copies (`with_stored`), by prepared queries.
     def item_by_slug(self, model, slug):
-        shape = (stored.VERSION, self.visibility, model, DETAIL)
-        return ITEM_BY_SLUG.rows(shape, slug=slug, now=self.now)
+        shape = (stored.VERSION, self.visibility, model, DETAIL, "slug")
+        return ONE_PAGE.rows(shape, value=slug, now=self.now)
 
     def page_by_url_path(self, url_path):
-        shape = (stored.VERSION, self.visibility, DETAIL)
-        return PAGE_BY_URL_PATH.rows(shape, url_path=url_path, now=self.now)
+        shape = (stored.VERSION, self.visibility, Page, DETAIL, "url_path")
+        return ONE_PAGE.rows(shape, value=url_path, now=self.now)
 
     def pages_among(self, ids, shape):
         """The public pages among `ids`, in no particular order."""
@@ -268,8 +263,6 @@ class Reader:
 def ask_refresh(pieces):
     """Queue a refresh of items served live, once per item per window, however many requests
     find them so (the worker's catch-up would get to them anyway)."""
-    from api import changes
-
     wanted = [pk for pk in pieces if cache.add(f"api:refresh-asked:{pk}", 1, REFRESH_ASKED_SECONDS)]
     if wanted:
         changes.track(page_ids=wanted)
@@ -314,7 +307,7 @@ def expanded_collections(model, expand):
     )
 
 
-def item_answer(reader, model, rows, fields=None, expand=(), request=None, extra_keys=()):
+def item_answer(reader, model, rows, fields=None, expand=(), extra_keys=()):
     """The detail of the one item among `rows`, or None when there is none."""
     pieces = reader.pieces(rows, DETAIL)
     if not pieces:
@@ -334,7 +327,7 @@ def item_answer(reader, model, rows, fields=None, expand=(), request=None, extra
     )
 
 
-def page_answer(reader, rows, envelope, fields=None, expand=(), request=None, keys=(), model=None):
+def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=None):
     """A list answer: `rows` the items of one page, in order (from `with_stored`), `envelope`
     the list's {"count", "next", "previous"}; `keys` its collection keys (they validate a cached
     copy: every change of an item purges its collection); `model` the items' type when expanding."""

@@ -244,7 +244,6 @@ class ContentViewSet(
             self.paginator.envelope(),
             self.fields_param,
             self.expand_param,
-            self.request,
             self.collection_keys(),
             self.model,
         )
@@ -267,7 +266,6 @@ class ContentViewSet(
             reader.item_by_slug(self.model, slug),
             self.fields_param,
             self.expand_param,
-            self.request,
             self.collection_keys(),
         )
         if answer is None:

@@ -71,7 +71,6 @@ class SearchView(AnsweringMixin, APIView):
             reader,
             reader.rows_in_order(ids, LIST),
             paginator.envelope(),
-            request=self.request,
             keys=[collection_key("search")],
         )
 
@@ -132,7 +131,7 @@ class PageByPathView(AnsweringMixin, APIView):
         model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
             keys = [collection_key(model.api_collection)]
-            answer = item_answer(reader, model, rows, request=self.request, extra_keys=keys)
+            answer = item_answer(reader, model, rows, extra_keys=keys)
             if answer:
                 return answer
         redirect = (
@@ -162,10 +161,11 @@ class PageByPathView(AnsweringMixin, APIView):
         location = f"{settings.API_BASE_URL}{API_PREFIX}/pages/?{urlencode({'path': new_path})}"
         redirect_to = {"path": new_path, "item": reference}
         body = render({"redirect_to": redirect_to, "permanent": redirect.is_permanent})
+        keys = [REDIRECTS_KEY, *([page_key(target)] if target else [])]
         return Answer(
             etag=None,
-            keys=[REDIRECTS_KEY, *(target and [page_key(target)] or [])],
-            validators=[REDIRECTS_KEY, *(target and [page_key(target)] or [])],
+            keys=keys,
+            validators=keys,
             expires=target.expire_at.timestamp() if target and target.expire_at else None,
             body=lambda: body,
             status=301 if redirect.is_permanent else 302,
