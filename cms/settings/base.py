@@ -244,8 +244,12 @@ API_CACHE_CONTROL = os.environ.get(
 # A refresh task (api/changes.py) works this long, then queues the rest as a new task.
 API_REFRESH_TASK_SECONDS = float(os.environ.get("API_REFRESH_TASK_SECONDS", "20"))
 # Whole API responses kept in the cache above (Redis in production), purged by surrogate key
-# when what they show changes (api/response_cache.py); 0 turns the response cache off.
-API_RESPONSE_CACHE_SECONDS = int(os.environ.get("API_RESPONSE_CACHE_SECONDS", "300"))
+# when what they show changes (api/response_cache.py); 0 turns the response cache off. Off by
+# default without Redis: a purge in one process (a manage.py command beside `runserver`) never
+# reaches another's local memory, which would keep showing an unpublished page.
+API_RESPONSE_CACHE_SECONDS = int(
+    os.environ.get("API_RESPONSE_CACHE_SECONDS", "300" if REDIS_URL else "0")
+)
 # Every request needs an API key (401 without one); responses become `Cache-Control: private`.
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
 # Dotted path of an api.response_cache.SurrogateKeyPurger subclass for the CDN in front

@@ -32,7 +32,8 @@ def load_settings(module, **env):
         "'db': settings.DATABASES['default']['ENGINE'], "
         "'static': settings.STORAGES['staticfiles']['BACKEND'], "
         "'media': settings.STORAGES['default']['BACKEND'], "
-        "'website': settings.WEBSITE_BASE_URL, 'api': settings.API_BASE_URL}))"
+        "'website': settings.WEBSITE_BASE_URL, 'api': settings.API_BASE_URL, "
+        "'response_cache': settings.API_RESPONSE_CACHE_SECONDS}))"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
@@ -93,6 +94,7 @@ def test_production_with_its_environment():
         "media": "storages.backends.s3.S3Storage",
         "website": "https://www.clinic.example",
         "api": "https://api.clinic.example",
+        "response_cache": 300,  # Redis: every process shares the purges
     }
 
 
@@ -120,3 +122,16 @@ def test_rate_limit_settings_are_checked_at_start():
         assert code != 0 and "ImproperlyConfigured" in err and name in err, (name, err[-300:])
     code, err, _ = load_settings("cms.settings.dev", API_ANONYMOUS_RATE="10/s", API_NUM_PROXIES="1")
     assert code == 0, err
+
+
+def test_the_response_cache_is_on_only_where_every_process_shares_it():
+    """Local memory is one process's: a purge by a manage.py command would never reach the
+    server's copy of an answer showing a page it unpublished."""
+    _, err, local = load_settings("cms.settings.dev")
+    assert local is not None, err
+    assert local["cache"].endswith("LocMemCache") and local["response_cache"] == 0
+    _, err, shared = load_settings("cms.settings.dev", REDIS_URL="redis://127.0.0.1:6379/9")
+    assert shared is not None, err
+    assert shared["response_cache"] == 300
+    _, err, chosen = load_settings("cms.settings.dev", API_RESPONSE_CACHE_SECONDS="60")
+    assert chosen["response_cache"] == 60
