@@ -18,7 +18,7 @@ import time
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from wagtail.models import Page
@@ -26,10 +26,10 @@ from wagtail.models import Page
 from django_tasks import task
 
 from api import response_cache, stored
-from api.models import RepresentationDependency, RepresentationState
-from api.represent import DETAIL, LIST, load, represent_pages
+from api.models import ChangeCounter, RepresentationDependency, RepresentationState
+from api.represent import DETAIL, load, represent_pages
 from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import collection_key, page_ids_of, page_key
+from pages.representation import WEB, collection_key, page_ids_of, page_key
 from pages.selectors import Visibility
 
 BATCH = 200
@@ -116,8 +116,8 @@ def refresh_until(
 
 
 def _represent(page_ids, visibility):
-    """(detail, list item) Represented shapes of the public pages among `page_ids`, from pages
-    loaded once (read fresh: see `api.represent.serializer_context`)."""
+    """{(channel, shape): Represented} of each public page among `page_ids`, every shape from
+    pages loaded once (read fresh: see `api.represent.serializer_context`)."""
     by_type = dict(
         Page.objects.filter(pk__in=page_ids).values_list("pk", "content_type_id").iterator()
     )
@@ -126,10 +126,29 @@ def _represent(page_ids, visibility):
         ids = [pk for pk, type_id in by_type.items() if type_id == content_type]
         if ids:
             pages = load({model: ids}, visibility, DETAIL)
-            details = represent_pages(pages, visibility, DETAIL, fresh=True)
-            items = represent_pages(pages, visibility, LIST, fresh=True)
-            for pk, detail in details.items():
-                yield detail, items[pk]
+            shapes = {
+                (channel, shape): represent_pages(
+                    pages, visibility, shape, fresh=True, channel=channel
+                )
+                for channel, shape in stored.SHAPES
+            }
+            for page in pages:
+                yield {key: items[page.pk] for key, items in shapes.items()}
+
+
+def number_changes(states):
+    """Give `states` (changed, about to be saved) the next change numbers, in page order. Call
+    it inside the transaction that saves them: the counter's row stays locked until it commits,
+    so a later number never commits before an earlier one."""
+    if not states:
+        return
+    counter = ChangeCounter.objects.filter(pk=1)
+    if not counter.update(last=F("last") + len(states)):  # a database migrated without it
+        ChangeCounter.objects.get_or_create(pk=1)
+        counter.update(last=F("last") + len(states))
+    last = counter.values_list("last", flat=True).get()
+    for number, state in enumerate(sorted(states, key=lambda s: s.page_id), last - len(states) + 1):
+        state.change = number
 
 
 def _refresh_batch(page_ids, visibility, linked, initial):
@@ -140,13 +159,16 @@ def _refresh_batch(page_ids, visibility, linked, initial):
             "keys"
         )
     }
-    changed, unchanged, seen, new_keys = [], [], set(), {}
-    for item, list_item in _represent(page_ids, visibility):
+    changed, numbered, unchanged, seen, new_keys = [], [], [], set(), {}
+    for shapes in _represent(page_ids, visibility):
+        item = shapes[WEB, DETAIL]
         page, data = item.page, item.data
         # what it shows, and the pages it mentions without showing them (api.represent)
-        keys = (item.keys | {page_key(pk) for pk in item.mentions}) - {page_key(page)}
+        keys = {key for shown in shapes.values() for key in shown.keys}
+        keys |= {page_key(pk) for shown in shapes.values() for pk in shown.mentions}
+        keys.discard(page_key(page))
         seen.add(page.pk)
-        digest = stored.fingerprint(data)
+        copies = stored.rendered(shapes)
         state = states.get(page.pk)
         old_keys = {row.key for row in state.keys.all()} if state else set()
         if state is None:
@@ -154,15 +176,18 @@ def _refresh_batch(page_ids, visibility, linked, initial):
                 page_id=page.pk,
                 changed_at=(initial and page.last_published_at) or now,
             )
-        elif state.public and state.fingerprint == digest:
+            numbered.append(state)
+        elif state.public and not stored.differs(state, copies):
             if old_keys == keys and stored.is_current(state):
                 unchanged.append(page.pk)
                 continue
-        else:
-            state.changed_at = now
+        else:  # a new representation, or back in the public (a tombstone has no fingerprint)
+            numbered.append(state)
+            if state.fingerprint != copies[WEB, DETAIL][1]:
+                state.changed_at = now
         state.type, state.slug, state.public = type(page).api_type, page.slug, True
-        state.fingerprint, state.review_status = digest, data["review_status"]
-        stored.keep(state, item, list_item, now)
+        state.review_status = data["review_status"]
+        stored.keep(state, shapes, copies, now)
         changed.append(state)
         if old_keys != keys:
             new_keys[page.pk] = keys
@@ -170,11 +195,13 @@ def _refresh_batch(page_ids, visibility, linked, initial):
     for page_id in set(page_ids) - seen:  # no longer public: a tombstone
         state = states.get(page_id)
         if state is not None and state.public:
-            state.public, state.fingerprint, state.changed_at = False, "", now
+            state.public, state.changed_at = False, now
             stored.forget(state)
             changed.append(state)
+            numbered.append(state)
             new_keys[page_id] = set()
             linked |= page_ids_of({row.key for row in state.keys.all()})
+    number_changes(numbered)
     for state in changed:
         state.save()
     # still what would be stored now: the copy is as fresh as a new one (see catch_up)
@@ -214,7 +241,7 @@ def stale_page_ids():
     public = visibility.pages().filter(content_type__in=content_types())
     stored_at = RepresentationState.objects.filter(page_id=OuterRef("pk")).values("stored_at")
     current = RepresentationState.objects.filter(
-        public=True, version=stored.VERSION, detail__isnull=False
+        public=True, version=stored.VERSION, detail__isnull=False, app_detail__isnull=False
     ).values("page_id")
     stale = set(public.exclude(pk__in=current).values_list("pk", flat=True))
     newer = public.filter(last_published_at__gt=Subquery(stored_at[:1]))

@@ -9,10 +9,13 @@ class RepresentationState(models.Model):
     made private or deleted (`public` false): a tombstone for delta sync.
 
     While public, the row also stores what the API serves for the item (api/stored.py): its
-    detail and list shapes as the bytes the API sends, the surrogate keys of everything each
-    shows, and the `version` of the shapes' code (stored copies of another version count as
-    missing). The read path (api/read_path.py) serves those bytes while every page they show is
-    still public."""
+    detail and list shapes in each channel (web, app) as the bytes the API sends, the surrogate
+    keys of everything each shows, and the `version` of the shapes' code (stored copies of
+    another version count as missing). The read path (api/read_path.py) serves those bytes
+    while every page they show is still public.
+
+    `change` numbers the row's last change (a new representation in either channel, or leaving
+    or rejoining the public) in commit order (ChangeCounter): what delta sync pages by."""
 
     page_id = models.PositiveIntegerField(unique=True)  # not a foreign key: outlives the page
     type = models.CharField(max_length=20)
@@ -20,20 +23,38 @@ class RepresentationState(models.Model):
     public = models.BooleanField(default=True)
     fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the detail")
     list_fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the list")
+    app_fingerprint = models.CharField(max_length=64, blank=True)
+    app_list_fingerprint = models.CharField(max_length=64, blank=True)
     review_status = models.CharField(max_length=20, blank=True)
     changed_at = models.DateTimeField(db_index=True)
     version = models.PositiveIntegerField(default=0)
     detail = models.BinaryField(null=True, editable=False)
     list_item = models.BinaryField(null=True, editable=False)
+    app_detail = models.BinaryField(null=True, editable=False)
+    app_list_item = models.BinaryField(null=True, editable=False)
     shows = models.TextField(blank=True, help_text="Surrogate keys the detail shows")
     list_shows = models.TextField(blank=True, help_text="Surrogate keys the list shape shows")
     stored_at = models.DateTimeField(null=True, db_index=True)
+    change = models.PositiveBigIntegerField(default=0, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["public", "changed_at"])]
 
     def __str__(self):
         return f"{self.type} {self.slug} (changed {self.changed_at:%Y-%m-%d %H:%M})"
+
+
+class ChangeCounter(models.Model):
+    """The one row that numbers changes of RepresentationState (`last`), incremented inside the
+    transaction that records them: the row lock orders transactions, so numbers follow commit
+    order (a sequence would follow call order, and a reader could skip a number that commits
+    late). `pruned_through`: tombstones of changes up to it were pruned (api/sync.py)."""
+
+    last = models.PositiveBigIntegerField(default=0)
+    pruned_through = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"change {self.last}"
 
 
 class RepresentationDependency(models.Model):

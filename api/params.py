@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from api.problems import BadQuery
+from pages.representation import CHANNELS, WEB
 
 SEARCH_MAX_LENGTH = 200
 NAME_PATTERN = r"[a-z_]+"
@@ -108,3 +109,13 @@ def search_text(request, name, required=False):
     if not text or len(raw) > SEARCH_MAX_LENGTH or not re.search(SEARCH_PATTERN, raw):
         raise BadQuery({name: [f"Give 1 to {SEARCH_MAX_LENGTH} characters of search text."]})
     return text
+
+
+def channel_param(request, default=WEB):
+    """?channel=web|app: whose shapes to answer with (pages.representation)."""
+    raw = request.query_params.get("channel")
+    if raw is None:
+        return default
+    if raw not in CHANNELS:
+        raise BadQuery({"channel": [f"Unknown channel; use one of: {', '.join(CHANNELS)}."]})
+    return raw

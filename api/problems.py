@@ -25,10 +25,21 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    410: "Gone",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
+
+
+class Gone(exceptions.APIException):
+    """A 410 with a documented problem type (`type_slug`, one of PROBLEM_TYPES)."""
+
+    status_code = 410
+
+    def __init__(self, detail, type_slug):
+        super().__init__(detail)
+        self.type_slug = type_slug
 
 
 class BadQuery(exceptions.ValidationError):
@@ -83,7 +94,7 @@ def exception_handler(exc, context):
         code = 400
     elif isinstance(exc, exceptions.APIException):
         code = exc.status_code
-        body = problem(code, str(exc.detail), instance)
+        body = problem(code, str(exc.detail), instance, type_slug=getattr(exc, "type_slug", None))
     else:
         return None  # a real bug: Django's 500 handler answers (as problem+json under /api/)
 
@@ -113,6 +124,12 @@ PROBLEM_TYPES = {
         "Invalid query parameters",
         "One or more query parameters are unknown, malformed or out of range. `errors` maps "
         "each parameter to what is wrong with it and what is allowed; fix them and retry.",
+    ),
+    "sync-cursor-expired": (
+        "Sync cursor expired",
+        "The cursor is older than the deletions this server keeps (API_SYNC_TOMBSTONE_DAYS), "
+        "so some could be missed. Drop the local copy and sync again from scratch: "
+        "GET /api/v1/sync/ without a cursor.",
     ),
 }
 

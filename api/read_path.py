@@ -30,17 +30,12 @@ import orjson
 from api import changes, stored
 from api.models import RepresentationState
 from api.relations import expandable
-from api.represent import DETAIL, LIST, load, represent_pages
+from api.represent import DETAIL, LIST, WEB, load, represent_pages
 from api.serializers import ALWAYS_FIELDS
 from pages.models import CONTENT_PAGE_MODELS
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from pages.representation import collection_key, page_ids_of, page_key
 
-# The stored columns of each shape: bytes, fingerprint, surrogate keys.
-STORED_COLUMNS = {
-    DETAIL: ("detail", "fingerprint", "shows"),
-    LIST: ("list_item", "list_fingerprint", "list_shows"),
-}
 ROW_FIELDS = ("pk", "content_type_id", "expire_at", "stored_body", "stored_digest", "stored_keys")
 REFRESH_ASKED_SECONDS = 30  # one refresh request per item in this window, however many readers
 
@@ -77,11 +72,12 @@ def model_by_content_type():
     return {ContentType.objects.get_for_model(model).pk: model for model in CONTENT_PAGE_MODELS}
 
 
-def with_stored(queryset, shape, version):
-    """`queryset` (pages) as rows of ROW_FIELDS: each page's current stored copy of `shape`
-    joined (None where it has none: another `version` than this code's stored.VERSION, or
-    stored before its last publication)."""
-    body, digest, keys = STORED_COLUMNS[shape]
+def with_stored(queryset, shape, channel, version):
+    """`queryset` (pages) as rows of ROW_FIELDS: each page's current stored copy of `shape` in
+    `channel` joined (None where it has none: another `version` than this code's
+    stored.VERSION, or stored before its last publication)."""
+    body, digest = stored.COLUMNS[channel, shape]
+    keys = stored.KEYS_COLUMNS[shape]
     current = RepresentationState.objects.filter(
         page_id=OuterRef("pk"),
         public=True,
@@ -98,15 +94,15 @@ def with_stored(queryset, shape, version):
 # The read path's hot queries, compiled once per shape (pages/prepared.py): the leading
 # arguments of each build function are the shape, the others placeholders.
 ONE_PAGE = Prepared(  # by its slug within a type, or by its url_path among all pages
-    lambda version, visibility, model, shape, field, value, now: with_stored(
-        visibility.pages(model, now=now).filter(**{field: value}), shape, version
+    lambda version, visibility, model, shape, channel, field, value, now: with_stored(
+        visibility.pages(model, now=now).filter(**{field: value}), shape, channel, version
     )[:1],
     value=TEXT,
     now=MOMENT,
 )
 PAGES_AMONG = Prepared(
-    lambda version, visibility, shape, ids, now: with_stored(
-        visibility.pages(now=now).filter(pk__in=ids), shape, version
+    lambda version, visibility, shape, channel, ids, now: with_stored(
+        visibility.pages(now=now).filter(pk__in=ids), shape, channel, version
     ),
     ids=INTS,
     now=MOMENT,
@@ -139,12 +135,14 @@ COLLECTION_PAGE = Prepared(
 
 
 class Reader:
-    """One request's reads: pieces of items, and what the answer shows and how long it may be
-    kept (`keys`, `expires`). Every query of the request sees the same `now`."""
+    """One request's reads: pieces of items in one channel's shapes, and what the answer shows
+    and how long it may be kept (`keys`, `expires`). Every query of the request sees the same
+    `now`."""
 
-    def __init__(self, visibility, request=None):
+    def __init__(self, visibility, request=None, channel=WEB):
         self.visibility = visibility
         self.request = request
+        self.channel = channel
         self.keys = set()
         self.expires = None
         self.models = model_by_content_type()
@@ -152,18 +150,18 @@ class Reader:
 
     # Rows of public pages with their stored copies (`with_stored`), by prepared queries.
     def item_by_slug(self, model, slug):
-        shape = (stored.VERSION, self.visibility, model, DETAIL, "slug")
+        shape = (stored.VERSION, self.visibility, model, DETAIL, self.channel, "slug")
         return ONE_PAGE.rows(shape, value=slug, now=self.now)
 
     def page_by_url_path(self, url_path):
-        shape = (stored.VERSION, self.visibility, Page, DETAIL, "url_path")
+        shape = (stored.VERSION, self.visibility, Page, DETAIL, self.channel, "url_path")
         return ONE_PAGE.rows(shape, value=url_path, now=self.now)
 
     def pages_among(self, ids, shape):
         """The public pages among `ids`, in no particular order."""
         if not ids:
             return []
-        shape = (stored.VERSION, self.visibility, shape)
+        shape = (stored.VERSION, self.visibility, shape, self.channel)
         return PAGES_AMONG.rows(shape, ids=sorted(ids), now=self.now)
 
     def collection_count(self, model):
@@ -226,11 +224,13 @@ class Reader:
         for row in rows:
             by_model.setdefault(self.models[row["content_type_id"]], []).append(row["pk"])
         pages = load(by_model, self.visibility, shape)
-        items = represent_pages(pages, self.visibility, shape, request=self.request)
+        items = represent_pages(
+            pages, self.visibility, shape, request=self.request, channel=self.channel
+        )
         found = {}
         for pk, item in items.items():
             body = stored.render(item.data)
-            digest = stored.fingerprint(item.data) if shape == DETAIL else stored.digest(body)
+            digest = stored.piece_digest(shape, item.data, body)
             found[pk] = Piece(pk, body, digest, tuple(sorted(item.keys)))
             self.keys.update(item.keys)
         shown = page_ids_of(self.keys) - {row["pk"] for row in rows}
@@ -252,7 +252,7 @@ class Reader:
 
     def etag(self, signature, pieces, extra=()):
         """A weak ETag from the request's signature and the fingerprints of the pieces shown."""
-        digest = hashlib.sha256(signature.encode())
+        digest = hashlib.sha256(f"{self.channel}|{signature}".encode())
         for part in extra:
             digest.update(b"\n" + part)
         for piece in pieces:

@@ -30,7 +30,7 @@ from pages.models import (
     TherapyReliefLink,
     TreatmentPage,
 )
-from pages.renditions import HERO_RENDITIONS, rendition_specs
+from pages.renditions import HERO_RENDITION_SPECS
 
 
 @dataclass(frozen=True)
@@ -290,7 +290,7 @@ def attach_hero_renditions(pages):
         .get_rendition_model()
         .objects.filter(
             image_id__in={image.pk for image in images},
-            filter_spec__in=rendition_specs(HERO_RENDITIONS),
+            filter_spec__in=HERO_RENDITION_SPECS,
         )
     ):
         by_image.setdefault(rendition.image_id, []).append(rendition)

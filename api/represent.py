@@ -1,7 +1,7 @@
 """The one way an item is represented: what the API serves live, what api/changes.py stores and
 fingerprints, and what a request falls back to when no stored copy can be used.
 
-    items = represent(ConditionPage, [12, 14], visibility, DETAIL)
+    items = represent(ConditionPage, [12, 14], visibility, DETAIL)   # channel=WEB
     items[12].data      # the detail dict, exactly as the API renders it
     items[12].keys      # the surrogate keys of everything it shows (itself included)
     items[12].mentions  # ids of every page it links to, public or not
@@ -10,11 +10,11 @@ fingerprints, and what a request falls back to when no stored copy can be used.
 from dataclasses import dataclass, field
 
 from api.relations import detail_queryset, list_queryset, load_items
-from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from api.serializers import SERIALIZERS
+from api.stored import DETAIL, LIST
 from pages.models import Disclaimer
+from pages.representation import APP, CHANNELS, WEB
 
-DETAIL, LIST = "detail", "list"
-SERIALIZERS = {DETAIL: DETAIL_SERIALIZERS, LIST: LIST_SERIALIZERS}
 QUERYSETS = {DETAIL: detail_queryset, LIST: list_queryset}
 
 
@@ -29,11 +29,14 @@ class Represented:
     mentions: set = field(default_factory=set)
 
 
-def serializer_context(visibility, shape, fields=None, expand=(), fresh=False, request=None):
+def serializer_context(
+    visibility, shape, fields=None, expand=(), fresh=False, request=None, channel=WEB
+):
     """The serializers' context. `fresh`: facts read from the database, not the cache
     (background work racing a cache drop)."""
     return {
         "request": request,
+        "channel": channel,
         "root_path": visibility.root_path,
         "visibility": visibility,
         "fields": fields,
@@ -57,22 +60,30 @@ def load(ids_by_model, visibility, shape, expand=()):
     return pages
 
 
-def represent_pages(pages, visibility, shape, fields=None, expand=(), fresh=False, request=None):
+def represent_pages(
+    pages, visibility, shape, fields=None, expand=(), fresh=False, request=None, channel=WEB
+):
     """{page id: Represented} for pages already loaded by `load` (any mix of types; pages
-    loaded for a detail serve the list shape too)."""
-    base = serializer_context(visibility, shape, fields, expand, fresh, request)
+    loaded for a detail serve the list shape too), in `channel`'s shape."""
+    base = serializer_context(visibility, shape, fields, expand, fresh, request, channel)
+    serializers = SERIALIZERS[channel][shape]
     found = {}
     for page in pages:
         context = {**base, "dependencies": set(), "mentions": set()}
-        data = SERIALIZERS[shape][type(page)](page, context=context).data
+        data = serializers[type(page)](page, context=context).data
         found[page.pk] = Represented(page, data, context["dependencies"], context["mentions"])
     return found
 
 
-def represent(model, ids, visibility, shape, fields=None, expand=(), fresh=False, request=None):
+def represent(
+    model, ids, visibility, shape, fields=None, expand=(), fresh=False, request=None, channel=WEB
+):
     """{page id: Represented} for the public pages of `model` among `ids`."""
     pages = load({model: ids}, visibility, shape, expand)
-    return represent_pages(pages, visibility, shape, fields, expand, fresh, request)
+    return represent_pages(pages, visibility, shape, fields, expand, fresh, request, channel)
+
+
+__all__ = ["APP", "CHANNELS", "DETAIL", "LIST", "WEB", "represent", "represent_pages"]
 
 
 def keys_of(items):

@@ -14,11 +14,17 @@ from drf_spectacular.extensions import (
 )
 from drf_spectacular.plumbing import ResolvedComponent, build_array_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 
 from pages.models import MedicalCode, TherapySideEffect
-from pages.renditions import BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
+from pages.renditions import APP_BASE_WIDTH, APP_DENSITIES, BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
+from pages.structured_text import MARK_TYPES
 
 ITEM_TYPES = ["condition", "cause", "treatment", "therapy"]
 REVIEW_STATUSES = ["current", "due_soon", "overdue", "unreviewed"]
@@ -45,6 +51,40 @@ def discriminated(component_name, serializers_by_type, field="type", many=False)
         resource_type_field_name=field,
         many=many,
     )
+
+
+# Components offering each channel's shape (`by_channel`); postprocess_channels makes their
+# `oneOf` an `anyOf`: with `fields=id` an item matches both.
+CHANNEL_COMPONENTS = set()
+
+
+def by_channel(component_name, web, app, many=False):
+    """The web shape or the app shape (`?channel=app`) of a response value."""
+    CHANNEL_COMPONENTS.add(component_name)
+    return PolymorphicProxySerializer(
+        component_name=component_name,
+        serializers=[web, app],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+def channel_parameter(default="web"):
+    return OpenApiParameter(
+        "channel",
+        {"type": "string", "enum": ["web", "app"], "default": default},
+        description="Whose shapes to answer with: `web` (rich text as HTML, named image "
+        "renditions) or `app` (rich text as a tree of RichTextNode, image renditions per "
+        "screen density). Responses differ by it alone, so a CDN caches each channel apart.",
+    )
+
+
+def postprocess_channels(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the by_channel components as `anyOf`."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name in CHANNEL_COMPONENTS and "oneOf" in component:
+            component["anyOf"] = component.pop("oneOf")
+    return result
 
 
 def schema_serializer(name, fields, doc):
@@ -118,6 +158,146 @@ class BodyImageSerializer(serializers.Serializer):
     decorative = serializers.BooleanField()
 
 
+class AppRenditionSerializer(RenditionSerializer):
+    """One rendition for screens of `density` (1x, 2x, 3x), in the original format and as
+    webp."""
+
+    density = serializers.ChoiceField(choices=list(APP_DENSITIES))
+    webp = inline_serializer(
+        "AppWebpRendition",
+        {**WebpRenditionSerializer().get_fields(), "format": serializers.CharField()},
+    )
+
+
+class AppImageSerializer(serializers.Serializer):
+    """An image in the app channel: shown `base_width` points wide (APP_BASE_WIDTH), with one
+    rendition per screen density; pick the one matching the device's scale."""
+
+    id = serializers.IntegerField()
+    alt = serializers.CharField(allow_blank=True)
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    base_width = serializers.IntegerField(help_text=f"Points; {APP_BASE_WIDTH} today.")
+    renditions = AppRenditionSerializer(many=True)
+
+
+class AppBodyImageSerializer(AppImageSerializer):
+    """An image in a body, in the app channel: `alt` is empty when the editor marked it
+    decorative."""
+
+    decorative = serializers.BooleanField()
+
+
+def _node(name, doc, properties, required):
+    return name, {
+        "type": "object",
+        "description": doc,
+        "properties": {"type": {"type": "string", "enum": [RICH_TEXT_NODES[name]]}, **properties},
+        "required": ["type", *required],
+    }
+
+
+RICH_TEXT_NODES = {  # component: the node's `type`
+    "RichTextParagraph": "paragraph",
+    "RichTextHeading": "heading",
+    "RichTextList": "list",
+    "RichTextListItem": "list_item",
+    "RichTextText": "text",
+    "RichTextLink": "link",
+    "RichTextLineBreak": "line_break",
+}
+_CHILDREN = {"type": "array", "items": {"$ref": "#/components/schemas/RichTextNode"}}
+_INLINE = ("text", "link", "line_break")
+
+
+def rich_text_components():
+    """The app channel's rich text nodes (pages.structured_text), a recursive `oneOf` by
+    `type`."""
+    inline_doc = "Its children are inline nodes: text, link, line_break."
+    nodes = dict(
+        [
+            _node(
+                "RichTextParagraph",
+                f"A paragraph. {inline_doc}",
+                {"children": _CHILDREN},
+                ["children"],
+            ),
+            _node(
+                "RichTextHeading",
+                f"A heading of `level` 1 to 6 (2 is a section). {inline_doc}",
+                {"level": {"type": "integer", "minimum": 1, "maximum": 6}, "children": _CHILDREN},
+                ["level", "children"],
+            ),
+            _node(
+                "RichTextList",
+                "A bulleted (`ordered` false) or numbered list; its children are list_item nodes.",
+                {"ordered": {"type": "boolean"}, "children": _CHILDREN},
+                ["ordered", "children"],
+            ),
+            _node(
+                "RichTextListItem",
+                "An item of a list: inline nodes, and lists nested in it.",
+                {"children": _CHILDREN},
+                ["children"],
+            ),
+            _node(
+                "RichTextText",
+                "A run of text; `marks` says how it is emphasised (none: plain).",
+                {
+                    "text": {"type": "string"},
+                    "marks": {"type": "array", "items": {"type": "string", "enum": MARK_TYPES}},
+                },
+                ["text", "marks"],
+            ),
+            _node(
+                "RichTextLink",
+                "A link. `href` is absolute (or mailto:, tel:, #fragment). `target` is the "
+                "public item an internal link points at (its `api_url` fetches it in the app), "
+                "null for any other link. Its children are text and line_break nodes.",
+                {
+                    "href": {"type": "string"},
+                    "target": {
+                        "oneOf": [{"$ref": "#/components/schemas/RichTextLinkTarget"}],
+                        "nullable": True,
+                    },
+                    "children": _CHILDREN,
+                },
+                ["href", "target", "children"],
+            ),
+            _node("RichTextLineBreak", "A line break inside a block.", {}, []),
+        ]
+    )
+    nodes["RichTextLinkTarget"] = {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "type": {"type": "string", "enum": ITEM_TYPES},
+            "slug": {"type": "string"},
+            "api_url": {"type": "string", "format": "uri"},
+        },
+        "required": ["id", "type", "slug", "api_url"],
+    }
+    nodes["RichTextNode"] = {
+        "description": "A node of rich text in the app channel: blocks (paragraph, heading, "
+        "list, list_item) and inline nodes (text, link, line_break), told apart by `type`.",
+        "oneOf": [{"$ref": f"#/components/schemas/{name}"} for name in RICH_TEXT_NODES],
+        "discriminator": {
+            "propertyName": "type",
+            "mapping": {
+                kind: f"#/components/schemas/{name}" for name, kind in RICH_TEXT_NODES.items()
+            },
+        },
+    }
+    return nodes
+
+
+class RichTextTreeField(serializers.Field):
+    """Documents rich text in the app channel: a list of block nodes (RichTextNode)."""
+
+
+RICH_TEXT_TREE = RichTextTreeField()
+
+
 class ReferenceSerializer(serializers.Serializer):
     """A citation to published evidence. `url` is the reference's own URL, else its DOI or
     PubMed link. `note` (what this page cites it for) is present only when the editor wrote one."""
@@ -180,6 +360,11 @@ class MedicalReviewSerializer(serializers.Serializer):
 
 class DisclaimerSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="HTML.")
+    emergency_text = serializers.CharField(allow_blank=True)
+
+
+class AppDisclaimerSerializer(serializers.Serializer):
+    text = RichTextTreeField()
     emergency_text = serializers.CharField(allow_blank=True)
 
 
@@ -282,33 +467,65 @@ class EvidenceClaimBlockValueSerializer(serializers.Serializer):
     references = serializers.ListField(child=ReferenceSerializer(allow_null=True))
 
 
-BODY_BLOCKS = {
-    "heading": block_serializer(
-        "HeadingBlock", "heading", HeadingBlockValueSerializer(), "A heading."
-    ),
-    "paragraph": block_serializer(
-        "ParagraphBlock",
-        "paragraph",
-        serializers.CharField(),
-        "Rich text as HTML: links point at public website URLs.",
-    ),
-    "image": block_serializer(
-        "ImageBlock",
-        "image",
-        BodyImageSerializer(allow_null=True),
-        "An image with its renditions (null if the image was deleted).",
-    ),
-    "callout": block_serializer(
-        "CalloutBlock", "callout", CalloutBlockValueSerializer(), "A highlighted note."
-    ),
-    "evidence_claim": block_serializer(
-        "EvidenceClaimBlock",
-        "evidence_claim",
-        EvidenceClaimBlockValueSerializer(),
-        "A claim about efficacy or speed, tied to the references that support it.",
-    ),
-}
+HEADING_BLOCK = block_serializer(
+    "HeadingBlock", "heading", HeadingBlockValueSerializer(), "A heading."
+)
+
+
+def body_blocks(suffix, rich_text, image, callout, claim):
+    """{block type: block schema} of a body in one channel (component names end in `suffix`):
+    `rich_text` documents a paragraph (a field and its description), `image` an image (a
+    serializer and what its renditions are), `callout` and `claim` their values."""
+    return {
+        "heading": HEADING_BLOCK,
+        "paragraph": block_serializer(f"ParagraphBlock{suffix}", "paragraph", *rich_text),
+        "image": block_serializer(
+            f"ImageBlock{suffix}",
+            "image",
+            image[0](allow_null=True),
+            f"An image with {image[1]} (null if the image was deleted).",
+        ),
+        "callout": block_serializer(
+            f"CalloutBlock{suffix}", "callout", callout(), "A highlighted note."
+        ),
+        "evidence_claim": block_serializer(
+            f"EvidenceClaimBlock{suffix}",
+            "evidence_claim",
+            claim(),
+            "A claim about efficacy or speed, tied to the references that support it.",
+        ),
+    }
+
+
+BODY_BLOCKS = body_blocks(
+    "",
+    (serializers.CharField(), "Rich text as HTML: links point at public website URLs."),
+    (BodyImageSerializer, "its renditions"),
+    CalloutBlockValueSerializer,
+    EvidenceClaimBlockValueSerializer,
+)
 BODY = discriminated("BodyBlock", BODY_BLOCKS, many=True)
+
+
+class AppCalloutBlockValueSerializer(CalloutBlockValueSerializer):
+    text = RichTextTreeField()
+
+
+class AppEvidenceClaimBlockValueSerializer(EvidenceClaimBlockValueSerializer):
+    """A claim (rich text nodes) and the references that support it (null where one was
+    deleted)."""
+
+    claim = RichTextTreeField()
+
+
+APP_BODY_BLOCKS = body_blocks(
+    "App",
+    (RichTextTreeField(), "Rich text as a tree of nodes."),
+    (AppBodyImageSerializer, "a rendition per screen density"),
+    AppCalloutBlockValueSerializer,
+    AppEvidenceClaimBlockValueSerializer,
+)
+APP_BODY = discriminated("BodyBlockApp", APP_BODY_BLOCKS, many=True)
 
 
 class TreatmentApproachStepValueSerializer(serializers.Serializer):
@@ -529,7 +746,18 @@ def items_of_any_type(component_name, serializers_by_model, many=False):
     return discriminated(component_name, by_type, many=many)
 
 
-def search_results(list_serializers):
+def items_of_any_type_by_channel(component_name, serializers_by_channel, many=False):
+    """Items of any type in the web or the app shape (`SERIALIZERS[channel][shape]`)."""
+    web, app = (serializers_by_channel[channel] for channel in ("web", "app"))
+    return by_channel(
+        component_name,
+        items_of_any_type(f"{component_name}Web", web),
+        items_of_any_type(f"{component_name}App", app),
+        many=many,
+    )
+
+
+def search_results(list_serializers_by_channel):
     """The search envelope: list-shaped items of any type, most relevant first."""
     return inline_serializer(
         "SearchResults",
@@ -537,7 +765,9 @@ def search_results(list_serializers):
             "count": serializers.IntegerField(),
             "next": serializers.URLField(allow_null=True),
             "previous": serializers.URLField(allow_null=True),
-            "results": items_of_any_type("SearchResult", list_serializers, many=True),
+            "results": items_of_any_type_by_channel(
+                "SearchResult", list_serializers_by_channel, many=True
+            ),
         },
     )
 
@@ -584,6 +814,19 @@ class NamedEnumFieldSchema(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+class RichTextTreeFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = RichTextTreeField
+
+    def map_serializer_field(self, auto_schema, direction):
+        for name, schema in rich_text_components().items():
+            auto_schema.registry.register_on_missing(
+                ResolvedComponent(
+                    name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema
+                )
+            )
+        return {"type": "array", "items": {"$ref": "#/components/schemas/RichTextNode"}}
 
 
 class ItemSchema(OpenApiSerializerExtension):

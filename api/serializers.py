@@ -25,6 +25,8 @@ from api import schema
 from api.relations import expandable
 from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
 from pages.representation import (
+    APP,
+    WEB,
     api_url,
     code_representation,
     image_representation,
@@ -32,7 +34,7 @@ from pages.representation import (
     page_reference,
     record_dependencies,
     reference_representation,
-    resolve_rich_text,
+    rich_text_value,
     stream_linked_page_ids,
     website_url,
 )
@@ -70,27 +72,33 @@ class RelationField(serializers.Field):
 
     def link_serializers(self):
         """Schema: {type: serializer} of the links, one per page type the relation points at."""
-        owner = self.parent.model
+        owner, channel = self.parent.model, self.parent.channel
         return {
-            target.api_type: link_serializer(owner, self.relation, target)
+            target.api_type: link_serializer(owner, self.relation, target, channel)
             for target in self.relation.target_models
         }
 
     def link_component_name(self):
-        return f"{self.parent.model.api_type.title()}{self.relation.name.title()}Link"
+        name = f"{self.parent.model.api_type.title()}{self.relation.name.title()}Link"
+        return name + CHANNEL_SUFFIX[self.parent.channel]
 
 
 def relation_field(model, name):
     return RelationField(expandable(model)[name])
 
 
+CHANNEL_SUFFIX = {WEB: "", APP: "App"}  # of the component names of each channel's shapes
+
+
 @cache
-def link_serializer(owner, relation, target):
+def link_serializer(owner, relation, target, channel=WEB):
     """Documents one link of `owner`'s `relation` to a `target` page: the target's list shape
-    (with `expand=`) of which the reference's keys and the annotations are always present."""
+    in `channel` (with `expand=`) of which the reference's keys and the annotations are always
+    present."""
     kind = target.api_type
     name = f"{owner.api_type.title()}{relation.name.title()}"
     name += f"{kind.title()}Link" if relation.mixed else "Link"
+    name += CHANNEL_SUFFIX[channel]
     annotations = {key: ANNOTATION_FIELDS[key]() for key in relation.annotations}
     doc = (
         f"A {kind} this {owner.api_type} links to (`{relation.name}`): its reference "
@@ -105,7 +113,7 @@ def link_serializer(owner, relation, target):
         "always_present": (*schema.REFERENCE_KEYS, *relation.annotations),
         "schema_note": "",
     }
-    return type(f"{name}Serializer", (LIST_SERIALIZERS[target],), attributes)
+    return type(f"{name}Serializer", (SERIALIZERS[channel]["list"][target],), attributes)
 
 
 @extend_schema_field(schema.SymptomLinkSerializer(many=True))
@@ -143,13 +151,19 @@ class ItemTypeField(schema.NamedEnumField):
 
 @extend_schema_field(OpenApiTypes.STR)
 class RichTextField(serializers.Field):
-    """Database rich text as client HTML (pages.representation.resolve_rich_text)."""
+    """Database rich text in the context's channel: client HTML, or the app's tree of nodes
+    (pages.representation.rich_text_value)."""
 
     def __init__(self):
         super().__init__(read_only=True)
 
     def to_representation(self, html):
-        return resolve_rich_text(html, self.context.get("visibility"), self.context)
+        return rich_text_value(html, self.context.get("visibility"), self.context)
+
+
+@extend_schema_field(schema.RICH_TEXT_TREE)
+class AppRichTextField(RichTextField):
+    """The app channel's rich text: documented as a tree of nodes."""
 
 
 class ContentListSerializer(serializers.Serializer):
@@ -169,6 +183,7 @@ class ContentListSerializer(serializers.Serializer):
     review_status = serializers.SerializerMethodField()
 
     model = None
+    channel = WEB  # the shape's channel (api.represent builds the context's to match)
     # OpenAPI (api.schema.ItemSchema): what `fields=` cannot drop, and the component's note.
     always_present = ALWAYS_FIELDS
     schema_note = (
@@ -195,7 +210,7 @@ class ContentListSerializer(serializers.Serializer):
     @extend_schema_field(schema.ImageSerializer(allow_null=True))
     def get_hero_image(self, page):
         depends_on(self.context, page.hero_image)
-        return image_representation(page.hero_image, page.hero_image_alt)
+        return image_representation(page.hero_image, page.hero_image_alt, context=self.context)
 
     @extend_schema_field(serializers.ChoiceField(choices=schema.REVIEW_STATUSES))
     def get_review_status(self, page):
@@ -216,7 +231,7 @@ class ContentListSerializer(serializers.Serializer):
         target = getattr(link, relation.target)  # its specific type when expanded
         depends_on(self.context, target)
         if expand:
-            serializer = LIST_SERIALIZERS[type(target)](
+            serializer = SERIALIZERS[self.channel]["list"][type(target)](
                 target, context={**self.context, "fields": None, "expand": set()}
             )
             data = serializer.data
@@ -306,9 +321,7 @@ class ContentDetailMixin(serializers.Serializer):
             return None
         depends_on(self.context, disclaimer)
         return {
-            "text": resolve_rich_text(
-                disclaimer.text, self.context.get("visibility"), self.context
-            ),
+            "text": rich_text_value(disclaimer.text, self.context.get("visibility"), self.context),
             "emergency_text": disclaimer.emergency_text,
         }
 
@@ -479,4 +492,47 @@ DETAIL_SERIALIZERS = {
     TherapyPage: TherapyDetailSerializer,
 }
 
-__all__ = ["DETAIL_SERIALIZERS", "LIST_SERIALIZERS", "Disclaimer", "expandable"]
+
+class AppChannel:
+    """The app channel's version of a shape: rich text as a tree of nodes and images with a
+    rendition per screen density (pages.representation); everything else as the website's."""
+
+    channel = APP
+
+    @extend_schema_field(schema.AppImageSerializer(allow_null=True))
+    def get_hero_image(self, page):
+        return super().get_hero_image(page)
+
+    @extend_schema_field(schema.APP_BODY)
+    def get_body(self, page):
+        return super().get_body(page)
+
+    @extend_schema_field(schema.AppDisclaimerSerializer(allow_null=True))
+    def get_disclaimer(self, page):
+        return super().get_disclaimer(page)
+
+
+def app_variant(serializer):
+    """`serializer`'s shape in the app channel (component `<Name>App`)."""
+    fields = {
+        name: AppRichTextField()
+        for name, field in serializer._declared_fields.items()
+        if isinstance(field, RichTextField)
+    }
+    doc = (
+        f"{serializer.__doc__.strip()}\n\nIn the app channel (`channel=app`): {AppChannel.__doc__}"
+    )
+    name = serializer.__name__.removesuffix("Serializer") + "AppSerializer"
+    return type(name, (AppChannel, serializer), {**fields, "__doc__": doc})
+
+
+# {channel: {shape: {model: serializer}}}: what api.represent builds each item with.
+SERIALIZERS = {
+    WEB: {"list": LIST_SERIALIZERS, "detail": DETAIL_SERIALIZERS},
+    APP: {
+        "list": {model: app_variant(s) for model, s in LIST_SERIALIZERS.items()},
+        "detail": {model: app_variant(s) for model, s in DETAIL_SERIALIZERS.items()},
+    },
+}
+
+__all__ = ["DETAIL_SERIALIZERS", "LIST_SERIALIZERS", "SERIALIZERS", "Disclaimer", "expandable"]

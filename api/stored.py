@@ -14,10 +14,23 @@ from django.core.serializers.json import DjangoJSONEncoder
 import orjson
 
 from api.renderers import ORJSONRenderer
+from pages.representation import APP, CHANNELS, WEB
 
 # Bump when the shape of a representation changes (a serializer, a block's API value, a
 # renderer option): stored copies of another version count as missing until refreshed.
-VERSION = 2
+VERSION = 3
+
+DETAIL, LIST = "detail", "list"  # api.represent's shapes
+# (channel, shape): the columns of api.models.RepresentationState holding its bytes and their
+# fingerprint. Both channels' copies of a shape show the same things: one column of keys.
+COLUMNS = {
+    (WEB, DETAIL): ("detail", "fingerprint"),
+    (WEB, LIST): ("list_item", "list_fingerprint"),
+    (APP, DETAIL): ("app_detail", "app_fingerprint"),
+    (APP, LIST): ("app_list_item", "app_list_fingerprint"),
+}
+KEYS_COLUMNS = {DETAIL: "shows", LIST: "list_shows"}
+SHAPES = tuple(COLUMNS)
 
 _renderer = ORJSONRenderer()
 
@@ -37,25 +50,54 @@ def fingerprint(data):
     return digest(encoded)
 
 
-def keep(state, detail, item, now):
-    """Store on `state` (unsaved) what the API serves for the item: `detail` and `item` (its
-    list shape; both api.represent.Represented) as bytes, with the surrogate keys of everything
-    each shows. The detail's fingerprint is the caller's (it decides `changed_at` by it)."""
-    state.detail = render(detail.data)
-    state.list_item = render(item.data)
-    state.list_fingerprint = digest(state.list_item)
-    state.shows = " ".join(sorted(detail.keys))
-    state.list_shows = " ".join(sorted(item.keys))
+def piece_digest(shape, data, body):
+    """The fingerprint of one shape's bytes `body` (of `data`): a detail's is `fingerprint`,
+    what `changed_at` and the change record follow; a list shape's, its bytes' sha256."""
+    return fingerprint(data) if shape == DETAIL else digest(body)
+
+
+def rendered(shapes):
+    """{(channel, shape): (bytes, fingerprint)} for `shapes` {(channel, shape): Represented}."""
+    found = {}
+    for (channel, shape), item in shapes.items():
+        body = render(item.data)
+        found[channel, shape] = (body, piece_digest(shape, item.data, body))
+    return found
+
+
+def differs(state, copies):
+    """Whether `copies` (from `rendered`) fingerprint otherwise than what `state` stored."""
+    return any(getattr(state, COLUMNS[key][1]) != digest_ for key, (_, digest_) in copies.items())
+
+
+def keep(state, shapes, copies, now):
+    """Store on `state` (unsaved) what the API serves for the item: `copies` (from `rendered`)
+    of `shapes` {(channel, shape): Represented}, with the surrogate keys of everything each
+    shape shows."""
+    for key, (body, digest_) in copies.items():
+        body_column, digest_column = COLUMNS[key]
+        setattr(state, body_column, body)
+        setattr(state, digest_column, digest_)
+    for shape, column in KEYS_COLUMNS.items():
+        keys = set().union(*(item.keys for (_, s), item in shapes.items() if s == shape))
+        setattr(state, column, " ".join(sorted(keys)))
     state.version = VERSION
     state.stored_at = now
 
 
 def forget(state):
     """An item that left the public keeps nothing it showed."""
-    state.detail = state.list_item = None
-    state.list_fingerprint = state.shows = state.list_shows = ""
+    for body_column, digest_column in COLUMNS.values():
+        setattr(state, body_column, None)
+        setattr(state, digest_column, "")
+    state.shows = state.list_shows = ""
     state.stored_at = None
 
 
 def is_current(state):
-    return state.version == VERSION and state.detail is not None
+    return state.version == VERSION and all(
+        getattr(state, body_column) is not None for body_column, _ in COLUMNS.values()
+    )
+
+
+__all__ = ["CHANNELS", "SHAPES"]

@@ -7,6 +7,7 @@ from api.problems import api_not_found, problem_type
 from api.views.content import content_viewset
 from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
+from api.views.sync import SyncView
 from pages.models import CONTENT_PAGE_MODELS
 
 READ_ONLY = ["get", "head"]  # anything else is a 405 problem with `Allow: GET, HEAD`
@@ -17,6 +18,7 @@ for model in CONTENT_PAGE_MODELS:
 api_v1 = [
     path("search/", SearchView.as_view(), name="search"),
     path("pages/", PageByPathView.as_view(), name="page-by-path"),
+    path("sync/", SyncView.as_view(), name="sync"),
     path("schema/", SpectacularAPIView.as_view(http_method_names=READ_ONLY), name="schema"),
     path(
         "docs/",

@@ -17,7 +17,8 @@ RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "documen
 
 class LinkedRichTextBlock(blocks.RichTextBlock):
     """Rich text whose API value, and whose rendering in the admin's preview, is client HTML:
-    links resolved to public website URLs, links to pages the public can't see unwrapped.
+    links resolved to public website URLs, links to pages the public can't see unwrapped (in the
+    app channel, the same as a tree of nodes: pages.structured_text).
 
     Block templates show such a value with `{{ value.text|public_richtext }}` (pages/templatetags/
     public_content.py), never `{{ value.text }}`, which would link every page, public or not."""
@@ -29,10 +30,10 @@ class LinkedRichTextBlock(blocks.RichTextBlock):
         return mark_safe(resolve_rich_text(value.source if value else ""))  # noqa: S308
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import resolve_rich_text
+        from pages.representation import rich_text_value
 
         visibility = (context or {}).get("visibility")
-        return resolve_rich_text(value.source if value else "", visibility, context)
+        return rich_text_value(value.source if value else "", visibility, context)
 
 
 class ReferenceChooserBlock(SnippetChooserBlock):
@@ -106,7 +107,7 @@ class RenditionImageBlock(ImageBlock):
             return None
         record_dependencies(context, value)
         alt = "" if getattr(value, "decorative", False) else value.contextual_alt_text
-        data = image_representation(value, alt, BODY_IMAGE_RENDITIONS)
+        data = image_representation(value, alt, BODY_IMAGE_RENDITIONS, context)
         data["decorative"] = bool(getattr(value, "decorative", False))
         return data
 

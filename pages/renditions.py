@@ -11,6 +11,19 @@ BODY_IMAGE_RENDITIONS = {
 }
 
 
+# The app channel's renditions: one per screen density, for an image shown `APP_BASE_WIDTH`
+# points wide (a phone's width), so a device picks the one of its density (1x, 2x, 3x).
+APP_BASE_WIDTH = 375
+APP_DENSITIES = (1, 2, 3)
+APP_HERO_RENDITIONS = {  # 16:9, cropped like the website's hero renditions
+    density: f"fill-{APP_BASE_WIDTH * density}x{round(APP_BASE_WIDTH * density * 9 / 16)}"
+    for density in APP_DENSITIES
+}
+APP_BODY_IMAGE_RENDITIONS = {  # the image's own proportions, never enlarged
+    density: f"width-{APP_BASE_WIDTH * density}" for density in APP_DENSITIES
+}
+
+
 def rendition_specs(named):
     """Every filter spec for `named` renditions: the original format and a webp version."""
     specs = []
@@ -19,6 +32,8 @@ def rendition_specs(named):
     return specs
 
 
+HERO_RENDITION_SPECS = rendition_specs(HERO_RENDITIONS) + rendition_specs(APP_HERO_RENDITIONS)
 ALL_RENDITION_SPECS = sorted(
-    set(rendition_specs(HERO_RENDITIONS) + rendition_specs(BODY_IMAGE_RENDITIONS))
+    set(HERO_RENDITION_SPECS)
+    | set(rendition_specs(BODY_IMAGE_RENDITIONS) + rendition_specs(APP_BODY_IMAGE_RENDITIONS))
 )

@@ -2,19 +2,34 @@
 
 Shared by StreamField blocks (`get_api_representation`) and the API serializers, so both resolve
 links and images the same way. URLs come from settings, never from a request's Host header.
+
+Two channels share them: the website's (`web`: rich text as HTML, named renditions) and the
+app's (`app`: rich text as a tree of nodes, pages.structured_text, and renditions per screen
+density). A representation's context names its channel (`channel_of`).
 """
 
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
 from wagtail.images.models import AbstractImage
 from wagtail.rich_text import expand_db_html
 
-from pages.renditions import HERO_RENDITIONS, rendition_specs
+from pages.renditions import (
+    APP_BASE_WIDTH,
+    APP_BODY_IMAGE_RENDITIONS,
+    APP_HERO_RENDITIONS,
+    BODY_IMAGE_RENDITIONS,
+    HERO_RENDITIONS,
+    rendition_specs,
+)
 from pages.selectors import Visibility
+from pages.structured_text import rich_text_tree
 
 API_PREFIX = "/api/v1"
+WEB, APP = "web", "app"
+CHANNELS = (WEB, APP)
 SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.I)
 PAGE_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>(.*?)</a>', re.S | re.I)
 ID_ATTR = re.compile(r'\bid="(\d+)"')
@@ -106,9 +121,12 @@ def website_url(page, root_path=None):
 
 def api_url(page, model=None):
     kind, collection = page_kind(model or type(page))
-    if not collection:
-        return None
-    return f"{settings.API_BASE_URL}{API_PREFIX}/{collection}/{page.slug}/"
+    return item_api_url(collection, page.slug) if collection else None
+
+
+def item_api_url(collection, slug):
+    """The URL of an item in this API (the one place that spells it)."""
+    return f"{settings.API_BASE_URL}{API_PREFIX}/{collection}/{slug}/"
 
 
 def page_reference(page, root_path=None, model=None):
@@ -130,34 +148,53 @@ def absolute_media_url(url):
     return url if url.startswith(("http://", "https://")) else settings.API_BASE_URL + url
 
 
-def image_representation(image, alt, named=HERO_RENDITIONS):
-    """An image with named renditions, each in its original format and as webp:
-    {"id", "alt", "width", "height", "renditions": {"medium": {"url", "width", "height",
-    "format", "webp": {"url", "width", "height"}}}}."""
+def channel_of(context):
+    """The channel a representation is built for (`web` unless its context says otherwise)."""
+    return (context or {}).get("channel") or WEB
+
+
+def _rendition(rendition):
+    return {
+        "url": absolute_media_url(rendition.url),
+        "width": rendition.width,
+        "height": rendition.height,
+        "format": rendition.file.name.rsplit(".", 1)[-1].lower(),
+    }
+
+
+def image_representation(image, alt, named=HERO_RENDITIONS, context=None):
+    """An image in the context's channel: {"id", "alt", "width", "height", "renditions"}.
+
+    web: named renditions (`named`, or the body's when it is BODY_IMAGE_RENDITIONS), each in
+    its original format and as webp: {"medium": {"url", "width", "height", "format",
+    "webp": {"url", "width", "height"}}}.
+    app: `base_width` (points) and one rendition per screen density, 1x to 3x:
+    [{"density": 2, "url", "width", "height", "format", "webp": {..., "format": "webp"}}]."""
     if image is None:
         return None
+    data = {"id": image.pk, "alt": alt, "width": image.width, "height": image.height}
+    if channel_of(context) == APP:
+        by_density = APP_BODY_IMAGE_RENDITIONS if named is BODY_IMAGE_RENDITIONS else None
+        by_density = by_density or APP_HERO_RENDITIONS
+        renditions = image.get_renditions(*rendition_specs(by_density))
+        data["base_width"] = APP_BASE_WIDTH
+        data["renditions"] = [
+            {
+                "density": density,
+                **_rendition(renditions[spec]),
+                "webp": _rendition(renditions[f"{spec}|format-webp"]),
+            }
+            for density, spec in by_density.items()
+        ]
+        return data
     renditions = image.get_renditions(*rendition_specs(named))
     shaped = {}
     for name, spec in named.items():
-        fallback, webp = renditions[spec], renditions[f"{spec}|format-webp"]
-        shaped[name] = {
-            "url": absolute_media_url(fallback.url),
-            "width": fallback.width,
-            "height": fallback.height,
-            "format": fallback.file.name.rsplit(".", 1)[-1].lower(),
-            "webp": {
-                "url": absolute_media_url(webp.url),
-                "width": webp.width,
-                "height": webp.height,
-            },
-        }
-    return {
-        "id": image.pk,
-        "alt": alt,
-        "width": image.width,
-        "height": image.height,
-        "renditions": shaped,
-    }
+        webp = _rendition(renditions[f"{spec}|format-webp"])
+        del webp["format"]
+        shaped[name] = {**_rendition(renditions[spec]), "webp": webp}
+    data["renditions"] = shaped
+    return data
 
 
 def linked_page_ids(html):
@@ -188,11 +225,12 @@ def stream_linked_page_ids(raw, page_keys=("causes",)):
     return found
 
 
-def resolve_rich_text(html, visibility=None, context=None):
+def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
     """Database rich text → HTML for clients: page links point at public website URLs (links to
     pages the public can't see are unwrapped to their text), other Wagtail markup is expanded,
     and hrefs with unsafe schemes (javascript:, data:...) are dropped. The pages it links to are
-    recorded in `context` (see `record_dependencies`)."""
+    recorded in `context` (see `record_dependencies`). `mark_pages`: internal links keep the
+    page's id as `data-page-id` (for `rich_text_value`'s tree)."""
     if not html:
         return ""
     ids = linked_page_ids(html)
@@ -208,7 +246,10 @@ def resolve_rich_text(html, visibility=None, context=None):
     def replace_page_link(match):
         found = ID_ATTR.search(match.group(0))
         url = urls.get(int(found.group(1))) if found else None
-        return f'<a href="{url}">{match.group(1)}</a>' if url else match.group(1)
+        if not url:
+            return match.group(1)
+        marked = f' data-page-id="{found.group(1)}"' if mark_pages else ""
+        return f'<a href="{url}"{marked}>{match.group(1)}</a>'
 
     html = expand_db_html(PAGE_LINK.sub(replace_page_link, html))
 
@@ -221,6 +262,33 @@ def resolve_rich_text(html, visibility=None, context=None):
         return f'href="{href}"'
 
     return HREF_ATTR.sub(clean_href, html)
+
+
+def rich_text_value(html, visibility=None, context=None):
+    """Database rich text in the context's channel: client HTML (web), or its tree of nodes
+    (app: pages.structured_text), where an internal link names its public target."""
+    if channel_of(context) != APP:
+        return resolve_rich_text(html, visibility, context)
+    visibility = visibility or Visibility.load()
+    resolved = resolve_rich_text(html, visibility, context, mark_pages=True)
+
+    def link_target(href, page_id):
+        facts = visibility.public_link_facts([page_id]).get(page_id) if page_id else None
+        if facts is None:
+            return None
+        _, slug, content_type_id = facts
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        kind, collection = page_kind(model)
+        if not collection:
+            return None
+        return {
+            "id": page_id,
+            "type": kind,
+            "slug": slug,
+            "api_url": item_api_url(collection, slug),
+        }
+
+    return rich_text_tree(resolved, link_target)
 
 
 def reference_representation(reference, note=""):

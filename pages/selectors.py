@@ -44,7 +44,8 @@ class Visibility:
     site_path: str = ""  # treebeard path of the site's root page
     root_path: str = "/"  # url_path of the site's root page (e.g. '/clinic/')
     restricted_paths: list = field(default_factory=list)
-    known_urls: dict = field(default_factory=dict)  # page id -> url_path, or None if not public
+    # page id -> (url_path, slug, content_type_id), or None if not public
+    known_pages: dict = field(default_factory=dict)
 
     @classmethod
     def load(cls):
@@ -112,13 +113,18 @@ class Visibility:
     def public_url_paths(self, page_ids):
         """{id: url_path} of the public pages among `page_ids`; one query for the ids not
         looked up before in this request (see `preload`)."""
-        missing = {pk for pk in page_ids if pk not in self.known_urls}
+        return {pk: facts[0] for pk, facts in self.public_link_facts(page_ids).items()}
+
+    def public_link_facts(self, page_ids):
+        """{id: (url_path, slug, content_type_id)} of the public pages among `page_ids`, what a
+        link to each needs; looked up as `public_url_paths` says."""
+        missing = {pk for pk in page_ids if pk not in self.known_pages}
         if missing:
-            self.known_urls.update(dict.fromkeys(missing))
-            self.known_urls.update(
-                self.pages().filter(pk__in=missing).values_list("pk", "url_path")
-            )
-        return {pk: self.known_urls[pk] for pk in page_ids if self.known_urls.get(pk)}
+            self.known_pages.update(dict.fromkeys(missing))
+            rows = self.pages().filter(pk__in=missing)
+            for pk, *facts in rows.values_list("pk", "url_path", "slug", "content_type_id"):
+                self.known_pages[pk] = tuple(facts)
+        return {pk: self.known_pages[pk] for pk in page_ids if self.known_pages.get(pk)}
 
     def preload(self, page_ids):
         """Look up, in one query, every page a representation is about to link to."""

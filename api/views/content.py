@@ -17,6 +17,7 @@ from api.pagination import StrictLimitOffsetPagination
 from api.params import (
     LIST_MAX_LENGTH,
     SEARCH_SCHEMA,
+    channel_param,
     check_parameters,
     search_text,
     split_param,
@@ -26,8 +27,8 @@ from api.problems import BadQuery
 from api.read_path import Reader, item_answer, page_answer
 from api.relations import expandable
 from api.represent import LIST
-from api.schema import ERROR_RESPONSES
-from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from api.schema import ERROR_RESPONSES, by_channel, channel_parameter
+from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS, SERIALIZERS
 from api.views.reading import AnsweringMixin
 from pages.models import CausePage, ConditionPage, TherapyPage, TreatmentPage
 from pages.representation import collection_key
@@ -165,8 +166,8 @@ class ContentViewSet(
     filter_backends = [VisibleFilterBackend, TextSearchFilter, StrictOrderingFilter]
     ordering_fields = ["title", "first_published_at", "last_published_at", "id"]
     ordering = ["title", "id"]
-    list_parameters = {"limit", "offset", "search", "ordering", "fields", "expand"}
-    detail_parameters = {"fields", "expand"}
+    list_parameters = {"limit", "offset", "search", "ordering", "fields", "expand", "channel"}
+    detail_parameters = {"fields", "expand", "channel"}
 
     @property
     def filterset_class(self):
@@ -183,6 +184,7 @@ class ContentViewSet(
         self.check_query_parameters()
         self.fields_param = self.parse_fields()
         self.expand_param = self.parse_expand()
+        self.channel = channel_param(request)
 
     def allowed_parameters(self):
         if self.action == "list":
@@ -220,7 +222,7 @@ class ContentViewSet(
         return self.answered(request, self.list_answer)
 
     def list_answer(self):
-        reader = Reader(self.visibility, self.request)
+        reader = Reader(self.visibility, self.request, self.channel)
         if self.filters_given():
             queryset = self.filter_queryset(self.get_queryset())
             ids = self.paginator.paginate_rows(
@@ -259,7 +261,7 @@ class ContentViewSet(
 
     def detail_answer(self):
         slug = self.kwargs["slug"]
-        reader = Reader(self.visibility, self.request)
+        reader = Reader(self.visibility, self.request, self.channel)
         answer = item_answer(
             reader,
             self.model,
@@ -287,11 +289,16 @@ def content_viewset(model):
     name = model.api_type
     detail_serializer = DETAIL_SERIALIZERS[model]
     list_serializer = LIST_SERIALIZERS[model]
+    title = name.title()
+    list_item = by_channel(
+        f"{title}ListItem", list_serializer, SERIALIZERS["app"]["list"][model], many=True
+    )
+    detail = by_channel(f"{title}Item", detail_serializer, SERIALIZERS["app"]["detail"][model])
     return extend_schema_view(
         list=extend_schema(
             summary=f"List {model.api_collection}",
-            parameters=shape_parameters(list_serializer, model),
-            responses={200: list_serializer(many=True), **ERROR_RESPONSES},
+            parameters=[*shape_parameters(list_serializer, model), channel_parameter()],
+            responses={200: list_item, **ERROR_RESPONSES},
         ),
         retrieve=extend_schema(
             summary=f"One {name} by slug",
@@ -303,8 +310,9 @@ def content_viewset(model):
                     examples=[OpenApiExample("From the seed content", EXAMPLE_SLUGS[model])],
                 ),
                 *shape_parameters(detail_serializer, model),
+                channel_parameter(),
             ],
-            responses={200: detail_serializer, **ERROR_RESPONSES},
+            responses={200: detail, **ERROR_RESPONSES},
         ),
     )(
         type(

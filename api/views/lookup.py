@@ -14,18 +14,25 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.views import APIView
 
 from api.pagination import StrictLimitOffsetPagination
-from api.params import SEARCH_SCHEMA, check_parameters, search_text
+from api.params import SEARCH_SCHEMA, channel_param, check_parameters, search_text
 from api.problems import BadQuery
 from api.read_path import Answer, Reader, item_answer, page_answer
 from api.represent import LIST
-from api.schema import ERROR_RESPONSES, RedirectSerializer, items_of_any_type, search_results
-from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS
+from api.schema import (
+    ERROR_RESPONSES,
+    RedirectSerializer,
+    channel_parameter,
+    items_of_any_type_by_channel,
+    search_results,
+)
+from api.serializers import SERIALIZERS
 from api.stored import render
 from api.views.reading import AnsweringMixin
 from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import (
     API_PREFIX,
     REDIRECTS_KEY,
+    WEB,
     collection_key,
     page_key,
     page_reference,
@@ -53,20 +60,25 @@ class SearchView(AnsweringMixin, APIView):
         summary="Search all content",
         parameters=[
             OpenApiParameter("q", SEARCH_SCHEMA, required=True, description="1 to 200 characters"),
+            channel_parameter(),
         ],
-        responses={200: search_results(LIST_SERIALIZERS), **ERROR_RESPONSES},
+        responses={
+            200: search_results({channel: s["list"] for channel, s in SERIALIZERS.items()}),
+            **ERROR_RESPONSES,
+        },
     )
     def get(self, request):
-        check_parameters(request, {"q", "limit", "offset"})
+        check_parameters(request, {"q", "limit", "offset", "channel"})
         query = search_text(request, "q", required=True)
-        return self.answered(request, lambda: self.search_answer(query))
+        channel = channel_param(request)
+        return self.answered(request, lambda: self.search_answer(query, channel))
 
-    def search_answer(self, query):
+    def search_answer(self, query, channel):
         visibility = Visibility.load()
         ranked = search_public(query, visibility=visibility)
         paginator = self.pagination_class()
         ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
-        reader = Reader(visibility, self.request)
+        reader = Reader(visibility, self.request, channel)
         return page_answer(
             reader,
             reader.rows_in_order(ids, LIST),
@@ -94,6 +106,7 @@ class PageByPathView(AnsweringMixin, APIView):
                     OpenApiExample("A therapy", "/therapies/ketamine-infusion-therapy/"),
                 ],
             ),
+            channel_parameter(),
             OpenApiParameter(
                 "Location",
                 OpenApiTypes.URI,
@@ -103,15 +116,18 @@ class PageByPathView(AnsweringMixin, APIView):
             ),
         ],
         responses={
-            200: items_of_any_type("PageDetail", DETAIL_SERIALIZERS),
+            200: items_of_any_type_by_channel(
+                "PageDetail", {channel: s["detail"] for channel, s in SERIALIZERS.items()}
+            ),
             301: OpenApiResponse(RedirectSerializer, description="Moved for good."),
             302: OpenApiResponse(RedirectSerializer, description="Moved for now."),
             **ERROR_RESPONSES,
         },
     )
     def get(self, request):
-        check_parameters(request, {"path"})
+        check_parameters(request, {"path", "channel"})
         path = request.query_params.get("path", "")
+        channel = channel_param(request)
         if len(path) > PATH_MAX_LENGTH or not re.fullmatch(PATH_PATTERN, path):
             raise BadQuery(
                 {
@@ -120,13 +136,13 @@ class PageByPathView(AnsweringMixin, APIView):
                     ]
                 }
             )
-        return self.answered(request, lambda: self.path_answer(path))
+        return self.answered(request, lambda: self.path_answer(path, channel))
 
-    def path_answer(self, path):
+    def path_answer(self, path, channel):
         visibility = Visibility.load()
         root_path = visibility.root_path
         url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
-        reader = Reader(visibility, self.request)
+        reader = Reader(visibility, self.request, channel)
         rows = reader.page_by_url_path(url_path)
         model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
@@ -139,15 +155,16 @@ class PageByPathView(AnsweringMixin, APIView):
             .filter(old_path=Redirect.normalise_path(path))
             .first()
         )
-        answer = redirect and self.redirect_answer(redirect, visibility)
+        answer = redirect and self.redirect_answer(redirect, visibility, channel)
         if answer:
             return answer
         # The same answer whether nothing ever lived here or what did (or what a redirect from
         # here points at) is not public.
         raise Http404(f"No public content at {path}.")
 
-    def redirect_answer(self, redirect, visibility):
-        """The redirect's answer; None when it points at a page the public may not see."""
+    def redirect_answer(self, redirect, visibility, channel):
+        """The redirect's answer (its `Location` in the same channel); None when it points at
+        a page the public may not see."""
         root_path = visibility.root_path
         target = redirect.redirect_page
         if target is not None:
@@ -158,7 +175,8 @@ class PageByPathView(AnsweringMixin, APIView):
             new_path = target.url_path[len(root_path) - 1 :]
         else:
             reference, new_path = None, redirect.redirect_link
-        location = f"{settings.API_BASE_URL}{API_PREFIX}/pages/?{urlencode({'path': new_path})}"
+        query = {"path": new_path, **({"channel": channel} if channel != WEB else {})}
+        location = f"{settings.API_BASE_URL}{API_PREFIX}/pages/?{urlencode(query)}"
         redirect_to = {"path": new_path, "item": reference}
         body = render({"redirect_to": redirect_to, "permanent": redirect.is_permanent})
         keys = [REDIRECTS_KEY, *([page_key(target)] if target else [])]

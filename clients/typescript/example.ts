@@ -99,3 +99,48 @@ export function describe(page: PageAtPath | Redirect): string {
       return `therapy by ${page.provider_name ?? ""}`;
   }
 }
+
+// The app channel (?channel=app) ------------------------------------------------------------
+
+export type RichTextNode = components["schemas"]["RichTextNode"];
+export type TherapyDetailApp = components["schemas"]["TherapyDetailApp"];
+export type SyncPage = Responses<"/api/v1/sync/">[200]["content"]["application/json"];
+
+/** Rich text nodes as the lines a native view lays out, narrowing on `type`. */
+export function nodeText(node: RichTextNode): string {
+  switch (node.type) {
+    case "text":
+      return node.marks.includes("bold") ? node.text.toUpperCase() : node.text;
+    case "line_break":
+      return "\n";
+    case "link": {
+      const label = node.children.map(nodeText).join("");
+      return node.target === null ? `${label} <${node.href}>` : `${label} [${node.target.type}:${node.target.slug}]`;
+    }
+    case "heading":
+      return `${"#".repeat(node.level)} ${node.children.map(nodeText).join("")}\n`;
+    case "paragraph":
+    case "list_item":
+      return `${node.children.map(nodeText).join("")}\n`;
+    case "list":
+      return node.children.map((item, i) => `${node.ordered ? `${i + 1}.` : "-"} ${nodeText(item)}`).join("");
+    default: {
+      const unhandled: never = node;
+      return unhandled;
+    }
+  }
+}
+
+/** A therapy's mechanism for the app: text, and the 2x hero rendition's URL. */
+export function appMechanism(therapy: TherapyDetailApp): { text: string; hero: string | null } {
+  const text = (therapy.mechanism_of_action ?? []).map(nodeText).join("");
+  const hero = therapy.hero_image?.renditions.find((r) => r.density === 2)?.webp.url ?? null;
+  return { text, hero };
+}
+
+/** One page of a sync applied to the app's local copy; returns the cursor to keep. */
+export function applySync(store: Map<string, SyncPage["items"][number]>, page: SyncPage): string {
+  for (const item of page.items) store.set(`${item.type}:${item.id}`, item);
+  for (const gone of page.deleted) store.delete(`${gone.type}:${gone.id}`);
+  return page.next_cursor;
+}

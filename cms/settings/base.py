@@ -218,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVERS": [{"url": API_BASE_URL}],
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.postprocess_channels",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": ["current", "due_soon", "overdue", "unreviewed"],
         "ItemTypeEnum": ["condition", "cause", "treatment", "therapy"],
@@ -243,6 +247,11 @@ API_CACHE_CONTROL = os.environ.get(
 )
 # A refresh task (api/changes.py) works this long, then queues the rest as a new task.
 API_REFRESH_TASK_SECONDS = float(os.environ.get("API_REFRESH_TASK_SECONDS", "20"))
+# Delta sync (api/sync.py): how long tombstones of removed items are kept. A client that has
+# not synced for longer must sync again from scratch (410).
+API_SYNC_TOMBSTONE_DAYS = int(os.environ.get("API_SYNC_TOMBSTONE_DAYS", "90"))
+if API_SYNC_TOMBSTONE_DAYS < 1:
+    raise ImproperlyConfigured("API_SYNC_TOMBSTONE_DAYS must be a whole number of days, 1 or more.")
 # Whole API responses kept in the cache above (Redis in production), purged by surrogate key
 # when what they show changes (api/response_cache.py); 0 turns the response cache off. Off by
 # default without Redis: a purge in one process (a manage.py command beside `runserver`) never

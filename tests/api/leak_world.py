@@ -11,6 +11,7 @@ found in any response are a leak whatever the response's shape.
 """
 
 import datetime
+import json
 import random
 import re
 from dataclasses import dataclass, field
@@ -481,24 +482,38 @@ def doors(world):
                 requests.append(query(base, limit=100, **{name: value}))
         for word in [*words, *sorted(title_words[kind])]:
             requests.append(query(base, limit=100, search=word))
+        requests.append(query(base, limit=100, channel="app"))
         slugs = world.kind_slugs(kind) + ["never-existed-" + kind]
         for slug in slugs:
             detail = f"{base}{slug}/"
             requests.append(detail)
+            requests.append(query(detail, channel="app"))
             if relations:
                 requests.append(query(detail, expand=",".join(relations)))
                 requests.append(query(detail, fields=",".join(["title", *relations])))
     for word in [*words, *all_title_words]:
         requests.append(query("/api/v1/search/", q=word, limit=100))
+        requests.append(query("/api/v1/search/", q=word, limit=100, channel="app"))
     if world.spec.search_text.strip():
         requests.append(query("/api/v1/search/", q=world.spec.search_text))
     for path in world.paths():
         requests.append(query("/api/v1/pages/", path=path))
+        requests.append(query("/api/v1/pages/", path=path, channel="app"))
         requests.append(path)  # the website route
     for restriction_id, page_id, kind in world.restrictions:
         if kind == "password":
             requests.append(f"/_util/authenticate_with_password/{restriction_id}/{page_id}/")
+    # a first sync: every public item, by pages and by type (api/sync.py)
+    requests += [query(SYNC, limit=100), query(SYNC, limit=100, channel="web")]
+    requests += [query(SYNC, types=INDEX_SLUGS[kind], limit=100) for kind in KINDS]
     return list(dict.fromkeys(requests))
+
+
+SYNC = "/api/v1/sync/"
+# A sync cursor (and so the ETag) numbers the changes made, and items come in the order they
+# changed: the oracle's deletions of hidden pages add changes (tombstones of those that were
+# public, new copies of the pages that showed them), so it numbers and orders them otherwise.
+# What a response shows must match, in any order (the worlds fit in one page of 100).
 
 
 # Answers ----------------------------------------------------------------------------------
@@ -526,9 +541,15 @@ def fetch(client, requests):
         response = client.get(path)
         body = response.content.decode("utf-8", "replace")
         body = CSRF.sub('name="csrfmiddlewaretoken" value="(token)"', body)
-        answers[path] = Answer(
-            response.status_code, body, tuple((name, response.get(name)) for name in HEADERS)
-        )
+        headers = tuple((name, response.get(name)) for name in HEADERS)
+        if path.startswith(SYNC) and response.status_code == 200:
+            data = response.json()
+            for name in ("items", "deleted"):
+                data[name] = sorted(data[name], key=lambda item: (item["type"], item["id"]))
+            data["next_cursor"] = "(cursor)"
+            body = json.dumps(data, sort_keys=True)
+            headers = tuple((name, "(sync)" if name == "ETag" else v) for name, v in headers)
+        answers[path] = Answer(response.status_code, body, headers)
     return answers
 
 

@@ -81,6 +81,8 @@ def test_page_lookup_follows_redirects(api, seeded, django_capture_on_commit_cal
     assert body["redirect_to"]["path"] == "/causes/herpes-zoster/"
     assert body["redirect_to"]["item"]["slug"] == "herpes-zoster"
     assert body["permanent"] is True
+    app = api("/api/v1/pages/?path=/causes/shingles/&channel=app")
+    assert app.status_code == 301 and app["Location"].endswith("&channel=app")
 
 
 def test_updated_since_uses_publish_time(api, seeded, freezer):

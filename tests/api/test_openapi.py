@@ -10,10 +10,12 @@ from jsonschema import Draft7Validator
 
 COLLECTIONS = ["conditions", "causes", "treatments", "therapies"]
 ITEM_SCHEMAS = [
-    f"{kind}{shape}"
+    f"{kind}{shape}{channel}"
     for kind in ("Condition", "Cause", "Treatment", "Therapy")
     for shape in ("List", "Detail")
+    for channel in ("", "App")
 ]
+CHANNEL_INDEX = {"web": 0, "app": 1}  # in the anyOf of api.schema.by_channel components
 REFERENCE_KEYS = ["id", "type", "slug", "title", "url", "api_url"]
 # Objects that may carry keys their schema does not list. None: every JSON-LD node the API sends
 # is described property by property (pages/schema_org.py builds no other keys).
@@ -41,9 +43,14 @@ def schema(db):  # filter parameters are derived from querysets: needs the datab
     return document
 
 
-def resolve(schema, node):
+def resolve(schema, node, channel="web"):
+    """The component `node` refers to (or its items do); of a component offering each
+    channel's shape, `channel`'s."""
     ref = node.get("$ref") or (node.get("items") or {}).get("$ref")
-    return schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    found = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+    if "anyOf" in found:
+        return resolve(schema, found["anyOf"][CHANNEL_INDEX[channel]], channel)
+    return found
 
 
 def link_schema_for(schema, prop, link):
@@ -67,13 +74,21 @@ def json_schema(node):
     return converted
 
 
-def response_validator(schema, path, status):
+def response_validator(schema, path, status, channel=None):
+    """Validates a response as documented; with `channel`, only as that channel's shape (each
+    component offering both shapes keeps only that channel's)."""
+    from api.schema import CHANNEL_COMPONENTS
+
     content = schema["paths"][path]["get"]["responses"][str(status)]["content"]
     documented = content["application/json"]["schema"]
+    components = dict(schema["components"]["schemas"])
+    if channel:
+        for name in CHANNEL_COMPONENTS & set(components):
+            components[name] = components[name]["anyOf"][CHANNEL_INDEX[channel]]
     return Draft7Validator(
         {
             "allOf": [json_schema(documented)],
-            "components": {"schemas": json_schema(schema["components"]["schemas"])},
+            "components": {"schemas": json_schema(components)},
         }
     )
 
@@ -102,14 +117,16 @@ def every_schema(node, where):
 
 
 def test_every_endpoint_is_documented_with_its_errors(schema):
-    expected = {"/api/v1/search/", "/api/v1/pages/"}
+    expected = {"/api/v1/search/", "/api/v1/pages/", "/api/v1/sync/"}
     for collection in COLLECTIONS:
         expected |= {f"/api/v1/{collection}/", f"/api/v1/{collection}/{{slug}}/"}
     assert set(schema["paths"]) == expected
     for path, operations in schema["paths"].items():
         responses = operations["get"]["responses"]
-        assert {"200", "304", "400", "401", "403", "404", "429"} <= set(responses), path
-        for status in ("400", "401", "403", "404", "429"):
+        # nothing to find at /sync/, but a cursor can be too old
+        missing = "410" if path == "/api/v1/sync/" else "404"
+        assert {"200", "304", "400", "401", "403", missing, "429"} <= set(responses), path
+        for status in ("400", "401", "403", missing, "429"):
             problem = responses[status]["content"]["application/problem+json"]["schema"]
             assert problem["$ref"].endswith("/Problem"), (path, status)
         assert "content" not in responses["304"]
@@ -166,10 +183,15 @@ def test_items_require_only_what_fields_cannot_drop(schema):
         item = components[name]
         assert item["required"] == ["id", "type"], name
         assert "`fields=`" in item["description"], name
-        kind = re.sub("(List|Detail)$", "", name)
+        kind = re.sub("(List|Detail)(App)?$", "", name)
         assert item["properties"]["type"]["allOf"][0]["$ref"].endswith(f"/{kind}Type"), name
-    links = [name for name in components if name.endswith("Link") and name != "SymptomLink"]
+    links = [
+        name
+        for name in components
+        if re.search("Link(App)?$", name) and name not in ("SymptomLink", "RichTextLink")
+    ]
     assert "ConditionCausesLink" in links and "TherapyRelievesCauseLink" in links
+    assert "ConditionCausesLinkApp" in links
     for name in links:
         link = components[name]
         if "oneOf" in link:  # a relation to several types: one link schema per type
@@ -205,13 +227,19 @@ def test_every_block_type_has_its_schema(schema):
     assert components[step["properties"]["type"]["$ref"].rsplit("/", 1)[-1]]["enum"] == ["step"]
 
 
+@pytest.mark.parametrize("channel", ["web", "app"])
 @pytest.mark.parametrize("collection", COLLECTIONS)
-def test_responses_carry_exactly_the_documented_properties(schema, api, collection):
+def test_responses_carry_exactly_the_documented_properties(
+    schema, get, seeded, collection, channel
+):
+    def api(path):
+        return get(path + ("&" if "?" in path else "?") + f"channel={channel}")
+
     list_operation = schema["paths"][f"/api/v1/{collection}/"]["get"]
     page_schema = resolve(
         schema, list_operation["responses"]["200"]["content"]["application/json"]["schema"]
     )
-    item_schema = resolve(schema, page_schema["properties"]["results"])
+    item_schema = resolve(schema, page_schema["properties"]["results"], channel)
     body = api(f"/api/v1/{collection}/").json()
     assert set(body) == set(page_schema["properties"])
     item = body["results"][0]
@@ -219,7 +247,9 @@ def test_responses_carry_exactly_the_documented_properties(schema, api, collecti
 
     detail_operation = schema["paths"][f"/api/v1/{collection}/{{slug}}/"]["get"]
     detail_schema = resolve(
-        schema, detail_operation["responses"]["200"]["content"]["application/json"]["schema"]
+        schema,
+        detail_operation["responses"]["200"]["content"]["application/json"]["schema"],
+        channel,
     )
     detail = api(f"/api/v1/{collection}/{item['slug']}/").json()
     assert set(detail) == set(detail_schema["properties"])
@@ -304,17 +334,22 @@ def test_live_responses_match_the_documented_schemas(schema, api, every_kind_of_
         "/api/v1/pages/?path=/old-shingles/",
         "/api/v1/pages/?path=/elsewhere/",
     ]
+    urls += ["/api/v1/sync/?limit=100", "/api/v1/sync/?limit=3&types=therapies"]
     statuses = set()
-    for url in urls:
-        response = api(url)
+    for url, channel in [(url, channel) for url in urls for channel in ("web", "app")]:
+        asked = url + ("&" if "?" in url else "?") + f"channel={channel}"
+        response = api(asked)
         statuses.add(response.status_code)
-        validator = response_validator(schema, documented_path(url), response.status_code)
+        validator = response_validator(schema, documented_path(url), response.status_code, channel)
         errors = [
             f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
             for e in validator.iter_errors(response.json())
         ]
-        assert not errors, f"{url}:\n" + "\n".join(errors[:10])
+        assert not errors, f"{asked}:\n" + "\n".join(errors[:10])
     assert statuses == {200, 301, 302}
+    # each channel's shape is told apart: the web shape is not the app's
+    app_validator = response_validator(schema, "/api/v1/therapies/{slug}/", 200, "app")
+    assert not app_validator.is_valid(api("/api/v1/therapies/ketamine-infusion-therapy/").json())
     # The validation has teeth: the old shape of a therapy's contraindications is refused.
     therapy = api("/api/v1/therapies/ketamine-infusion-therapy/").json()
     validator = response_validator(schema, "/api/v1/therapies/{slug}/", 200)

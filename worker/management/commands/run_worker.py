@@ -13,6 +13,7 @@ from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
 from api.changes import catch_up, refresh_review_status
+from api.sync import prune_tombstones
 
 clock = time.monotonic  # round budgets (tests move it)
 
@@ -81,12 +82,15 @@ class Command(BaseCommand):
         moved = refresh_review_status()  # review status moves with the calendar, not an edit
         tasks += self.drain_tasks()  # what publishing scheduled pages queued
         caught = catch_up()  # what no queued task recorded (a crash after a commit, a deploy)
+        pruned = prune_tombstones()  # sync's deletions older than API_SYNC_TOMBSTONE_DAYS
         if tasks:
             self.say(f"Ran {tasks} queued task(s).")
         if moved:
             self.say(f"{moved} item(s) changed review status.")
         if caught:
             self.say(f"{caught} item(s) refreshed that no task had recorded.")
+        if pruned:
+            self.say(f"{pruned} tombstone(s) pruned.")
         return tasks + moved + caught
 
     def drain_tasks(self):

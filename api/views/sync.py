@@ -1,0 +1,161 @@
+"""GET /api/v1/sync/: delta sync for offline clients (api/sync.py)."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from api import sync
+from api.params import channel_param, check_parameters, parse_bounded_int, subset_param
+from api.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
+from api.read_path import Answer, Reader
+from api.represent import APP, DETAIL
+from api.schema import ERROR_RESPONSES, channel_parameter, items_of_any_type_by_channel
+from api.serializers import SERIALIZERS
+from api.stored import render
+from api.views.content import names_pattern
+from api.views.reading import AnsweringMixin
+from pages.models import CONTENT_PAGE_MODELS
+from pages.representation import collection_key
+from pages.selectors import Visibility
+
+TYPES = {model.api_collection: model.api_type for model in CONTENT_PAGE_MODELS}
+LIMIT_MAX = 100
+CURSOR_SCHEMA = {"type": "string", "pattern": f"^{sync.CURSOR_PATTERN.pattern}$"}
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """An item that left the public (unpublished, deleted, expired, made private or moved out
+    of the site) since the cursor: remove it. Only what it was last served with publicly."""
+
+    type = serializers.ChoiceField(choices=list(TYPES.values()))
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+
+
+class SyncPageSerializer(serializers.Serializer):
+    """One page of a sync pass: items changed (or, on the first pass, all public items) in the
+    channel's detail shape, each once, and tombstones of items to remove."""
+
+    items = items_of_any_type_by_channel(
+        "SyncItem", {channel: s["detail"] for channel, s in SERIALIZERS.items()}, many=True
+    )
+    deleted = TombstoneSerializer(many=True)
+    next_cursor = serializers.CharField(
+        help_text="Opaque; send it as `cursor` for the next page, or, once `has_more` is "
+        "false, for the next sync (keep it with the local copy)."
+    )
+    has_more = serializers.BooleanField(help_text="More pages in this pass: fetch them now.")
+
+
+EXAMPLE = {
+    "items": [{"id": 7, "type": "therapy", "slug": "ketamine-infusion-therapy", "...": "..."}],
+    "deleted": [{"type": "condition", "id": 12, "slug": "old-condition"}],
+    "next_cursor": "eyJzaW5jZSI6NDJ9:1u2v3w...",
+    "has_more": False,
+}
+
+
+class SyncView(AnsweringMixin, APIView):
+    """Delta sync. The first call (no `cursor`) pages through every public item; each later
+    call with the last `next_cursor` returns only the items whose representation changed since
+    (a linked page's title, a snippet it shows, a review status move all count), each once in
+    its newest version, and `deleted` tombstones. Follow `next_cursor` while `has_more`; keep
+    the last one for the next sync."""
+
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        summary="Sync content for offline use",
+        parameters=[
+            OpenApiParameter(
+                "cursor",
+                CURSOR_SCHEMA,
+                description="The `next_cursor` of the previous response; leave it out to start.",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": LIMIT_MAX},
+                description="Entries (items and tombstones) per page.",
+            ),
+            OpenApiParameter(
+                "types",
+                {"type": "string", "pattern": names_pattern(sorted(TYPES)), "maxLength": 200},
+                description="Comma-separated collections to sync (default: all): "
+                f"{', '.join(TYPES)}. A cursor keeps the types it started with.",
+            ),
+            channel_parameter(default=APP),
+        ],
+        responses={
+            200: OpenApiResponse(
+                SyncPageSerializer,
+                examples=[OpenApiExample("An incremental sync", EXAMPLE, response_only=True)],
+            ),
+            (410, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ERROR_RESPONSES[(404, PROBLEM_CONTENT_TYPE)].response,
+                description="The cursor is too old: sync again without one.",
+            ),
+            **{k: v for k, v in ERROR_RESPONSES.items() if k != (404, PROBLEM_CONTENT_TYPE)},
+        },
+    )
+    def get(self, request):
+        check_parameters(request, {"cursor", "limit", "types", "channel"})
+        limit = parse_bounded_int(request, "limit", LIMIT_MAX, 1, LIMIT_MAX)
+        chosen = subset_param(request, "types", TYPES, "collection(s)")
+        types = tuple(sorted(TYPES[name] for name in chosen)) if chosen else None
+        channel = channel_param(request, default=None)
+        cursor = self.cursor(request.query_params.get("cursor"), types, channel)
+        return self.answered(request, lambda: self.sync_answer(cursor, limit))
+
+    def cursor(self, raw, types, channel):
+        if raw is None:
+            return sync.Cursor(types=types or (), channel=channel or APP)
+        if not sync.CURSOR_PATTERN.fullmatch(raw):
+            raise BadQuery({"cursor": ["Not a cursor: send a `next_cursor` as it came."]})
+        try:
+            cursor = sync.Cursor.decode(raw)
+        except sync.BadCursor:
+            raise BadQuery(
+                {
+                    "cursor": [
+                        "Not a cursor of this API (changed or truncated): send a "
+                        "`next_cursor` as it came, or leave it out to sync from scratch."
+                    ]
+                }
+            ) from None
+        if types is not None and types != cursor.types:
+            raise BadQuery({"types": ["This cursor syncs other types; leave `types` out."]})
+        if channel is not None and channel != cursor.channel:
+            raise BadQuery({"channel": ["This cursor syncs another channel; leave it out."]})
+        return cursor
+
+    def sync_answer(self, cursor, limit):
+        try:
+            page = sync.read(cursor, limit)
+        except sync.ExpiredCursor:
+            raise Gone(
+                "This cursor is older than the deletions kept: sync again without a cursor.",
+                "sync-cursor-expired",
+            ) from None
+        reader = Reader(Visibility.load(), self.request, cursor.channel)
+        ids = [row["page_id"] for row in page.rows if row["public"]]
+        pieces = reader.pieces(reader.rows_in_order(ids, DETAIL), DETAIL)
+        shown = [pieces[pk] for pk in ids if pk in pieces]
+        deleted = render([sync.tombstone(row) for row in page.rows if not row["public"]])
+        tail = b',"next_cursor":' + render(page.next_cursor.encode())
+        tail += b',"has_more":' + (b"true" if page.has_more else b"false") + b"}"
+        kinds = cursor.types or tuple(TYPES.values())
+        collections = sorted(collection_key(c) for c, kind in TYPES.items() if kind in kinds)
+        validators = [*collections, sync.SYNC_KEY]
+        return Answer(
+            etag=reader.etag(f"sync|{DETAIL}", shown, [deleted, tail]),
+            keys=[*validators, *sorted(reader.keys)],
+            expires=reader.expires,
+            body=lambda: (
+                b'{"items":['
+                + b",".join(piece.body for piece in shown)
+                + b'],"deleted":'
+                + deleted
+                + tail
+            ),
+            validators=validators,
+        )
