@@ -61,7 +61,9 @@ def test_stored_answers_cost_a_fixed_handful(generated, client):
         base, detail, relations = paths(model)
         for limit in (5, 100):
             assert queries(client, f"{base}?limit={limit}") <= STORED_LIST_BUDGET, base
+            assert queries(client, f"{base}?limit={limit}&channel=app") <= STORED_LIST_BUDGET
         assert queries(client, detail) <= STORED_DETAIL_BUDGET, detail
+        assert queries(client, f"{detail}?channel=app") <= STORED_DETAIL_BUDGET, detail
         if relations:
             expand = ",".join(relations)
             budget = STORED_LIST_BUDGET + STORED_EXPANSIONS
@@ -70,6 +72,13 @@ def test_stored_answers_cost_a_fixed_handful(generated, client):
             assert queries(client, f"{detail}?expand={expand}") <= budget, detail
         cache.clear()  # cold: the facts are read once more
         assert queries(client, detail) <= STORED_DETAIL_BUDGET + UNCACHED_FACTS, detail
+
+
+def test_a_sync_page_costs_a_fixed_handful(generated, client):
+    client.get("/api/v1/conditions/")  # warm the cached visibility facts
+    # the change counter, a page of the change record, the items with their stored copies
+    for limit in (5, 100):
+        assert queries(client, f"/api/v1/sync/?limit={limit}") <= STORED_LIST_BUDGET
 
 
 def test_with_no_cache_at_all_every_fact_comes_from_the_database(generated, client, settings):

@@ -11,6 +11,8 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api import stored, sync
 from api.changes import catch_up, number_changes
@@ -188,6 +190,16 @@ def test_a_malformed_cursor_is_a_400_problem(app, cursor):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert "cursor" in response.json()["errors"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300) | st.from_regex(sync.CURSOR_PATTERN, fullmatch=True))
+def test_any_text_is_a_cursor_or_refused(raw):
+    try:
+        cursor = sync.Cursor.decode(raw)
+    except sync.BadCursor:
+        return
+    assert isinstance(cursor, sync.Cursor)  # only one this server signed (none, here)
 
 
 def test_a_tampered_cursor_is_a_400_problem(app):
