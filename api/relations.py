@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Q
 
 from wagtail.images import get_image_model
 
+from pages.blocks import prefetch_stream_values, stream_images
 from pages.models import (
     CausePage,
     ConditionCauseLink,
@@ -30,7 +31,7 @@ from pages.models import (
     TherapyReliefLink,
     TreatmentPage,
 )
-from pages.renditions import HERO_RENDITION_SPECS
+from pages.renditions import BODY_IMAGE_RENDITION_SPECS, HERO_RENDITION_SPECS
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,20 @@ DETAIL_PREFETCHES = {
 def attach_hero_renditions(pages):
     """Load the hero renditions of `pages` in ONE query (their image rows came joined)."""
     images = [page.hero_image for page in pages if page.hero_image is not None]
+    attach_renditions(images, HERO_RENDITION_SPECS)
+
+
+def attach_detail_blocks(pages):
+    """Convert the StreamFields of detail `pages` together (one query per kind of chooser for
+    all of them) and load their body images' renditions in one more."""
+    streams = [page.body for page in pages]
+    streams += [page.treatment_approach for page in pages if hasattr(page, "treatment_approach")]
+    prefetch_stream_values(streams)
+    attach_renditions(stream_images(streams), BODY_IMAGE_RENDITION_SPECS)
+
+
+def attach_renditions(images, specs):
+    """Load the renditions `specs` of `images` in ONE query."""
     if not images:
         return
     by_image = {}
@@ -290,7 +305,7 @@ def attach_hero_renditions(pages):
         .get_rendition_model()
         .objects.filter(
             image_id__in={image.pk for image in images},
-            filter_spec__in=HERO_RENDITION_SPECS,
+            filter_spec__in=specs,
         )
     ):
         by_image.setdefault(rendition.image_id, []).append(rendition)

@@ -9,7 +9,7 @@ fingerprints, and what a request falls back to when no stored copy can be used.
 
 from dataclasses import dataclass, field
 
-from api.relations import detail_queryset, list_queryset, load_items
+from api.relations import attach_detail_blocks, detail_queryset, list_queryset, load_items
 from api.serializers import SERIALIZERS
 from api.stored import DETAIL, LIST
 from pages.models import Disclaimer
@@ -57,6 +57,8 @@ def load(ids_by_model, visibility, shape, expand=()):
         for page in QUERYSETS[shape](model, visibility).filter(pk__in=ids)
     ]
     load_items(pages, visibility, expand)
+    if shape == DETAIL:
+        attach_detail_blocks(pages)
     return pages
 
 
@@ -67,6 +69,8 @@ def represent_pages(
     loaded for a detail serve the list shape too), in `channel`'s shape."""
     base = serializer_context(visibility, shape, fields, expand, fresh, request, channel)
     serializers = SERIALIZERS[channel][shape]
+    if shape == DETAIL:  # whether each page they link to is public: one query for all
+        visibility.preload(set().union(*(serializers[type(p)].linked_ids(p) for p in pages)))
     found = {}
     for page in pages:
         context = {**base, "dependencies": set(), "mentions": set()}

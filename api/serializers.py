@@ -256,18 +256,25 @@ class ContentDetailMixin(serializers.Serializer):
     def get_schema_org(self, page):
         return {}  # built in full_representation from the whole item (see pages.schema_org)
 
-    def preload_links(self, page):
-        """Check, in one query, the visibility of every page the detail's rich text and
-        choosers link to (instead of one query per field or block)."""
-        visibility = self.context.get("visibility")
-        if visibility is None:
-            return
+    @classmethod
+    def linked_ids(cls, page):
+        """Ids of the pages the detail's rich text and choosers link to (no query)."""
         ids = stream_linked_page_ids(page.body.raw_data)
         if hasattr(page, "treatment_approach"):
             ids |= stream_linked_page_ids(page.treatment_approach.raw_data)
-        for name, field in self._declared_fields.items():
+        for name, field in cls._declared_fields.items():
             if isinstance(field, RichTextField):
                 ids |= linked_page_ids(getattr(page, name))
+        return ids
+
+    def preload_links(self, page):
+        """Check, in one query, the visibility of every page the detail's rich text and
+        choosers link to (instead of one query per field or block; api.represent looks up
+        those of many details at once beforehand)."""
+        visibility = self.context.get("visibility")
+        if visibility is None:
+            return
+        ids = self.linked_ids(page)
         visibility.preload(ids)
         depends_on(self.context, *visibility.public_url_paths(ids))
 

@@ -4,6 +4,8 @@ Blocks that hold choosers shape their own API value (`get_api_representation`), 
 need to know block internals.
 """
 
+from collections import defaultdict
+
 from django.utils.safestring import mark_safe
 
 from wagtail import blocks
@@ -196,3 +198,30 @@ class TreatmentApproachStepBlock(blocks.StructBlock):
 
 class TreatmentApproachBlock(blocks.StreamBlock):
     step = TreatmentApproachStepBlock()
+
+
+def prefetch_stream_values(streams):
+    """Convert the blocks of many StreamValues together: one `bulk_to_python` per block type
+    across all of them (one query for the images of every body, say), where Wagtail converts
+    each stream on its own. The one place that reaches into StreamValue's internals."""
+    pending = defaultdict(list)  # (stream block, block type) -> [(stream, index, raw item)]
+    for stream in streams:
+        for index, raw in enumerate(stream._raw_data):
+            if stream._bound_blocks[index] is None:
+                pending[id(stream.stream_block), raw["type"]].append((stream, index, raw))
+    for entries in pending.values():
+        stream, _, raw = entries[0]
+        child = stream.stream_block.child_blocks[raw["type"]]
+        values = child.bulk_to_python([raw["value"] for _, _, raw in entries])
+        for (stream, index, raw), value in zip(entries, values, strict=True):
+            stream._bound_blocks[index] = stream.StreamChild(child, value, id=raw.get("id"))
+
+
+def stream_images(streams):
+    """The images of the image blocks in `streams` (converted: see prefetch_stream_values)."""
+    return [
+        child.value
+        for stream in streams
+        for child in stream
+        if isinstance(child.block, RenditionImageBlock) and child.value is not None
+    ]

@@ -1,5 +1,7 @@
 """Named image renditions every channel uses. Generated content pre-renders them."""
 
+from functools import cache
+
 HERO_RENDITIONS = {
     "small": "fill-600x338",
     "medium": "fill-1200x675",
@@ -24,6 +26,15 @@ APP_BODY_IMAGE_RENDITIONS = {  # the image's own proportions, never enlarged
 }
 
 
+@cache
+def rendition_filters(specs):
+    """Wagtail Filters for a tuple of specs, made once: a Filter parses its spec's operations
+    when first used, which cost more than looking the renditions up."""
+    from wagtail.images.models import Filter
+
+    return tuple(Filter(spec=spec) for spec in specs)
+
+
 def rendition_specs(named):
     """Every filter spec for `named` renditions: the original format and a webp version."""
     specs = []
@@ -33,7 +44,7 @@ def rendition_specs(named):
 
 
 HERO_RENDITION_SPECS = rendition_specs(HERO_RENDITIONS) + rendition_specs(APP_HERO_RENDITIONS)
-ALL_RENDITION_SPECS = sorted(
-    set(HERO_RENDITION_SPECS)
-    | set(rendition_specs(BODY_IMAGE_RENDITIONS) + rendition_specs(APP_BODY_IMAGE_RENDITIONS))
+BODY_IMAGE_RENDITION_SPECS = rendition_specs(BODY_IMAGE_RENDITIONS) + rendition_specs(
+    APP_BODY_IMAGE_RENDITIONS
 )
+ALL_RENDITION_SPECS = sorted(set(HERO_RENDITION_SPECS) | set(BODY_IMAGE_RENDITION_SPECS))

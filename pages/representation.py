@@ -22,6 +22,7 @@ from pages.renditions import (
     APP_HERO_RENDITIONS,
     BODY_IMAGE_RENDITIONS,
     HERO_RENDITIONS,
+    rendition_filters,
     rendition_specs,
 )
 from pages.selectors import Visibility
@@ -176,7 +177,7 @@ def image_representation(image, alt, named=HERO_RENDITIONS, context=None):
     if channel_of(context) == APP:
         by_density = APP_BODY_IMAGE_RENDITIONS if named is BODY_IMAGE_RENDITIONS else None
         by_density = by_density or APP_HERO_RENDITIONS
-        renditions = image.get_renditions(*rendition_specs(by_density))
+        renditions = image.get_renditions(*rendition_filters(tuple(rendition_specs(by_density))))
         data["base_width"] = APP_BASE_WIDTH
         data["renditions"] = [
             {
@@ -187,7 +188,7 @@ def image_representation(image, alt, named=HERO_RENDITIONS, context=None):
             for density, spec in by_density.items()
         ]
         return data
-    renditions = image.get_renditions(*rendition_specs(named))
+    renditions = image.get_renditions(*rendition_filters(tuple(rendition_specs(named))))
     shaped = {}
     for name, spec in named.items():
         webp = _rendition(renditions[f"{spec}|format-webp"])
