@@ -316,3 +316,14 @@ def test_stored_copies_keep_an_app_fingerprint(app):
     state = RepresentationState.objects.get(slug="ketamine-infusion-therapy")
     assert state.app_fingerprint and state.app_fingerprint != state.fingerprint
     assert stored.is_current(state)
+
+
+def test_a_review_status_moving_with_the_calendar_syncs_the_item(app, freezer):
+    from api.changes import refresh_review_status
+
+    _, _, cursor, _ = sync_pass(app)
+    freezer.move_to("2027-02-20")  # the seed's next review is due 2027-03-10: now due soon
+    assert refresh_review_status() >= 1
+    items, _, _, _ = sync_pass(app, cursor)
+    moved = {item["slug"]: item["medical_review"]["status"] for item in items}
+    assert moved and set(moved.values()) == {"due_soon"}
