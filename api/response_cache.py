@@ -57,18 +57,24 @@ class Lookup:
     """One request's view of the cache: `hit` (a stored entry still valid) or, on a miss, what
     `store` needs to store the response built instead."""
 
-    def __init__(self, key):
+    def __init__(self, key, expected=()):
+        """`expected`: surrogate keys the entry is likely validated by (a list's collection),
+        read in the same round trip as the entry."""
         self.key = key
-        found = cache.get_many([key, GLOBAL_GENERATION])
+        names = [generation_key(k) for k in expected]
+        found = cache.get_many([key, GLOBAL_GENERATION, *names])
         self.global_generation = found.get(GLOBAL_GENERATION, 0)
-        self.hit = self._valid(found.get(key))
+        self.hit = self._valid(found.get(key), {name: found.get(name) for name in names})
 
     @staticmethod
-    def _valid(entry):
+    def _valid(entry, known=None):
         if not entry:
             return None
         generations = entry["generations"]
-        current = cache.get_many([generation_key(k) for k in generations])
+        current = dict(known or {})
+        missing = [generation_key(k) for k in generations if generation_key(k) not in current]
+        if missing:
+            current.update(cache.get_many(missing))
         for surrogate_key, generation in generations.items():
             if current.get(generation_key(surrogate_key)) != generation:
                 return None

@@ -219,7 +219,7 @@ class ContentViewSet(
         return [collection_key(self.model.api_collection)]
 
     def list(self, request, *args, **kwargs):
-        return self.answered(request, self.list_answer)
+        return self.answered(request, self.list_answer, self.collection_keys())
 
     def list_answer(self):
         reader = Reader(self.visibility, self.request, self.channel)

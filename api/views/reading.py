@@ -32,11 +32,13 @@ def entry_response(entry):
 class AnsweringMixin:
     """For DRF views whose GET handlers return `self.answered(request, build)`."""
 
-    def answered(self, request, build):
-        """`build()` returns an api.read_path.Answer (or raises an API error)."""
+    def answered(self, request, build, expected_keys=()):
+        """`build()` returns an api.read_path.Answer (or raises an API error).
+        `expected_keys`: the surrogate keys a cached answer is likely validated by (see
+        api.response_cache.Lookup)."""
         lookup = None
         if response_cache.enabled():
-            lookup = response_cache.Lookup(request_key(request))
+            lookup = response_cache.Lookup(request_key(request), expected_keys)
             if lookup.hit:
                 return entry_response(lookup.hit)
         answer = build()

@@ -197,6 +197,7 @@ if API_NUM_PROXIES and not API_NUM_PROXIES.isdigit():
     )
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.ConsumerRateThrottle"],
