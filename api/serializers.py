@@ -519,6 +519,12 @@ class AppChannel:
         return super().get_disclaimer(page)
 
 
+APP_CHANNEL_NOTE = (
+    "In the app channel (`channel=app`): rich text as a tree of nodes (RichTextNode) and "
+    "images with a rendition per screen density; every other property as on the website."
+)
+
+
 def app_variant(serializer):
     """`serializer`'s shape in the app channel (component `<Name>App`)."""
     fields = {
@@ -526,9 +532,7 @@ def app_variant(serializer):
         for name, field in serializer._declared_fields.items()
         if isinstance(field, RichTextField)
     }
-    doc = (
-        f"{serializer.__doc__.strip()}\n\nIn the app channel (`channel=app`): {AppChannel.__doc__}"
-    )
+    doc = f"{serializer.__doc__.strip()}\n\n{APP_CHANNEL_NOTE}"
     name = serializer.__name__.removesuffix("Serializer") + "AppSerializer"
     return type(name, (AppChannel, serializer), {**fields, "__doc__": doc})
 
