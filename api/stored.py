@@ -14,7 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 import orjson
 
 from api.renderers import ORJSONRenderer
-from pages.representation import APP, CHANNELS, WEB
+from pages.representation import APP, WEB
 
 # Bump when the shape of a representation changes (a serializer, a block's API value, a
 # renderer option): stored copies of another version count as missing until refreshed.
@@ -98,6 +98,3 @@ def is_current(state):
     return state.version == VERSION and all(
         getattr(state, body_column) is not None for body_column, _ in COLUMNS.values()
     )
-
-
-__all__ = ["CHANNELS", "SHAPES"]
