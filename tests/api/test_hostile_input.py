@@ -183,10 +183,16 @@ def endpoints():
             )
         )
     found += [
-        Endpoint("search", "/api/v1/search/", ("q", "limit", "offset"), (("q", "nerve"),)),
         Endpoint(
-            "pages", "/api/v1/pages/", ("path",), (("path", "/conditions/neuropathic-pain/"),)
+            "search", "/api/v1/search/", ("channel", "q", "limit", "offset"), (("q", "nerve"),)
         ),
+        Endpoint(
+            "pages",
+            "/api/v1/pages/",
+            ("channel", "path"),
+            (("path", "/conditions/neuropathic-pain/"),),
+        ),
+        Endpoint("sync", "/api/v1/sync/", ("channel", "cursor", "limit", "types")),
         Endpoint("schema", "/api/v1/schema/", ("format", "lang")),
         Endpoint("docs", "/api/v1/docs/"),
         Endpoint("problem-type", "/api/v1/problems/invalid-parameters/"),
@@ -204,6 +210,7 @@ ENDPOINTS = endpoints()
 KEYED = {e.name for e in ENDPOINTS if e.name.endswith(("-list", "-detail"))} | {
     "search",
     "pages",
+    "sync",
     "schema",
     "docs",
 }
