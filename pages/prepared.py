@@ -89,6 +89,8 @@ class Compiled:
             else:
                 stand_ins[name] = [-(10**12) - 1000 * n - i for i in range(len(values[name]))]
         queryset = prepared.build(*shape, **stand_ins)
+        if prepared.count:  # a count needs no order (Page's default one made SQLite sort)
+            queryset = queryset.order_by()
         self.alias = queryset.db
         connection = connections[self.alias]
         self.ops = connection.ops
