@@ -22,6 +22,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from api.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
 from pages.models import MedicalCode, TherapySideEffect
 from pages.renditions import APP_BASE_WIDTH, APP_DENSITIES, BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
 from pages.structured_text import MARK_TYPES
@@ -695,6 +696,37 @@ SchemaOrg = schema_serializer(
 
 
 # Responses ---------------------------------------------------------------------------------------
+
+
+# The email channel (api/email.py) -------------------------------------------------------------
+
+
+class EmailAnchorSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="Absolute; links to the website carry the UTM parameters.")
+    text = serializers.CharField(help_text="The link's text, whitespace collapsed.")
+
+
+class ItemEmailSerializer(serializers.Serializer):
+    """One item as email content: `html` is a fragment (one outer table, at most 600 px wide,
+    CSS inlined, no `<style>` or `<script>`) for an ESP's template, `text` its plain-text
+    alternative. A therapy's email always carries its safety information, and every email the
+    disclaimer; when the body would take `html` past Gmail's clipping size, the body ends
+    early with a link to the page and `clipped` is true."""
+
+    subject = serializers.CharField()
+    preheader = serializers.CharField(allow_blank=True, help_text="The inbox preview text.")
+    html = serializers.CharField()
+    text = serializers.CharField()
+    links = EmailAnchorSerializer(many=True, help_text="Every link in `html`, in order.")
+    clipped = serializers.BooleanField()
+
+
+def utm_parameters():
+    """The UTM query parameters of every email rendition (api/email.py validates them)."""
+    return [
+        OpenApiParameter(name, UTM_SCHEMA, description=UTM_DESCRIPTIONS[name])
+        for name in UTM_PARAMS
+    ]
 
 
 class ProblemSerializer(serializers.Serializer):

@@ -29,6 +29,7 @@ from pages.representation import (
     WEB,
     api_url,
     code_representation,
+    disclaimer_representation,
     image_representation,
     linked_page_ids,
     page_reference,
@@ -327,10 +328,7 @@ class ContentDetailMixin(serializers.Serializer):
         if disclaimer is None:
             return None
         depends_on(self.context, disclaimer)
-        return {
-            "text": rich_text_value(disclaimer.text, self.context.get("visibility"), self.context),
-            "emergency_text": disclaimer.emergency_text,
-        }
+        return disclaimer_representation(disclaimer, self.context.get("visibility"), self.context)
 
     @extend_schema_field(schema.SeoSerializer())
     def get_seo(self, page):

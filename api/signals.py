@@ -9,11 +9,18 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
-from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+from wagtail.signals import (
+    page_published,
+    page_slug_changed,
+    page_unpublished,
+    post_page_move,
+    published,
+    unpublished,
+)
 
 from api import auth, changes, response_cache
 from api.models import ApiKey, RepresentationState
-from pages.models import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.representation import REDIRECTS_KEY, collection_key, image_key, page_key, snippet_key
 from pages.signals import content_loaded, is_bulk_loading
 
@@ -104,6 +111,12 @@ def disclaimer_changed(sender, instance, **kwargs):
     track(keys={snippet_key(Disclaimer, pk) for pk in pks})
 
 
+def campaign_changed(sender, instance, **kwargs):
+    """A campaign's live version changed (published, unpublished, deleted): its answers and
+    the list of campaigns end once that commits."""
+    purge_on_commit([collection_key(Campaign.api_collection), snippet_key(Campaign, instance.pk)])
+
+
 def site_changed(sender, instance, **kwargs):
     track(everything=True)
 
@@ -117,6 +130,9 @@ def connect():
     page_unpublished.connect(page_unpublished_handler, dispatch_uid="changes-unpublished")
     post_delete.connect(page_deleted, dispatch_uid="changes-page-deleted")
     post_page_move.connect(section_changed, dispatch_uid="changes-moved")
+    published.connect(campaign_changed, sender=Campaign, dispatch_uid="campaign-published")
+    unpublished.connect(campaign_changed, sender=Campaign, dispatch_uid="campaign-unpublished")
+    post_delete.connect(campaign_changed, sender=Campaign, dispatch_uid="campaign-deleted")
     page_slug_changed.connect(section_changed, dispatch_uid="changes-slug")
     for signal, suffix in ((post_save, "saved"), (post_delete, "deleted")):
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")

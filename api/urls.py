@@ -4,7 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from api.problems import api_not_found, problem_type
+from api.views.campaigns import CampaignDetailView, CampaignFeedView, CampaignListView
 from api.views.content import content_viewset
+from api.views.feeds import AtomCollectionFeedView, CollectionFeedView
 from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
 from api.views.sync import SyncView
@@ -19,6 +21,11 @@ api_v1 = [
     path("search/", SearchView.as_view(), name="search"),
     path("pages/", PageByPathView.as_view(), name="page-by-path"),
     path("sync/", SyncView.as_view(), name="sync"),
+    path("campaigns/", CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/<slug:slug>/", CampaignDetailView.as_view(), name="campaign"),
+    path("feeds/campaigns/<slug:slug>.rss", CampaignFeedView.as_view(), name="campaign-feed"),
+    path("feeds/<slug:collection>.rss", CollectionFeedView.as_view(), name="feed-rss"),
+    path("feeds/<slug:collection>.atom", AtomCollectionFeedView.as_view(), name="feed-atom"),
     path("schema/", SpectacularAPIView.as_view(http_method_names=READ_ONLY), name="schema"),
     path(
         "docs/",

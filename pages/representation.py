@@ -130,6 +130,11 @@ def item_api_url(collection, slug):
     return f"{settings.API_BASE_URL}{API_PREFIX}/{collection}/{slug}/"
 
 
+def collection_website_url(collection):
+    """The website's page listing a collection, e.g. https://www.example-clinic.test/conditions/."""
+    return f"{settings.WEBSITE_BASE_URL}/{collection}/"
+
+
 def page_reference(page, root_path=None, model=None):
     """The flat reference consumers follow: {id, type, slug, title, url, api_url}.
     `model` names the specific type when `page` is a plain wagtailcore Page."""
@@ -310,6 +315,13 @@ def reference_representation(reference, note=""):
     if note:
         data["note"] = note
     return data
+
+
+def disclaimer_representation(disclaimer, visibility=None, context=None):
+    return {
+        "text": rich_text_value(disclaimer.text, visibility, context),
+        "emergency_text": disclaimer.emergency_text,
+    }
 
 
 def code_representation(code):

@@ -8,7 +8,7 @@ exist (a 500), so none is set here.
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from pages.models import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 
 
 class SymptomViewSet(SnippetViewSet):
@@ -58,3 +58,18 @@ class MedicalContentViewSetGroup(SnippetViewSetGroup):
 
 
 register_snippet(MedicalContentViewSetGroup)
+
+
+class CampaignViewSet(SnippetViewSet):
+    """Email campaigns: drafts, revisions, scheduled publishing and an Email preview."""
+
+    model = Campaign
+    icon = "mail"
+    menu_label = "Campaigns"
+    menu_order = 260
+    add_to_admin_menu = True
+    list_display = ["name", "subject", "slug", "live"]
+    list_filter = ["live"]
+
+
+register_snippet(CampaignViewSet)

@@ -115,3 +115,18 @@ class TherapyPageFactory(ContentPageFactory):
 
     class Meta:
         model = models.TherapyPage
+
+
+def give_hero_image(settings, media_root, alt, slug="neuropathic-pain"):
+    """Publish the seeded condition `slug` with a 2000 x 1200 hero image (files in
+    `media_root`)."""
+    import wagtail_factories
+
+    from pages.models import ConditionPage
+
+    settings.MEDIA_ROOT = media_root
+    page = ConditionPage.objects.get(slug=slug)
+    page.hero_image = wagtail_factories.ImageFactory(file__width=2000, file__height=1200)
+    page.hero_image_alt = alt
+    page.save_revision().publish()
+    return page

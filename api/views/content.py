@@ -11,7 +11,9 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, filters, mixins, viewsets
+from rest_framework.decorators import action
 
+from api import email
 from api.filters import FILTERSETS, VisibleFilterBackend
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
@@ -24,14 +26,21 @@ from api.params import (
     subset_param,
 )
 from api.problems import BadQuery
-from api.read_path import Reader, item_answer, page_answer
+from api.read_path import Answer, Reader, item_answer, page_answer
 from api.relations import expandable
-from api.represent import LIST
-from api.schema import ERROR_RESPONSES, by_channel, channel_parameter
+from api.represent import DETAIL, LIST, WEB
+from api.schema import (
+    ERROR_RESPONSES,
+    ItemEmailSerializer,
+    by_channel,
+    channel_parameter,
+    utm_parameters,
+)
 from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS, SERIALIZERS
+from api.stored import render
 from api.views.reading import AnsweringMixin
 from pages.models import CausePage, ConditionPage, TherapyPage, TreatmentPage
-from pages.representation import collection_key
+from pages.representation import collection_key, page_key
 from pages.search import search_public
 from pages.selectors import Visibility
 
@@ -189,6 +198,8 @@ class ContentViewSet(
     def allowed_parameters(self):
         if self.action == "list":
             return self.list_parameters | set(self.filterset_class.base_filters)
+        if self.action == "email":
+            return set(email.UTM_PARAMS)
         return self.detail_parameters
 
     def check_query_parameters(self):
@@ -271,8 +282,33 @@ class ContentViewSet(
             self.collection_keys(),
         )
         if answer is None:
-            raise Http404(f"No public {self.model.api_type} has the slug '{slug}'.")
+            raise self.not_found(slug)
         return answer
+
+    def not_found(self, slug):
+        return Http404(f"No public {self.model.api_type} has the slug '{slug}'.")
+
+    @action(detail=True, methods=["get", "head"], url_path="email")
+    def email(self, request, *args, **kwargs):
+        """The item as email content (api/email.py), from its stored web detail."""
+        slug = self.kwargs["slug"]
+        utm = email.utm_values(request, {"utm_campaign": slug, "utm_content": slug})
+        return self.answered(request, lambda: self.email_answer(slug, utm))
+
+    def email_answer(self, slug, utm):
+        reader = Reader(self.visibility, self.request, WEB)
+        pieces = reader.pieces(reader.item_by_slug(self.model, slug), DETAIL)
+        if not pieces:
+            raise self.not_found(slug)
+        (piece,) = pieces.values()
+        query = "&".join(f"{name}={utm[name]}" for name in email.UTM_PARAMS)
+        return Answer(
+            etag=reader.etag(f"email|{email.VERSION}|{query}", [piece]),
+            keys=[*self.collection_keys(), *sorted(reader.keys)],
+            expires=reader.expires,
+            body=lambda: render(email.item_email(piece.data(), utm)),
+            validators=[page_key(piece.page_id)],
+        )
 
 
 # Slugs of the seed content (pages/seed/data.py): the documented examples of each detail.
@@ -290,6 +326,12 @@ def content_viewset(model):
     detail_serializer = DETAIL_SERIALIZERS[model]
     list_serializer = LIST_SERIALIZERS[model]
     title = name.title()
+    slug_parameter = OpenApiParameter(
+        "slug",
+        {"type": "string", "pattern": f"^{ContentViewSet.lookup_value_regex}$"},
+        OpenApiParameter.PATH,
+        examples=[OpenApiExample("From the seed content", EXAMPLE_SLUGS[model])],
+    )
     list_item = by_channel(
         f"{title}ListItem", list_serializer, SERIALIZERS["app"]["list"][model], many=True
     )
@@ -303,16 +345,19 @@ def content_viewset(model):
         retrieve=extend_schema(
             summary=f"One {name} by slug",
             parameters=[
-                OpenApiParameter(
-                    "slug",
-                    {"type": "string", "pattern": f"^{ContentViewSet.lookup_value_regex}$"},
-                    OpenApiParameter.PATH,
-                    examples=[OpenApiExample("From the seed content", EXAMPLE_SLUGS[model])],
-                ),
+                slug_parameter,
                 *shape_parameters(detail_serializer, model),
                 channel_parameter(),
             ],
             responses={200: detail, **ERROR_RESPONSES},
+        ),
+        email=extend_schema(
+            summary=f"One {name} as email content",
+            description="HTML an email service provider can send as it is (a fragment for "
+            "your template), its plain-text part and its links, with UTM parameters on every "
+            "link to the website. Cache it like the JSON: ETag, Cache-Control, surrogate keys.",
+            parameters=[slug_parameter, *utm_parameters()],
+            responses={200: ItemEmailSerializer, **ERROR_RESPONSES},
         ),
     )(
         type(

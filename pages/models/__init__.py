@@ -5,6 +5,7 @@ from pages.models.base import (
     PageMedicalCode,
     PageReferenceLink,
 )
+from pages.models.campaigns import Campaign, CampaignItem
 from pages.models.causes import CauseIndexPage, CausePage, CauseStatistic
 from pages.models.conditions import (
     ConditionCauseLink,
@@ -27,6 +28,8 @@ from pages.models.treatments import TreatmentExampleDrug, TreatmentIndexPage, Tr
 
 __all__ = [
     "BaseContentPage",
+    "Campaign",
+    "CampaignItem",
     "CauseIndexPage",
     "CausePage",
     "CauseStatistic",

@@ -117,9 +117,12 @@ def every_schema(node, where):
 
 
 def test_every_endpoint_is_documented_with_its_errors(schema):
-    expected = {"/api/v1/search/", "/api/v1/pages/", "/api/v1/sync/"}
+    expected = {"/api/v1/search/", "/api/v1/pages/", "/api/v1/sync/", "/api/v1/campaigns/"}
+    expected |= {"/api/v1/campaigns/{slug}/", "/api/v1/feeds/campaigns/{slug}.rss"}
+    expected |= {"/api/v1/feeds/{collection}.rss", "/api/v1/feeds/{collection}.atom"}
     for collection in COLLECTIONS:
         expected |= {f"/api/v1/{collection}/", f"/api/v1/{collection}/{{slug}}/"}
+        expected |= {f"/api/v1/{collection}/{{slug}}/email/"}
     assert set(schema["paths"]) == expected
     for path, operations in schema["paths"].items():
         responses = operations["get"]["responses"]

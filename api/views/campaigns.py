@@ -1,0 +1,273 @@
+"""GET /api/v1/campaigns/, /api/v1/campaigns/<slug>/ and /api/v1/feeds/campaigns/<slug>.rss:
+published campaigns (pages/models/campaigns.py) for send-time fetchers (Braze Connected Content,
+Iterable and Klaviyo feeds) and RSS campaigns.
+
+Only a campaign's live version is ever read (a newer draft lives in its revisions, never in the
+row), and of its items only those whose pages are public now, each in its stored list shape
+(api/read_path.py) with the campaign's teaser overrides applied.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from api import email
+from api.feeds import RSS
+from api.pagination import StrictLimitOffsetPagination
+from api.params import check_parameters
+from api.read_path import Answer, Reader
+from api.represent import LIST
+from api.schema import ERROR_RESPONSES, EmailAnchorSerializer, items_of_any_type, utm_parameters
+from api.serializers import LIST_SERIALIZERS
+from api.stored import render
+from api.views.feeds import FeedMixin, feed_schema, feed_utm
+from api.views.reading import AnsweringMixin
+from pages.models import Campaign, Disclaimer
+from pages.representation import (
+    collection_key,
+    disclaimer_representation,
+    item_api_url,
+    page_key,
+    snippet_key,
+)
+from pages.selectors import Visibility
+
+CAMPAIGNS_KEY = collection_key(Campaign.api_collection)
+SLUG_PARAMETER = OpenApiParameter(
+    "slug",
+    {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
+    OpenApiParameter.PATH,
+    description="The campaign's slug.",
+)
+
+
+class CampaignSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    preheader = serializers.CharField(allow_blank=True)
+    api_url = serializers.URLField(help_text="The campaign as an email: subject, html, text.")
+    feed_url = serializers.URLField(help_text="Its items as RSS, for RSS-driven campaigns.")
+    last_published_at = serializers.DateTimeField(allow_null=True)
+
+
+class CampaignListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = CampaignSummarySerializer(many=True)
+
+
+class CampaignSerializer(serializers.Serializer):
+    """A published campaign as one email, for send-time fetchers: `html` a complete document
+    (doctype, hidden preheader, 600 px table layout, CSS inlined, no `<style>` or `<script>`,
+    the disclaimer at its foot), `text` its plain-text part, `links` every link of `html`,
+    `items` its public items' list shapes with the campaign's teasers as title and summary."""
+
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    subject = serializers.CharField()
+    preheader = serializers.CharField(allow_blank=True)
+    html = serializers.CharField()
+    text = serializers.CharField()
+    links = EmailAnchorSerializer(many=True)
+    items = items_of_any_type("CampaignItem", LIST_SERIALIZERS, many=True)
+
+
+def campaign_keys(campaign):
+    return [CAMPAIGNS_KEY, snippet_key(Campaign, campaign.pk)]
+
+
+def live_campaign(slug):
+    campaign = Campaign.objects.filter(live=True, slug=slug).first()
+    if campaign is None:
+        raise Http404(f"No published campaign has the slug '{slug}'.")
+    return campaign
+
+
+def summary(campaign):
+    return {
+        "id": campaign.pk,
+        "slug": campaign.slug,
+        "name": campaign.name,
+        "subject": campaign.subject,
+        "preheader": campaign.preheader,
+        "api_url": item_api_url(Campaign.api_collection, campaign.slug),
+        "feed_url": f"{item_api_url('feeds/campaigns', campaign.slug).rstrip('/')}.rss",
+        "last_published_at": campaign.last_published_at,
+    }
+
+
+def campaign_items(campaign, reader):
+    """(pieces shown, [item data with the teasers applied]) of `campaign`'s public items, in
+    its order; every item's page key validates the answer (one that becomes public must
+    appear)."""
+    links = list(campaign.items.order_by("sort_order", "pk"))
+    ids = list(dict.fromkeys(link.page_id for link in links))
+    pieces = reader.pieces(reader.rows_in_order(ids, LIST), LIST)
+    items = []
+    for link in links:
+        piece = pieces.get(link.page_id)
+        if piece is None:
+            continue
+        data = piece.data()
+        data["title"] = link.teaser_title or data["title"]
+        data["summary"] = link.teaser_summary or data.get("summary", "")
+        items.append(data)
+    shown = [pieces[pk] for pk in ids if pk in pieces]
+    return shown, items, [page_key(pk) for pk in ids]
+
+
+def campaign_document(campaign, items, visibility, utm):
+    disclaimer = Disclaimer.default()
+    facts = {
+        "subject": campaign.subject,
+        "preheader": campaign.preheader,
+        "intro": campaign.intro,
+        "call_to_action": (
+            {"label": campaign.call_to_action_label, "url": campaign.call_to_action_url}
+            if campaign.call_to_action_url
+            else None
+        ),
+    }
+    shown = disclaimer_representation(disclaimer, visibility) if disclaimer else None
+    return email.campaign_email(facts, items, shown, utm), disclaimer
+
+
+def campaign_utm(request, campaign):
+    return email.utm_values(
+        request, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}
+    )
+
+
+class CampaignListView(AnsweringMixin, APIView):
+    """Published campaigns, by name: what each is and where its email and feed are."""
+
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        summary="List published campaigns",
+        operation_id="campaigns_list",
+        parameters=[
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
+            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000}),
+        ],
+        responses={200: CampaignListSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        check_parameters(request, {"limit", "offset"})
+        return self.answered(request, lambda: self.answer(request))
+
+    def answer(self, request):
+        paginator = StrictLimitOffsetPagination()
+        live = Campaign.objects.filter(live=True).order_by("name", "pk")
+        campaigns = paginator.paginate_rows(
+            request, live.count, lambda offset, limit: live[offset : offset + limit]
+        )
+        body = render({**paginator.envelope(), "results": [summary(c) for c in campaigns]})
+        keys = [CAMPAIGNS_KEY, *(snippet_key(Campaign, c.pk) for c in campaigns)]
+        return fixed_answer(body, keys, [CAMPAIGNS_KEY])
+
+
+def fixed_answer(body, keys, validators):
+    """An Answer for a body already built (a few rows of our own, no stored pieces)."""
+    return Answer(
+        etag=f'W/"{hashlib.sha256(body).hexdigest()[:40]}"',
+        keys=keys,
+        expires=None,
+        body=lambda: body,
+        validators=validators,
+    )
+
+
+class CampaignDetailView(AnsweringMixin, APIView):
+    """A published campaign as one email: `html` a complete document (doctype, hidden
+    preheader, 600 px table layout, inlined CSS, the disclaimer at its foot), `text` its
+    plain-text part, `items` its public items' list shapes with the teasers applied."""
+
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        summary="One published campaign as an email",
+        operation_id="campaigns_retrieve",
+        parameters=[SLUG_PARAMETER, *utm_parameters()],
+        responses={200: CampaignSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request, slug):
+        check_parameters(request, set(email.UTM_PARAMS))
+        campaign = live_campaign(slug)
+        utm = campaign_utm(request, campaign)
+        return self.answered(request, lambda: self.answer(campaign, utm))
+
+    def answer(self, campaign, utm):
+        visibility = Visibility.load()
+        reader = Reader(visibility, self.request)
+        shown, items, item_keys = campaign_items(campaign, reader)
+
+        def body():
+            document, _ = campaign_document(campaign, items, visibility, utm)
+            return render({"id": campaign.pk, "slug": campaign.slug, **document, "items": items})
+
+        facts = render([summary(campaign), campaign.intro, campaign.call_to_action_url, utm])
+        disclaimer = Disclaimer.default()
+        extra = [facts, render(disclaimer_representation(disclaimer)) if disclaimer else b""]
+        validators = [*campaign_keys(campaign), *item_keys]
+        return Answer(
+            etag=reader.etag(f"campaign|{email.VERSION}", shown, extra),
+            keys=[*validators, *sorted(reader.keys)],
+            expires=reader.expires,
+            body=body,
+            validators=validators,
+        )
+
+
+class CampaignFeedView(FeedMixin, APIView):
+    """A published campaign's public items, in its order, as RSS (for RSS-driven campaigns)."""
+
+    @feed_schema(RSS, "A campaign's items as RSS", SLUG_PARAMETER)
+    def get(self, request, slug):
+        campaign = live_campaign(slug)
+        utm = feed_utm(request, campaign.utm_name())
+        return self.answered(request, lambda: self.answer(campaign, utm))
+
+    def answer(self, campaign, utm):
+        reader = Reader(Visibility.load(), self.request)
+        links = {link.page_id: link for link in campaign.items.order_by("-sort_order", "-pk")}
+        ids = list(
+            dict.fromkeys(link.page_id for link in campaign.items.order_by("sort_order", "pk"))
+        )
+
+        def teased(data):
+            link = links[data["id"]]
+            return {
+                **data,
+                "title": link.teaser_title or data["title"],
+                "summary": link.teaser_summary or data.get("summary", ""),
+            }
+
+        texts = (
+            campaign.subject,
+            campaign.preheader or campaign.subject,
+            settings.WEBSITE_BASE_URL + "/",
+        )
+        validators = [*campaign_keys(campaign), *map(page_key, ids)]
+        return self.feed_answer(RSS, reader, ids, texts, utm, validators, teased)
+
+
+def campaign_preview(request, campaign):
+    """The admin's Email preview of a campaign: its draft as the API will show it once
+    published (items that are not public left out)."""
+    visibility = Visibility.load()
+    reader = Reader(visibility, request)
+    _, items, _ = campaign_items(campaign, reader)
+    utm = email.utm_values(
+        None, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}
+    )
+    document, _ = campaign_document(campaign, items, visibility, utm)
+    return HttpResponse(document["html"])

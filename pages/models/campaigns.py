@@ -1,0 +1,163 @@
+"""Email campaigns marketing composes in the admin: a subject, an intro and an ordered choice of
+content pages, each with an optional teaser, sent as one email (api/views/campaigns.py).
+
+A campaign has drafts, revisions and a live version like a page: the API only ever shows the
+live version of a published campaign, and only its items whose pages are public. Teasers are
+medical claims too, so a campaign cannot be published while any item points at a page that is
+not public (the admin form says which; `publish` refuses on every other path, scheduled
+publishing included).
+"""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
+from wagtail.fields import RichTextField
+from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
+from wagtail.search import index
+
+from pages.models.snippets import SUMMARY_FEATURES
+
+# What api/email.py accepts as a UTM value (kept here too: pages/ does not import api/).
+UTM_VALUE = RegexValidator(
+    r"^[A-Za-z0-9._~-]{1,100}$",
+    "Use letters, digits, '.', '_', '~' or '-' only (no spaces), e.g. spring-newsletter_2027.",
+)
+CONTENT_PAGE_TYPES = [
+    "pages.ConditionPage",
+    "pages.CausePage",
+    "pages.TreatmentPage",
+    "pages.TherapyPage",
+]
+
+
+def hidden_items(pages):
+    """Readable reasons, one per page among `pages` the public may not see."""
+    from pages.selectors import Visibility
+
+    visibility = Visibility.compute()
+    public = set(
+        visibility.pages().filter(pk__in=[p.pk for p in pages]).values_list("pk", flat=True)
+    )
+    return [
+        f"“{page.title}” is not public (a draft, unpublished, expired or private): publish it "
+        "first or remove it from the campaign."
+        for page in pages
+        if page.pk not in public
+    ]
+
+
+class CampaignForm(WagtailAdminModelForm):
+    """The campaign's edit form: publishing is refused, with the reasons, while an item points
+    at a page that is not public (saving a draft is not)."""
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid and "action-publish" in self.data:
+            chosen = [
+                form.cleaned_data["page"]
+                for form in self.formsets["items"].forms
+                if form.cleaned_data.get("page") and not form.cleaned_data.get("DELETE")
+            ]
+            for reason in hidden_items([page.specific_deferred for page in chosen]):
+                self.add_error(None, reason)
+            valid = not self.errors
+        return valid
+
+
+class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel):
+    name = models.CharField(max_length=200, help_text="For the team, e.g. 'Spring newsletter'.")
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Its address in the API: /api/v1/campaigns/<slug>/."
+    )
+    subject = models.CharField(max_length=150, help_text="The email's subject line.")
+    preheader = models.CharField(
+        max_length=150, blank=True, help_text="The preview text inboxes show after the subject."
+    )
+    intro = RichTextField(features=SUMMARY_FEATURES, blank=True)
+    utm_campaign = models.CharField(
+        "UTM campaign",
+        max_length=100,
+        blank=True,
+        validators=[UTM_VALUE],
+        help_text="utm_campaign of every link to the website (default: the slug).",
+    )
+    call_to_action_label = models.CharField(max_length=100, blank=True)
+    call_to_action_url = models.URLField(blank=True)
+    revisions = GenericRelation(
+        "wagtailcore.Revision",
+        content_type_field="base_content_type",
+        object_id_field="object_id",
+        related_query_name="campaign",
+        for_concrete_model=False,
+    )
+
+    base_form_class = CampaignForm
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        MultiFieldPanel([FieldPanel("subject"), FieldPanel("preheader")], heading="Inbox"),
+        FieldPanel("intro"),
+        InlinePanel("items", heading="Items", label="Item", min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("call_to_action_label"), FieldPanel("call_to_action_url")],
+            heading="Call to action",
+        ),
+        FieldPanel("utm_campaign"),
+    ]
+    search_fields = [index.SearchField("name"), index.SearchField("subject")]
+    api_collection = "campaigns"
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if bool(self.call_to_action_label) != bool(self.call_to_action_url):
+            raise ValidationError(
+                {"call_to_action_url": "Give the call to action a label and a URL, or neither."}
+            )
+
+    def publish(self, revision, *args, **kwargs):
+        """Publish `revision`, unless one of its items points at a page that is not public."""
+        draft = revision.as_object()
+        reasons = hidden_items([item.page.specific_deferred for item in draft.items.all()])
+        if reasons:
+            raise ValidationError(reasons)
+        return super().publish(revision, *args, **kwargs)
+
+    def utm_name(self):
+        return self.utm_campaign or self.slug
+
+    # Preview: the email itself (api/views/campaigns.py renders it).
+    preview_modes = [("", "Email")]
+
+    def serve_preview(self, request, mode_name):
+        from api.views.campaigns import campaign_preview
+
+        return campaign_preview(request, self)
+
+
+class CampaignItem(Orderable):
+    campaign = ParentalKey(Campaign, on_delete=models.CASCADE, related_name="items")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    teaser_title = models.CharField(
+        max_length=200, blank=True, help_text="Instead of the page's title, in this campaign."
+    )
+    teaser_summary = models.TextField(
+        max_length=600, blank=True, help_text="Instead of the page's summary, in this campaign."
+    )
+
+    panels = [
+        PageChooserPanel("page", CONTENT_PAGE_TYPES),
+        FieldPanel("teaser_title"),
+        FieldPanel("teaser_summary"),
+    ]
