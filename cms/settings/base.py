@@ -262,6 +262,7 @@ API_RESPONSE_CACHE_SECONDS = int(
 )
 # Every request needs an API key (401 without one); responses become `Cache-Control: private`.
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
+EMAIL_PREVIEW = "api.previews.email_preview"  # the admin's Email preview (pages/previews.py)
 # Dotted path of an api.response_cache.SurrogateKeyPurger subclass for the CDN in front
 # (empty: no CDN purge).
 API_CDN_PURGER = os.environ.get("API_CDN_PURGER", "")

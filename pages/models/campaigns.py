@@ -22,6 +22,7 @@ from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, Revisio
 from wagtail.search import index
 
 from pages.models.snippets import SUMMARY_FEATURES
+from pages.previews import email_preview
 
 # What api/email.py accepts as a UTM value (kept here too: pages/ does not import api/).
 UTM_VALUE = RegexValidator(
@@ -141,9 +142,7 @@ class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
     preview_modes = [("", "Email")]
 
     def serve_preview(self, request, mode_name):
-        from api.views.campaigns import campaign_preview
-
-        return campaign_preview(request, self)
+        return email_preview(request, self)
 
 
 class CampaignItem(Orderable):

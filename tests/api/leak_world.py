@@ -455,8 +455,9 @@ def query(endpoint, **params):
 
 def doors(world):
     """Every GET a consumer can send about this world: every collection list with every filter
-    (hidden and public slugs), searches, details of every slug a page has or had, expansions,
-    sparse fieldsets, path lookups, and the website routes."""
+    (hidden and public slugs), searches, details of every slug a page has or had (and their
+    email renditions), expansions, sparse fieldsets, feeds, path lookups, and the website
+    routes."""
     requests = []
     words = [*VOCABULARY, *(w for w in world.spec.search_text.split() if w)]
     title_words = {kind: set() for kind in KINDS}  # a word of each title, hidden or draft
@@ -483,11 +484,14 @@ def doors(world):
         for word in [*words, *sorted(title_words[kind])]:
             requests.append(query(base, limit=100, search=word))
         requests.append(query(base, limit=100, channel="app"))
+        feeds = f"/api/v1/feeds/{model.api_collection}"
+        requests += [f"{feeds}.rss", f"{feeds}.atom"]  # api/feeds.py
         slugs = world.kind_slugs(kind) + ["never-existed-" + kind]
         for slug in slugs:
             detail = f"{base}{slug}/"
             requests.append(detail)
             requests.append(query(detail, channel="app"))
+            requests.append(f"{detail}email/")  # api/email.py
             if relations:
                 requests.append(query(detail, expand=",".join(relations)))
                 requests.append(query(detail, fields=",".join(["title", *relations])))

@@ -245,3 +245,15 @@ def test_a_utm_value_is_taken_exactly_when_it_matches_its_documented_pattern(val
         with pytest.raises(BadQuery) as refused:
             email.utm_values(request, {})
         assert set(refused.value.detail) == {"utm_content"}
+
+
+def test_the_admin_email_preview_shows_a_draft_as_its_email(api, rf):
+    page = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
+    page.title = "Ketamine infusions (draft title)"  # not saved: the preview form's object
+    response = page.serve_preview(rf.get("/admin/"), "email")
+    document = response.content.decode()
+    assert response.status_code == 200 and document.startswith("<!DOCTYPE html>")
+    assert "Ketamine infusions (draft title)" in document
+    assert "Safety information" in document and "not personal medical advice" in document
+    assert_email_safe(document[document.index("<table") : document.rindex("</table>") + 8])
+    assert page.serve_preview(rf.get("/admin/"), "").status_code == 200  # the website one
