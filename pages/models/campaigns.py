@@ -8,6 +8,8 @@ not public (the admin form says which; `publish` refuses on every other path, sc
 publishing included).
 """
 
+import logging
+
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -23,6 +25,8 @@ from wagtail.search import index
 
 from pages.models.snippets import SUMMARY_FEATURES
 from pages.previews import email_preview
+
+logger = logging.getLogger(__name__)
 
 # What api/email.py accepts as a UTM value (kept here too: pages/ does not import api/).
 UTM_VALUE = RegexValidator(
@@ -128,9 +132,17 @@ class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
             )
 
     def publish(self, revision, *args, **kwargs):
-        """Publish `revision`, unless one of its items points at a page that is not public."""
+        """Publish `revision`, unless one of its items points at a page that is not public:
+        then a ValidationError, or for a scheduled revision (Wagtail's publish_scheduled, run by
+        run_worker) its schedule is cancelled and logged, so the other scheduled work goes on
+        and the admin no longer shows it as scheduled."""
         draft = revision.as_object()
         reasons = hidden_items([item.page.specific_deferred for item in draft.items.all()])
+        if reasons and revision.approved_go_live_at is not None:
+            logger.warning("Campaign %s not published as scheduled: %s", self.slug, reasons)
+            revision.approved_go_live_at = None
+            revision.save(update_fields=["approved_go_live_at"])
+            return None
         if reasons:
             raise ValidationError(reasons)
         return super().publish(revision, *args, **kwargs)

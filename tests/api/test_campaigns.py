@@ -102,6 +102,19 @@ def test_a_campaign_cannot_be_published_with_an_item_that_is_not_public(api):
     assert api(PATH).status_code == 404
 
 
+def test_a_scheduled_campaign_with_a_hidden_item_is_unscheduled_not_a_stuck_worker(api, freezer):
+    from django.core.management import call_command
+
+    campaign = make_campaign(publish=False)
+    revision = campaign.save_revision(approved_go_live_at="2026-03-11T09:00:00Z")
+    CausePage.objects.get(slug="shingles").unpublish()
+    freezer.move_to("2026-03-12 09:00:00")
+    call_command("publish_scheduled", verbosity=0)  # what run_worker runs each round
+    revision.refresh_from_db()
+    assert revision.approved_go_live_at is None
+    assert api(PATH).status_code == 404
+
+
 def test_an_item_that_stops_being_public_leaves_the_campaign_at_once(
     api, campaign, settings, django_capture_on_commit_callbacks
 ):
