@@ -220,7 +220,8 @@ class AdminAuthoringTests(WagtailPageTestCase):
         ]:
             data = page_form_data(type(page), reviewer=self.reviewer, title=page.title, **extra)
             data["slug"] = page.slug
-            self.assertPageIsPreviewable(page, post_data=data)
+            for mode in ("", "email"):  # the website templates, the email (pages/previews.py)
+                self.assertPageIsPreviewable(page, mode=mode, post_data=data)
 
 
 @pytest.mark.django_db
