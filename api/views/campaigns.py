@@ -217,13 +217,13 @@ class CampaignDetailView(AnsweringMixin, APIView):
         facts = render([summary(campaign), campaign.intro, campaign.call_to_action_url, utm])
         disclaimer = Disclaimer.default()
         extra = [facts, render(disclaimer_representation(disclaimer)) if disclaimer else b""]
-        validators = [*campaign_keys(campaign), *item_keys]
         return Answer(
             etag=reader.etag(f"campaign|{email.VERSION}", shown, extra),
-            keys=[*validators, *sorted(reader.keys)],
+            keys=[*campaign_keys(campaign), *sorted(reader.keys)],  # what it shows, no more
             expires=reader.expires,
             body=body,
-            validators=validators,
+            # every item's page, public or not: one that becomes public must appear
+            validators=[*campaign_keys(campaign), *item_keys],
         )
 
 
@@ -256,8 +256,9 @@ class CampaignFeedView(FeedMixin, APIView):
             campaign.preheader or campaign.subject,
             settings.WEBSITE_BASE_URL + "/",
         )
-        validators = [*campaign_keys(campaign), *map(page_key, ids)]
-        return self.feed_answer(RSS, reader, ids, texts, utm, validators, teased)
+        return self.feed_answer(
+            RSS, reader, ids, texts, utm, campaign_keys(campaign), teased, map(page_key, ids)
+        )
 
 
 def campaign_preview(request, campaign):

@@ -88,10 +88,11 @@ class FeedMixin(AnsweringMixin):
     content_negotiation_class = AnyAccept
     permission_classes = []  # readable without a key (module docstring)
 
-    def feed_answer(self, kind, reader, ids, texts, utm, validators, adjust=None):
+    def feed_answer(self, kind, reader, ids, texts, utm, validators, adjust=None, watched=()):
         """The Answer of a feed of the public items among `ids` (in order). `texts`: the
         feed's (title, description, website link); `adjust(item data)`: the item as the feed
-        shows it (a campaign's teasers)."""
+        shows it (a campaign's teasers); `watched`: keys that also end a cached copy but are
+        not named in its headers (pages it may show once they are public)."""
         pieces = reader.pieces(reader.rows_in_order(ids, LIST), LIST)
         shown = [pieces[pk] for pk in ids if pk in pieces]
         query = "&".join(f"{name}={utm.get(name, '')}" for name in email.UTM_PARAMS)
@@ -110,7 +111,7 @@ class FeedMixin(AnsweringMixin):
                 [(adjust or dict)(piece.data()) for piece in shown],
                 utm,
             ),
-            validators=validators,
+            validators=[*validators, *watched],
             headers={"Content-Type": f"{feeds.FORMATS[kind]}; charset=utf-8"},
         )
 

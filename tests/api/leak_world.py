@@ -29,6 +29,8 @@ from api import changes
 from api.filters import FILTERSETS
 from api.relations import expandable
 from pages.models import (
+    Campaign,
+    CampaignItem,
     CauseIndexPage,
     CausePage,
     ConditionCauseLink,
@@ -44,6 +46,7 @@ from pages.models import (
     TreatmentIndexPage,
     TreatmentPage,
 )
+from pages.selectors import Visibility
 from pages.signals import bulk_loading
 
 KINDS = ("condition", "cause", "treatment", "therapy")
@@ -326,6 +329,7 @@ def _build_world(spec, home, freezer):
             world.old_slugs[key] = page.slug
             page.slug = tokens()
             publish(page)
+    publish_campaign(world)
     for key, page in world.pages.items():
         apply_fate(world, page, world.spec.specs(key[0])[key[1]].fate, tokens)
     for kind, fate in zip(KINDS, spec.index_fates, strict=True):
@@ -340,6 +344,25 @@ def _build_world(spec, home, freezer):
     freezer.move_to(T2)
     cache.clear()
     return world
+
+
+CAMPAIGN = "every-page"
+
+
+def publish_campaign(world):
+    """A campaign (pages/models/campaigns.py) naming every page that is public before the
+    fates, each with a teaser: published now, so the fates hide some of its items later (the
+    oracle's deletions take those items with their pages)."""
+    campaign = Campaign(name="Every page", slug=CAMPAIGN, subject="All of it", live=False)
+    public = set(Visibility.compute().pages().values_list("pk", flat=True))
+    published = [page for page in world.pages.values() if page.pk in public]
+    campaign.items = [
+        CampaignItem(page=page, teaser_summary=f"Teaser {n}", sort_order=n)
+        for n, page in enumerate(published)
+    ]
+    campaign.save()
+    with on_commit():
+        campaign.save_revision().publish()
 
 
 def restrict(world, page, restriction_type, tokens):
@@ -507,6 +530,9 @@ def doors(world):
     for restriction_id, page_id, kind in world.restrictions:
         if kind == "password":
             requests.append(f"/_util/authenticate_with_password/{restriction_id}/{page_id}/")
+    # campaigns: the list, the campaign email, its feed (api/views/campaigns.py)
+    requests += ["/api/v1/campaigns/", f"/api/v1/campaigns/{CAMPAIGN}/"]
+    requests.append(f"/api/v1/feeds/campaigns/{CAMPAIGN}.rss")
     # a first sync: every public item, by pages and by type (api/sync.py)
     requests += [query(SYNC, limit=100), query(SYNC, limit=100, channel="web")]
     requests += [query(SYNC, types=INDEX_SLUGS[kind], limit=100) for kind in KINDS]
