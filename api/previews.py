@@ -1,29 +1,67 @@
-"""The admin's Email preview (pages/previews.py): a draft page or campaign as the email channel
-(api/email.py) will send it once published. What the draft links to follows the API's
-visibility rule: a page that is not public is left out, as the API would leave it out."""
+"""Drafts as each channel will show them: the admin's App, Email and client previews
+(pages/previews.py) and the headless preview endpoint (api/views/preview.py). What a draft
+links to follows the API's visibility rule: a page that is not public is left out, as the API
+would leave it out."""
 
+from urllib.parse import quote
+
+from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from api import email
-from api.relations import attach_detail_blocks, load_items
-from api.represent import DETAIL, represent_pages
+from api import email, preview
+from api.relations import load_draft
+from api.represent import APP as APP_CHANNEL
+from api.represent import DETAIL, WEB, represent_pages
+from api.stored import render
+from api.views.campaigns import campaign_preview
 from pages.models import Campaign
+from pages.previews import APP, CLIENT
 from pages.selectors import Visibility
 
 
-def email_preview(request, obj):
-    if isinstance(obj, Campaign):
-        from api.views.campaigns import campaign_preview
+def represent_draft(page, visibility, channel=WEB):
+    """The detail of `page`, a draft in memory (its latest revision, or the preview form's
+    object), exactly as the API will serve it once published, in `channel`."""
+    load_draft(page, visibility)
+    (item,) = represent_pages([page], visibility, DETAIL, channel=channel).values()
+    return item.data
 
+
+def draft_email(page, visibility, utm=None):
+    defaults = {"utm_campaign": page.slug, "utm_content": page.slug}
+    return email.item_email(
+        represent_draft(page, visibility), utm or email.utm_values(None, defaults)
+    )
+
+
+def serve_preview(request, obj, mode):
+    """The admin's preview of `obj` (pages/previews.py) in `mode`."""
+    if isinstance(obj, Campaign):
         return campaign_preview(request, obj)
     visibility = Visibility.load()
-    load_items([obj], visibility)  # relations shown from the other end: their live rows
-    attach_detail_blocks([obj])
-    (item,) = represent_pages([obj], visibility, DETAIL).values()
-    utm = email.utm_values(None, {"utm_campaign": obj.slug, "utm_content": obj.slug})
-    rendition = email.item_email(item.data, utm)
+    if mode == APP:
+        return HttpResponse(
+            render(represent_draft(obj, visibility, APP_CHANNEL)), content_type="application/json"
+        )
+    if mode.startswith(CLIENT):
+        return client_preview(request, obj, mode.removeprefix(CLIENT))
+    rendition = draft_email(obj, visibility)
     document = render_to_string(
         "email/preview.html", {"subject": rendition["subject"], "body": rendition["html"]}
     )
     return HttpResponse(document)
+
+
+def client_preview(request, page, channel):
+    """A link to the client's own preview screen (PREVIEW_URLS[channel], `{token}` replaced by
+    a fresh preview token, `{id}` by the page's id): it shows the latest saved revision."""
+    template = settings.PREVIEW_URLS.get(channel)
+    url = None
+    if template and page.pk:
+        token, _ = preview.mint(page.pk)
+        url = template.format(token=quote(token), id=page.pk)
+    return HttpResponse(
+        render_to_string("previews/client.html", {"page": page, "channel": channel, "url": url}),
+        headers={"Referrer-Policy": "no-referrer"},
+    )

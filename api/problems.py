@@ -125,6 +125,12 @@ PROBLEM_TYPES = {
         "One or more query parameters are unknown, malformed or out of range. `errors` maps "
         "each parameter to what is wrong with it and what is allowed; fix them and retry.",
     ),
+    "preview-token-invalid": (
+        "Preview token invalid",
+        "The preview token is missing, malformed, changed, not issued by this server, or "
+        "expired (tokens live at most PREVIEW_TOKEN_MAX_SECONDS). Ask for a new one: the "
+        "admin's preview links, or `python manage.py preview_token <page id>`.",
+    ),
     "sync-cursor-expired": (
         "Sync cursor expired",
         "The cursor is older than the deletions this server keeps (API_SYNC_TOMBSTONE_DAYS), "

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
 
+from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model
 
 from pages.blocks import prefetch_stream_values, stream_images
@@ -168,6 +169,28 @@ def load_items(items, visibility, expand=()):
     if expanded:
         _load_relations(expanded, visibility)
     attach_hero_renditions([*items, *expanded])
+
+
+def load_draft(page, visibility):
+    """Attach to `page`, a draft held in memory (a revision's object, or the admin's preview
+    form), what its detail shows. A draft's own relations live in it (its revision), not in the
+    database's link rows: those it owns come from its in-memory links, public targets only; the
+    ones shown from the other end (a condition's therapies) come from the database, as for a
+    live page."""
+    load_items([page], visibility)
+    for relation in (*RELATIONS.get(type(page), ()), *SNIPPET_RELATIONS.get(type(page), ())):
+        field = relation.link_model._meta.get_field(relation.owner)
+        if not isinstance(field, ParentalKey):
+            continue
+        links = [
+            link
+            for link in getattr(page, field.remote_field.related_name).all()
+            if getattr(link, f"{relation.target}_id", None) is not None
+            and (not relation.target_models or visibility.shows(getattr(link, relation.target)))
+        ]
+        links.sort(key=lambda link: (link.sort_order is None, link.sort_order or 0, link.pk or 0))
+        setattr(page, relation.attr, links)
+    attach_detail_blocks([page])
 
 
 def _load_relations(items, visibility, expand=()):

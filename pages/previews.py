@@ -1,13 +1,23 @@
-"""The admin's Email preview of pages and campaigns. The email is built by the API's email
-channel (api/previews.py, named by the EMAIL_PREVIEW setting), which pages/ cannot import: the
+"""The admin's preview modes of content pages and campaigns beyond the website templates: the
+app's JSON, the email, and each headless client's own preview screen (PREVIEW_URLS, opened
+with a preview token, as wagtail-headless-preview does). The API builds them
+(api/previews.py, named by the HEADLESS_PREVIEW setting): pages/ cannot import api/, the
 layers point down (DESIGN.md)."""
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-EMAIL = "email"
+APP, EMAIL, CLIENT = "app", "email", "client-"
 
 
-def email_preview(request, obj):
-    """The HttpResponse showing `obj` (a page or campaign, its draft) as its email."""
-    return import_string(settings.EMAIL_PREVIEW)(request, obj)
+def page_preview_modes():
+    modes = [("", "Website"), (APP, "App (JSON)"), (EMAIL, "Email")]
+    for channel in sorted(settings.PREVIEW_URLS):
+        modes.append((f"{CLIENT}{channel}", f"{channel.title()} client's preview screen"))
+    return modes
+
+
+def serve_preview(request, obj, mode):
+    """The HttpResponse showing `obj` (a page or campaign, as the preview form holds it) in
+    preview `mode` (one of `page_preview_modes` but the website's)."""
+    return import_string(settings.HEADLESS_PREVIEW)(request, obj, mode)

@@ -262,7 +262,18 @@ API_RESPONSE_CACHE_SECONDS = int(
 )
 # Every request needs an API key (401 without one); responses become `Cache-Control: private`.
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
-EMAIL_PREVIEW = "api.previews.email_preview"  # the admin's Email preview (pages/previews.py)
+HEADLESS_PREVIEW = "api.previews.serve_preview"  # the admin's App, Email, client previews
+# Headless preview (api/preview.py): the longest a preview token lives, and each channel's
+# preview screen, opened from the admin with the token ({token}), as wagtail-headless-preview does.
+PREVIEW_TOKEN_MAX_SECONDS = int(os.environ.get("PREVIEW_TOKEN_MAX_SECONDS", str(24 * 3600)))
+PREVIEW_URLS = {
+    channel: url
+    for channel, url in {
+        "web": os.environ.get("PREVIEW_URL_WEB", ""),
+        "app": os.environ.get("PREVIEW_URL_APP", ""),
+    }.items()
+    if url
+}
 # Dotted path of an api.response_cache.SurrogateKeyPurger subclass for the CDN in front
 # (empty: no CDN purge).
 API_CDN_PURGER = os.environ.get("API_CDN_PURGER", "")

@@ -13,7 +13,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from pages.blocks import BodyBlock
-from pages.previews import EMAIL, email_preview
+from pages.previews import page_preview_modes, serve_preview
 
 REVIEW_DUE_SOON_DAYS = 30
 
@@ -191,13 +191,14 @@ class BaseContentPage(HeroMixin, MedicalReviewMixin, Page):
     class Meta:
         abstract = True
 
-    # The admin's preview: the website templates, or the email the API sends (pages/previews.py)
-    preview_modes = [("", "Website"), (EMAIL, "Email")]
+    @property
+    def preview_modes(self):  # the website templates, the app's JSON, the email, clients'
+        return page_preview_modes()
 
     def serve_preview(self, request, mode_name):
-        if mode_name == EMAIL:
-            return email_preview(request, self)
-        return super().serve_preview(request, mode_name)
+        if not mode_name:
+            return super().serve_preview(request, mode_name)
+        return serve_preview(request, self, mode_name)
 
     def get_disclaimer(self, default=None):
         """The page's own disclaimer, else the default one (`default` when the caller already

@@ -24,7 +24,7 @@ from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, Revisio
 from wagtail.search import index
 
 from pages.models.snippets import SUMMARY_FEATURES
-from pages.previews import email_preview
+from pages.previews import EMAIL, serve_preview
 
 logger = logging.getLogger(__name__)
 
@@ -151,10 +151,11 @@ class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
         return self.utm_campaign or self.slug
 
     # Preview: the email itself (api/views/campaigns.py renders it).
-    preview_modes = [("", "Email")]
+    preview_modes = [(EMAIL, "Email")]
+    default_preview_mode = EMAIL
 
     def serve_preview(self, request, mode_name):
-        return email_preview(request, self)
+        return serve_preview(request, self, EMAIL)
 
 
 class CampaignItem(Orderable):

@@ -163,7 +163,7 @@ def test_the_admin_preview_shows_the_draft_as_the_email_it_will_be(api, rf):
     draft = make_campaign(publish=False)
     draft.subject = "An unsaved subject"
     CausePage.objects.get(slug="shingles").unpublish()
-    response = draft.serve_preview(rf.get("/admin/"), "")
+    response = draft.serve_preview(rf.get("/admin/"), "email")
     document = response.content.decode()
     assert response.status_code == 200 and document.startswith("<!DOCTYPE html>")
     assert "An unsaved subject" in document and "Ketamine: fast relief?" in document

@@ -220,7 +220,7 @@ class AdminAuthoringTests(WagtailPageTestCase):
         ]:
             data = page_form_data(type(page), reviewer=self.reviewer, title=page.title, **extra)
             data["slug"] = page.slug
-            for mode in ("", "email"):  # the website templates, the email (pages/previews.py)
+            for mode in ("", "app", "email"):  # the templates, the app, the email
                 self.assertPageIsPreviewable(page, mode=mode, post_data=data)
 
 
