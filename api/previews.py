@@ -6,8 +6,11 @@ would leave it out."""
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db import models
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+from modelcluster.fields import ParentalKey
 
 from api import email, preview
 from api.relations import load_draft
@@ -18,6 +21,39 @@ from api.views.campaigns import campaign_preview
 from pages.models import Campaign
 from pages.previews import APP, CLIENT
 from pages.selectors import Visibility
+
+
+def latest_draft(page):
+    """`page` as its latest revision has it, drafts included (Wagtail's
+    get_latest_revision_as_object, but a revision's link to a page or snippet deleted since,
+    through a protecting foreign key, is left out rather than an error)."""
+    revision = page.get_latest_revision()
+    if revision is None:
+        return page
+    return page.with_content_json(without_missing_targets(type(page), revision.content))
+
+
+def without_missing_targets(model, content):
+    content = dict(content)
+    for relation in model._meta.related_objects:
+        if not isinstance(relation.field, ParentalKey):
+            continue
+        name = relation.get_accessor_name()
+        rows = content.get(name)
+        if not rows:
+            continue
+        for field in relation.related_model._meta.concrete_fields:
+            if not field.is_relation or isinstance(field, ParentalKey):
+                continue
+            if field.remote_field.on_delete not in (models.PROTECT, models.RESTRICT):
+                continue  # modelcluster handles CASCADE, SET_NULL and DO_NOTHING itself
+            ids = {row.get(field.name) for row in rows} - {None}
+            found = set(
+                field.related_model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
+            )
+            rows = [row for row in rows if row.get(field.name) is None or row[field.name] in found]
+        content[name] = rows
+    return content
 
 
 def represent_draft(page, visibility, channel=WEB):

@@ -14,6 +14,7 @@ from operator import or_
 from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q
 
 from modelcluster.fields import ParentalKey
@@ -185,12 +186,23 @@ def load_draft(page, visibility):
         links = [
             link
             for link in getattr(page, field.remote_field.related_name).all()
-            if getattr(link, f"{relation.target}_id", None) is not None
-            and (not relation.target_models or visibility.shows(getattr(link, relation.target)))
+            if (target := _draft_target(link, relation.target)) is not None
+            and (not relation.target_models or visibility.shows(target))
         ]
         links.sort(key=lambda link: (link.sort_order is None, link.sort_order or 0, link.pk or 0))
         setattr(page, relation.attr, links)
     attach_detail_blocks([page])
+
+
+def _draft_target(link, name):
+    """The object a draft's link points at, or None: a revision may name a page or snippet
+    deleted since it was saved."""
+    if getattr(link, f"{name}_id", None) is None:
+        return None
+    try:
+        return getattr(link, name)
+    except ObjectDoesNotExist:
+        return None
 
 
 def _load_relations(items, visibility, expand=()):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from api import email, preview
 from api.params import channel_param, check_parameters
-from api.previews import draft_email, represent_draft
+from api.previews import draft_email, latest_draft, represent_draft
 from api.schema import (
     ERROR_RESPONSES,
     ItemEmailSerializer,
@@ -50,7 +50,7 @@ class PreviewMixin:
         page = Page.objects.filter(pk=page_id).first()
         if page is None or page.specific_class not in CONTENT_PAGE_MODELS:
             raise Http404("The page this token previews no longer exists.")
-        return page.specific.get_latest_revision_as_object()
+        return latest_draft(page.specific)
 
     def respond(self, data):
         return HttpResponse(render(data), content_type="application/json", headers=NOT_CACHED)
