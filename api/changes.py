@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+import orjson
 from django_tasks import task
 
-from api import response_cache, stored
+from api import events, response_cache, stored
 from api.models import ChangeCounter, RepresentationDependency, RepresentationState
 from api.represent import DETAIL, load, represent_pages
 from pages.models import CONTENT_PAGE_MODELS
@@ -35,6 +36,7 @@ from pages.selectors import Visibility
 BATCH = 200
 clock = time.monotonic  # refresh deadlines (tests move it)
 COLLECTIONS = {model.api_type: model.api_collection for model in CONTENT_PAGE_MODELS}
+MODELS = {model.api_type: model for model in CONTENT_PAGE_MODELS}
 
 SEARCH_KEY = collection_key("search")
 
@@ -160,6 +162,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         )
     }
     changed, numbered, unchanged, seen, new_keys = [], [], [], set(), {}
+    announced = []  # webhook events, written with the change (api/events.py)
     for shapes in _represent(page_ids, visibility):
         item = shapes[WEB, DETAIL]
         page, data = item.page, item.data
@@ -177,6 +180,8 @@ def _refresh_batch(page_ids, visibility, linked, initial):
                 changed_at=(initial and page.last_published_at) or now,
             )
             numbered.append(state)
+            if not initial:  # a backfill records pages that were public before the record
+                announced += events.item_events(None, data, type(page).api_collection)
         elif state.public and not stored.differs(state, copies):
             if old_keys == keys and stored.is_current(state):
                 unchanged.append(page.pk)
@@ -185,6 +190,9 @@ def _refresh_batch(page_ids, visibility, linked, initial):
             numbered.append(state)
             if state.fingerprint != copies[WEB, DETAIL][1]:
                 state.changed_at = now
+            announced += events.item_events(
+                last_served(state), data, type(page).api_collection, state.review_status
+            )
         state.type, state.slug, state.public = type(page).api_type, page.slug, True
         state.review_status = data["review_status"]
         stored.keep(state, shapes, copies, now)
@@ -192,18 +200,25 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         if old_keys != keys:
             new_keys[page.pk] = keys
             linked |= page_ids_of(old_keys ^ keys)
-    for page_id in set(page_ids) - seen:  # no longer public: a tombstone
-        state = states.get(page_id)
-        if state is not None and state.public:
-            state.public, state.changed_at = False, now
-            stored.forget(state)
-            changed.append(state)
-            numbered.append(state)
-            new_keys[page_id] = set()
-            linked |= page_ids_of({row.key for row in state.keys.all()})
+    gone = [pk for pk in set(page_ids) - seen if pk in states and states[pk].public]
+    existing = set()  # by the type's own table: its row goes before the Page row does
+    for model in {MODELS[states[pk].type] for pk in gone if states[pk].type in MODELS}:
+        existing |= set(model.objects.filter(pk__in=gone).values_list("pk", flat=True))
+    for page_id in sorted(gone):  # no longer public: a tombstone
+        state = states[page_id]
+        announced += events.item_events(
+            last_served(state), None, COLLECTIONS[state.type], deleted=page_id not in existing
+        )
+        state.public, state.changed_at = False, now
+        stored.forget(state)
+        changed.append(state)
+        numbered.append(state)
+        new_keys[page_id] = set()
+        linked |= page_ids_of({row.key for row in state.keys.all()})
     number_changes(numbered)
     for state in changed:
         state.save()
+    events.record(announced)
     # still what would be stored now: the copy is as fresh as a new one (see catch_up)
     RepresentationState.objects.filter(page_id__in=unchanged).update(stored_at=now)
     RepresentationDependency.objects.filter(state__page_id__in=new_keys).delete()
@@ -219,6 +234,13 @@ def _refresh_batch(page_ids, visibility, linked, initial):
     # every cached response (here and at the CDN) that showed them, once the new copies are in
     transaction.on_commit(lambda: response_cache.purge(purged))
     return sum(1 for state in changed if state.changed_at == now)
+
+
+def last_served(state):
+    """The web detail `state` last stored while public, or None."""
+    if not state.public or state.detail is None:
+        return None
+    return orjson.loads(state.detail)
 
 
 CATCH_UP_LIMIT = 1000  # items per round: a new VERSION re-stores 10,000 items over 10 rounds

@@ -2,9 +2,11 @@
 and when a page stops being public (unpublished, deleted, moved, put under a view restriction),
 end every cached response showing it as soon as that commits, here, before any refresh runs."""
 
+import threading
+
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
@@ -18,13 +20,22 @@ from wagtail.signals import (
     unpublished,
 )
 
-from api import auth, changes, response_cache
+from api import auth, changes, events, response_cache
 from api.models import ApiKey, RepresentationState
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.representation import REDIRECTS_KEY, collection_key, image_key, page_key, snippet_key
 from pages.signals import content_loaded, is_bulk_loading
 
 SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
+# Pages being deleted in this thread: Wagtail unpublishes a live page on its way out (a
+# pre_delete handler); the change is recorded once the row is gone, as a deletion.
+_deleting = threading.local()
+
+
+def deleting():
+    if not hasattr(_deleting, "pks"):
+        _deleting.pks = set()
+    return _deleting.pks
 
 
 def track(**change):
@@ -70,11 +81,18 @@ def page_published_handler(sender, instance, **kwargs):
 
 def page_unpublished_handler(sender, instance, **kwargs):
     purge_hidden([instance.pk])
-    track(page_ids=[instance.pk])
+    if instance.pk not in deleting():
+        track(page_ids=[instance.pk])
+
+
+def page_deleting(sender, instance, **kwargs):
+    if isinstance(instance, Page):
+        deleting().add(instance.pk)
 
 
 def page_deleted(sender, instance, **kwargs):
     if isinstance(instance, Page) and type(instance) is not Page:
+        deleting().discard(instance.pk)
         purge_hidden([instance.pk])
         track(page_ids=[instance.pk])
 
@@ -117,6 +135,22 @@ def campaign_changed(sender, instance, **kwargs):
     purge_on_commit([collection_key(Campaign.api_collection), snippet_key(Campaign, instance.pk)])
 
 
+def campaign_published(sender, instance, **kwargs):
+    campaign_changed(sender, instance)
+    events.record([events.campaign_event("campaign.published", instance)])
+
+
+def campaign_unpublished(sender, instance, **kwargs):
+    campaign_changed(sender, instance)
+    events.record([events.campaign_event("campaign.unpublished", instance)])
+
+
+def campaign_deleted(sender, instance, **kwargs):
+    campaign_changed(sender, instance)
+    if instance.live:  # its deletion ends what the public was served
+        events.record([events.campaign_event("campaign.unpublished", instance)])
+
+
 def site_changed(sender, instance, **kwargs):
     track(everything=True)
 
@@ -128,11 +162,12 @@ def connect():
     content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
     page_published.connect(page_published_handler, dispatch_uid="changes-published")
     page_unpublished.connect(page_unpublished_handler, dispatch_uid="changes-unpublished")
+    pre_delete.connect(page_deleting, dispatch_uid="changes-page-deleting")
     post_delete.connect(page_deleted, dispatch_uid="changes-page-deleted")
     post_page_move.connect(section_changed, dispatch_uid="changes-moved")
-    published.connect(campaign_changed, sender=Campaign, dispatch_uid="campaign-published")
-    unpublished.connect(campaign_changed, sender=Campaign, dispatch_uid="campaign-unpublished")
-    post_delete.connect(campaign_changed, sender=Campaign, dispatch_uid="campaign-deleted")
+    published.connect(campaign_published, sender=Campaign, dispatch_uid="campaign-published")
+    unpublished.connect(campaign_unpublished, sender=Campaign, dispatch_uid="campaign-unpublished")
+    post_delete.connect(campaign_deleted, sender=Campaign, dispatch_uid="campaign-deleted")
     page_slug_changed.connect(section_changed, dispatch_uid="changes-slug")
     for signal, suffix in ((post_save, "saved"), (post_delete, "deleted")):
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")

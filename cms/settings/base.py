@@ -40,6 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 INSTALLED_APPS = [
     "pages",
     "api",
+    "webhooks",
     "worker",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -290,3 +291,19 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Webhooks (webhooks/): each attempt's HTTP timeout; the lease an attempt holds a delivery for
+# (longer than the timeout: a worker killed mid-attempt is taken over once it expires); retries
+# double from the base delay up to the maximum, with jitter, until the window after the event
+# has passed (about a day); a rotated secret's predecessor signs too during the grace period.
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "15"))
+WEBHOOKS_LEASE_SECONDS = float(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
+WEBHOOKS_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_BASE_SECONDS", "60"))
+WEBHOOKS_RETRY_MAX_DELAY_SECONDS = float(
+    os.environ.get("WEBHOOKS_RETRY_MAX_DELAY_SECONDS", str(6 * 3600))
+)
+WEBHOOKS_RETRY_WINDOW_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_WINDOW_SECONDS", str(86400)))
+WEBHOOKS_ROTATION_GRACE_SECONDS = int(os.environ.get("WEBHOOKS_ROTATION_GRACE_SECONDS", "86400"))
+WEBHOOKS_RETENTION_DAYS = int(os.environ.get("WEBHOOKS_RETENTION_DAYS", "30"))
+# Only globally routable targets (webhooks/transport.py); tests post to 127.0.0.1.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)

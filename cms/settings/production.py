@@ -29,6 +29,12 @@ if SECRET_KEY.startswith(("dev-only", "test-only")) or len(SECRET_KEY) < 32:
         "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 
+if WEBHOOKS_ALLOW_PRIVATE_TARGETS:
+    raise ImproperlyConfigured(
+        "WEBHOOKS_ALLOW_PRIVATE_TARGETS is for tests: in production webhooks only go to public "
+        "addresses (a private target would let an admin reach internal services). Unset it."
+    )
+
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

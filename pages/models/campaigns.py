@@ -13,7 +13,7 @@ import logging
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -145,7 +145,13 @@ class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
             return None
         if reasons:
             raise ValidationError(reasons)
-        return super().publish(revision, *args, **kwargs)
+        # one transaction with what the publication writes (the webhook outbox among them)
+        with transaction.atomic():
+            return super().publish(revision, *args, **kwargs)
+
+    def unpublish(self, *args, **kwargs):
+        with transaction.atomic():
+            return super().unpublish(*args, **kwargs)
 
     def utm_name(self):
         return self.utm_campaign or self.slug

@@ -14,6 +14,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 
 from api.changes import catch_up, refresh_review_status
 from api.sync import prune_tombstones
+from webhooks import delivery
 
 clock = time.monotonic  # round budgets (tests move it)
 
@@ -21,7 +22,8 @@ clock = time.monotonic  # round budgets (tests move it)
 class Command(BaseCommand):
     help = (
         "Run all background work: queued django-tasks jobs (search and reference indexing, "
-        "API change tracking), Wagtail's scheduled publishing and review-status changes. "
+        "API change tracking), webhook deliveries, Wagtail's scheduled publishing and "
+        "review-status changes (with their reminders). "
         "Loops until stopped; with --once, does everything that is due and exits."
     )
 
@@ -82,16 +84,23 @@ class Command(BaseCommand):
         moved = refresh_review_status()  # review status moves with the calendar, not an edit
         tasks += self.drain_tasks()  # what publishing scheduled pages queued
         caught = catch_up()  # what no queued task recorded (a crash after a commit, a deploy)
+        # due webhook deliveries, expired leases reclaimed, until the round's deadline
+        sent = delivery.deliver_due(deadline=max(self.deadline, clock() + 1))
         pruned = prune_tombstones()  # sync's deletions older than API_SYNC_TOMBSTONE_DAYS
+        forgotten = delivery.prune()  # delivered events older than WEBHOOKS_RETENTION_DAYS
         if tasks:
             self.say(f"Ran {tasks} queued task(s).")
         if moved:
             self.say(f"{moved} item(s) changed review status.")
         if caught:
             self.say(f"{caught} item(s) refreshed that no task had recorded.")
+        if sent:
+            self.say(f"{sent} webhook delivery attempt(s).")
         if pruned:
             self.say(f"{pruned} tombstone(s) pruned.")
-        return tasks + moved + caught
+        if forgotten:
+            self.say(f"{forgotten} old webhook event(s) forgotten.")
+        return tasks + moved + caught + sent
 
     def drain_tasks(self):
         ran = 0

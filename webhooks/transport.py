@@ -1,0 +1,126 @@
+"""One outbound POST, only to a globally routable address (DESIGN: webhooks).
+
+The host is resolved once; every address it resolves to must be global (`ipaddress.is_global`)
+unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (tests; production settings refuse it); the
+connection then goes to that same address (no second lookup, so DNS rebinding cannot swap it),
+with the host name kept for the Host header and TLS (SNI and certificate check). Redirects are
+never followed: a 3xx answer is a failed attempt.
+"""
+
+import http.client
+import ipaddress
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+EXCERPT_BYTES = 1000
+USER_AGENT = "clinic-cms-webhooks/1"
+
+
+class Refused(Exception):
+    """The target may not be reached: the message says why, readably."""
+
+
+@dataclass
+class Answer:
+    status: int | None
+    excerpt: str
+    error: str
+    duration_ms: int
+
+
+def address_of(host, port, allow_private):
+    """The address to connect to for `host`, refusing any name that resolves to an address
+    that is not globally routable."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise Refused(f"{host} does not resolve ({error}).") from None
+    addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if not addresses:
+        raise Refused(f"{host} does not resolve.")
+    if not allow_private:
+        for address in addresses:
+            mapped = getattr(address, "ipv4_mapped", None)
+            if not address.is_global or (mapped is not None and not mapped.is_global):
+                raise Refused(
+                    f"{host} resolves to {address}, which is not a public address: webhooks "
+                    "only go to the internet (WEBHOOKS_ALLOW_PRIVATE_TARGETS is for tests)."
+                )
+    return str(addresses[0])
+
+
+def check_url(url, allow_private):
+    """Refused (readable) unless `url` is an http(s) URL whose host may be reached."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Refused("A webhook URL starts with https:// (or http://) and names a host.")
+    if parts.username or parts.password:
+        raise Refused("A webhook URL carries no user name or password: sign with the secret.")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        raise Refused("The URL's port is not a number from 1 to 65535.") from None
+    address = address_of(parts.hostname, port, allow_private)
+    return parts, port, address
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def post(url, body, headers, timeout, allow_private):
+    """POST `body` (bytes) to `url`; never raises for the target's failures: an Answer with
+    the status (None when there was no answer), the start of the response, and an error."""
+    started = time.monotonic()
+
+    def answer(status=None, excerpt="", error=""):
+        return Answer(status, excerpt, error[:300], int((time.monotonic() - started) * 1000))
+
+    try:
+        parts, port, address = check_url(url, allow_private)
+    except Refused as refused:
+        return answer(error=str(refused))
+    kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
+    connection = kind(parts.hostname, port, address, timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request(
+            "POST",
+            path,
+            body=body,
+            headers={
+                "Content-Type": "application/json",
+                "User-Agent": USER_AGENT,
+                **headers,
+            },
+        )
+        response = connection.getresponse()
+        excerpt = response.read(EXCERPT_BYTES).decode("utf-8", "replace")
+        error = "" if 200 <= response.status < 300 else (response.reason or "")
+        if 300 <= response.status < 400:
+            error = "redirect not followed: point the endpoint at the final URL"
+        return answer(response.status, excerpt, error)
+    except TimeoutError:
+        return answer(error=f"no answer within {timeout:g}s")
+    except (OSError, http.client.HTTPException) as error:
+        return answer(error=f"{type(error).__name__}: {error}")
+    finally:
+        connection.close()
