@@ -12,7 +12,7 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
-from pages.models import CausePage, ConditionPage, ConditionIndexPage
+from pages.models import CausePage, ConditionIndexPage, ConditionPage
 from tests import factories
 from webhooks import outbox
 from webhooks.models import Delivery, Endpoint, Event
