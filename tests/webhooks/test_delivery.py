@@ -130,9 +130,10 @@ def test_retries_stop_after_the_window(settings):
             item.refresh_from_db()
             if item.status != Delivery.Status.PENDING:
                 break
-    # 60 s, then 120 s (half to all of it): the second retry falls past 100 s
+    # retries wait 30-60 s, 60-120 s, 120-240 s (no time passes here): the retry after the
+    # second or third attempt falls past the 100 s window
     assert item.status == Delivery.Status.FAILED
-    assert item.attempts in (1, 2)
+    assert item.attempts in (2, 3)
     assert item.next_attempt_at is None
 
 
