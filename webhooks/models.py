@@ -68,6 +68,8 @@ class Endpoint(models.Model):
     def save(self, *args, **kwargs):
         if not self.secret:
             self.secret = signing.new_secret()
+        if self.is_active and self.disabled_reason:  # ticked active again after a 410
+            self.disabled_reason, self.consecutive_failures = "", 0
         super().save(*args, **kwargs)
 
     def clean(self):
