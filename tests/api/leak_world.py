@@ -48,6 +48,7 @@ from pages.models import (
 )
 from pages.selectors import Visibility
 from pages.signals import bulk_loading
+from webhooks.models import Endpoint, Event
 
 KINDS = ("condition", "cause", "treatment", "therapy")
 MODELS = {
@@ -219,6 +220,8 @@ def _build_world(spec, home, freezer):
     freezer.move_to(T0)
     tokens = Tokens(spec.seed)
     world = World(spec=spec, home=home)
+    # the webhook door: every event the world's changes send (webhook_problems)
+    Endpoint.objects.create(url="http://127.0.0.1:9/every-event")
     today = timezone.localdate()
     reviewer = Reviewer.objects.create(name=f"Dr {tokens()}", kind="person", credentials="MD")
     symptoms = []
@@ -443,6 +446,45 @@ def delete_hidden(world, freezer):
         changes.track(page_ids=hidden)
     freezer.move_to(T2)
     cache.clear()
+
+
+def webhook_problems(world, after=None):
+    """What the webhook events (the outbox) give away: a never-public draft's text in any
+    event; an event about a page never public; a hidden page whose last event does not say it
+    left the public, a public page whose last event says it did. With `after` (a moment): any
+    event since then about a hidden page (deleting what is hidden sends nothing)."""
+    events = [(event, json.loads(event.body)) for event in Event.objects.order_by("pk")]
+    problems = []
+    drafts = {secret: what for secret, what in world.secrets.items() if "draft" in what}
+    never_public = {
+        page.pk
+        for key, page in world.pages.items()
+        if world.spec.specs(key[0])[key[1]].fate == "draft"
+    }
+    last = {}
+    for event, body in events:
+        text = event.body.lower()
+        problems += [
+            f"webhook {body['type']} shows the {what}" for s, what in drafts.items() if s in text
+        ]
+        data = body["data"]
+        if body["data"].get("type") == "campaign":
+            continue
+        if data["id"] in never_public:
+            problems.append(f"webhook {body['type']} about page {data['id']}, never public")
+        if after is not None and event.created_at > after and data["id"] in world.hidden_ids:
+            problems.append(f"webhook {body['type']} about hidden page {data['id']} after {after}")
+        if after is None or event.created_at <= after:
+            last[data["id"]] = body["type"]
+    if after is None:
+        gone = {"page.unpublished", "page.deleted"}
+        for page in world.pages.values():
+            kind = last.get(page.pk)
+            if page.pk in world.hidden_ids and page.pk not in never_public and kind not in gone:
+                problems.append(f"hidden page {page.pk}: its last webhook is {kind}, not a goodbye")
+            if page.pk not in world.hidden_ids and kind in gone:
+                problems.append(f"public page {page.pk}: its last webhook is {kind}")
+    return problems
 
 
 # Doors ------------------------------------------------------------------------------------

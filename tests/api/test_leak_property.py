@@ -8,7 +8,8 @@ answer (status, body, ETag, surrogate keys, Location) must equal the answer the 
 gives once the hidden pages are deleted; and no hidden page's title, slug, summary or id may
 appear in any answer.
 
-Doors join this test as they are built: add them to `leak_world.doors`.
+Doors join this test as they are built: add them to `leak_world.doors`. Webhooks are a door
+too: every event the world's changes write into the outbox (`leak_world.webhook_problems`).
 
 Size: EXAMPLES below; CI's PostgreSQL pass sets HEAVY_TESTS for the larger run.
 """
@@ -19,6 +20,7 @@ import os
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -39,6 +41,7 @@ from tests.api.leak_world import (
     doors,
     fetch,
     leaked_secrets,
+    webhook_problems,
 )
 
 FULL = bool(os.environ.get("HEAVY_TESTS"))
@@ -226,9 +229,12 @@ def check(spec, home, freezer):
     client = Client(raise_request_exception=False)
     requests = doors(world)
     seen = fetch(client, requests)
+    problems = webhook_problems(world)
+    before_deletions = timezone.now()
     delete_hidden(world, freezer)
     oracle = fetch(client, requests)
-    problems = compare(world, seen, oracle)
+    problems += webhook_problems(world, after=before_deletions)
+    problems += compare(world, seen, oracle)
     if problems:
         hidden = ", ".join(
             f"{kind} {page.pk} ({spec.specs(kind)[i].fate}"
