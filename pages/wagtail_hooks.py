@@ -5,10 +5,15 @@ search_fields on a viewset instead makes the SQLite search backend query a colum
 exist (a 500), so none is set here.
 """
 
+from django.urls import path, reverse
+
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.reports import ReviewsDueView
 
 
 class SymptomViewSet(SnippetViewSet):
@@ -73,3 +78,29 @@ class CampaignViewSet(SnippetViewSet):
 
 
 register_snippet(CampaignViewSet)
+
+
+@hooks.register("register_admin_urls")
+def register_reviews_due_urls():
+    return [
+        path("reports/reviews-due/", ReviewsDueView.as_view(), name="medical_reviews_due"),
+        path(
+            "reports/reviews-due/results/",
+            ReviewsDueView.as_view(results_only=True),
+            name="medical_reviews_due_results",
+        ),
+    ]
+
+
+class ReviewsDueMenuItem(MenuItem):
+    def is_shown(self, request):
+        return ReviewsDueView.permission_policy.user_has_any_permission(
+            request.user, ReviewsDueView.any_permission_required
+        )
+
+
+@hooks.register("register_reports_menu_item")
+def register_reviews_due_menu_item():
+    return ReviewsDueMenuItem(
+        "Medical reviews due", reverse("medical_reviews_due"), icon_name="warning", order=50
+    )

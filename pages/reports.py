@@ -1,0 +1,62 @@
+"""Reports > Medical reviews due: live pages whose medical review is overdue or due within 30
+days, with their reviewers, soonest first (the content.review_due webhook fires for the same
+transitions, api/events.py)."""
+
+from django.urls import reverse
+
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn, TitleColumn
+from wagtail.admin.views.reports import ReportView
+from wagtail.models import Page
+from wagtail.permission_policies.pages import PagePermissionPolicy
+
+from pages.models import CONTENT_PAGE_MODELS, BaseContentPage
+
+DUE = (BaseContentPage.ReviewStatus.OVERDUE, BaseContentPage.ReviewStatus.DUE_SOON)
+
+
+def reviews_due(today=None):
+    """Live content pages whose review is overdue or due soon, soonest first."""
+    pages = []
+    for model in CONTENT_PAGE_MODELS:
+        filters = model.review_status_filters(today)
+        due = filters[DUE[0]] | filters[DUE[1]]
+        pages += model.objects.live().filter(due).select_related("reviewed_by")
+    return sorted(pages, key=lambda page: (page.next_review_due, page.title, page.pk))
+
+
+class ReviewsDueView(ReportView):
+    page_title = "Medical reviews due"
+    header_icon = "warning"
+    index_url_name = "medical_reviews_due"
+    index_results_url_name = "medical_reviews_due_results"
+    permission_policy = PagePermissionPolicy(Page)
+    any_permission_required = ["add", "change", "publish"]
+    list_export = ["title", "review_status", "next_review_due", "reviewed_by", "last_reviewed"]
+    export_headings = {
+        "title": "Page",
+        "review_status": "Review status",
+        "next_review_due": "Due",
+        "reviewed_by": "Reviewer",
+        "last_reviewed": "Last reviewed",
+    }
+    columns = [
+        TitleColumn(
+            "title",
+            label="Page",
+            url_name="wagtailadmin_pages:edit",
+            get_url=lambda page: reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        ),
+        Column("kind", label="Type", accessor=lambda page: page._meta.verbose_name),
+        StatusTagColumn(
+            "review_status",
+            label="Review",
+            accessor=lambda page: BaseContentPage.ReviewStatus(page.review_status()).label,
+            primary=lambda page: False,
+        ),
+        DateColumn("next_review_due", label="Due"),
+        Column("reviewed_by", label="Reviewer"),
+        DateColumn("last_reviewed", label="Last reviewed"),
+    ]
+
+    def get_queryset(self):
+        return reviews_due()
