@@ -144,9 +144,9 @@ def number_changes(states):
     so a later number never commits before an earlier one."""
     if not states:
         return
-    counter = ChangeCounter.objects.filter(pk=1)
+    counter = ChangeCounter.row()
     if not counter.update(last=F("last") + len(states)):  # a database migrated without it
-        ChangeCounter.objects.get_or_create(pk=1)
+        ChangeCounter.ensure()
         counter.update(last=F("last") + len(states))
     last = counter.values_list("last", flat=True).get()
     for number, state in enumerate(sorted(states, key=lambda s: s.page_id), last - len(states) + 1):

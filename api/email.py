@@ -97,6 +97,11 @@ def utm_values(request, defaults):
     return values
 
 
+def utm_signature(utm):
+    """The UTM values as a stable string, for the ETag of an answer whose links carry them."""
+    return "&".join(f"{name}={utm.get(name, '')}" for name in UTM_PARAMS)
+
+
 def tracked(url, utm):
     """`url` with the UTM parameters `utm` when it points at the website; unchanged otherwise
     (links elsewhere carry none)."""

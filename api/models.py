@@ -50,11 +50,23 @@ class ChangeCounter(models.Model):
     order (a sequence would follow call order, and a reader could skip a number that commits
     late). `pruned_through`: tombstones of changes up to it were pruned (api/sync.py)."""
 
+    ONE = 1  # the row's primary key (migration 0004 creates it)
+
     last = models.PositiveBigIntegerField(default=0)
     pruned_through = models.PositiveBigIntegerField(default=0)
 
     def __str__(self):
         return f"change {self.last}"
+
+    @classmethod
+    def row(cls):
+        """The one row, as a queryset to read or update."""
+        return cls.objects.filter(pk=cls.ONE)
+
+    @classmethod
+    def ensure(cls):
+        """Create the row in a database migrated without it."""
+        cls.objects.get_or_create(pk=cls.ONE)
 
 
 class RepresentationDependency(models.Model):

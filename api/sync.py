@@ -80,7 +80,7 @@ class Cursor:
 
 def counter():
     """(last change number committed, pruned through) as this transaction sees them."""
-    row = ChangeCounter.objects.filter(pk=1).values_list("last", "pruned_through").first()
+    row = ChangeCounter.row().values_list("last", "pruned_through").first()
     return row or (0, 0)
 
 
@@ -138,8 +138,8 @@ def prune_tombstones(now=None):
         newest = old.aggregate(newest=Max("change"))["newest"]
         if newest is None:
             return 0
-        ChangeCounter.objects.get_or_create(pk=1)
-        ChangeCounter.objects.filter(pk=1, pruned_through__lt=newest).update(pruned_through=newest)
+        ChangeCounter.ensure()
+        ChangeCounter.row().filter(pruned_through__lt=newest).update(pruned_through=newest)
         _, deleted = old.filter(change__lte=newest).delete()
         transaction.on_commit(lambda: response_cache.purge({SYNC_KEY}))
     return deleted.get(RepresentationState._meta.label, 0)

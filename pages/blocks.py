@@ -12,7 +12,7 @@ from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from pages.renditions import BODY_IMAGE_RENDITIONS
+from pages.renditions import BODY
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -109,7 +109,7 @@ class RenditionImageBlock(ImageBlock):
             return None
         record_dependencies(context, value)
         alt = "" if getattr(value, "decorative", False) else value.contextual_alt_text
-        data = image_representation(value, alt, BODY_IMAGE_RENDITIONS, context)
+        data = image_representation(value, alt, BODY, context)
         data["decorative"] = bool(getattr(value, "decorative", False))
         return data
 

@@ -25,6 +25,13 @@ APP_BODY_IMAGE_RENDITIONS = {  # the image's own proportions, never enlarged
     density: f"width-{APP_BASE_WIDTH * density}" for density in APP_DENSITIES
 }
 
+# Where an image is shown -> (the website's named renditions, the app's by density).
+HERO, BODY = "hero", "body"
+RENDITION_SETS = {
+    HERO: (HERO_RENDITIONS, APP_HERO_RENDITIONS),
+    BODY: (BODY_IMAGE_RENDITIONS, APP_BODY_IMAGE_RENDITIONS),
+}
+
 
 @cache
 def rendition_filters(specs):

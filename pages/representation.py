@@ -18,10 +18,8 @@ from wagtail.rich_text import expand_db_html
 
 from pages.renditions import (
     APP_BASE_WIDTH,
-    APP_BODY_IMAGE_RENDITIONS,
-    APP_HERO_RENDITIONS,
-    BODY_IMAGE_RENDITIONS,
-    HERO_RENDITIONS,
+    HERO,
+    RENDITION_SETS,
     rendition_filters,
     rendition_specs,
 )
@@ -168,20 +166,19 @@ def _rendition(rendition):
     }
 
 
-def image_representation(image, alt, named=HERO_RENDITIONS, context=None):
+def image_representation(image, alt, shown_as=HERO, context=None):
     """An image in the context's channel: {"id", "alt", "width", "height", "renditions"}.
 
-    web: named renditions (`named`, or the body's when it is BODY_IMAGE_RENDITIONS), each in
-    its original format and as webp: {"medium": {"url", "width", "height", "format",
-    "webp": {"url", "width", "height"}}}.
+    `shown_as`: HERO or BODY (pages/renditions.RENDITION_SETS names their renditions).
+    web: the named renditions, each in its original format and as webp:
+    {"medium": {"url", "width", "height", "format", "webp": {"url", "width", "height"}}}.
     app: `base_width` (points) and one rendition per screen density, 1x to 3x:
     [{"density": 2, "url", "width", "height", "format", "webp": {..., "format": "webp"}}]."""
     if image is None:
         return None
     data = {"id": image.pk, "alt": alt, "width": image.width, "height": image.height}
+    named, by_density = RENDITION_SETS[shown_as]
     if channel_of(context) == APP:
-        by_density = APP_BODY_IMAGE_RENDITIONS if named is BODY_IMAGE_RENDITIONS else None
-        by_density = by_density or APP_HERO_RENDITIONS
         renditions = image.get_renditions(*rendition_filters(tuple(rendition_specs(by_density))))
         data["base_width"] = APP_BASE_WIDTH
         data["renditions"] = [

@@ -104,28 +104,43 @@ def summary(campaign):
     }
 
 
-def campaign_items(campaign, reader):
-    """(pieces shown, [item data with the teasers applied]) of `campaign`'s public items, in
-    its order; every item's page key validates the answer (one that becomes public must
-    appear)."""
+def campaign_links(campaign):
+    """The campaign's item links in its order, and the distinct page ids they name."""
     links = list(campaign.items.order_by("sort_order", "pk"))
-    ids = list(dict.fromkeys(link.page_id for link in links))
+    return links, list(dict.fromkeys(link.page_id for link in links))
+
+
+def with_teaser(data, link):
+    """An item's list shape as the campaign shows it: its teaser instead of the page's own."""
+    return {
+        **data,
+        "title": link.teaser_title or data["title"],
+        "summary": link.teaser_summary or data.get("summary", ""),
+    }
+
+
+def campaign_items(campaign, reader):
+    """(pieces shown, [item data with the teasers applied], every item's page key) of
+    `campaign`'s public items, in its order; every item's page key validates the answer (one
+    that becomes public must appear)."""
+    links, ids = campaign_links(campaign)
     pieces = reader.pieces(reader.rows_in_order(ids, LIST), LIST)
-    items = []
-    for link in links:
-        piece = pieces.get(link.page_id)
-        if piece is None:
-            continue
-        data = piece.data()
-        data["title"] = link.teaser_title or data["title"]
-        data["summary"] = link.teaser_summary or data.get("summary", "")
-        items.append(data)
+    items = [
+        with_teaser(pieces[link.page_id].data(), link) for link in links if link.page_id in pieces
+    ]
     shown = [pieces[pk] for pk in ids if pk in pieces]
     return shown, items, [page_key(pk) for pk in ids]
 
 
-def campaign_document(campaign, items, visibility, utm):
+def default_disclaimer(visibility):
+    """The default disclaimer as a campaign's footer shows it, or None."""
     disclaimer = Disclaimer.default()
+    return disclaimer_representation(disclaimer, visibility) if disclaimer else None
+
+
+def campaign_document(campaign, items, disclaimer, utm):
+    """The campaign's email ({subject, preheader, html, text, links}) of `items`, with the
+    `disclaimer` (from `default_disclaimer`) at its foot."""
     facts = {
         "subject": campaign.subject,
         "preheader": campaign.preheader,
@@ -136,8 +151,7 @@ def campaign_document(campaign, items, visibility, utm):
             else None
         ),
     }
-    shown = disclaimer_representation(disclaimer, visibility) if disclaimer else None
-    return email.campaign_email(facts, items, shown, utm), disclaimer
+    return email.campaign_email(facts, items, disclaimer, utm)
 
 
 def campaign_utm(request, campaign):
@@ -209,14 +223,14 @@ class CampaignDetailView(AnsweringMixin, APIView):
         visibility = Visibility.load()
         reader = Reader(visibility, self.request)
         shown, items, item_keys = campaign_items(campaign, reader)
+        disclaimer = default_disclaimer(visibility)
 
         def body():
-            document, _ = campaign_document(campaign, items, visibility, utm)
+            document = campaign_document(campaign, items, disclaimer, utm)
             return render({"id": campaign.pk, "slug": campaign.slug, **document, "items": items})
 
         facts = render([summary(campaign), campaign.intro, campaign.call_to_action_url, utm])
-        disclaimer = Disclaimer.default()
-        extra = [facts, render(disclaimer_representation(disclaimer)) if disclaimer else b""]
+        extra = [facts, render(disclaimer)]
         return Answer(
             etag=reader.etag(f"campaign|{email.VERSION}", shown, extra),
             keys=[*campaign_keys(campaign), *sorted(reader.keys)],  # what it shows, no more
@@ -238,18 +252,13 @@ class CampaignFeedView(FeedMixin, APIView):
 
     def answer(self, campaign, utm):
         reader = Reader(Visibility.load(), self.request)
-        links = {link.page_id: link for link in campaign.items.order_by("-sort_order", "-pk")}
-        ids = list(
-            dict.fromkeys(link.page_id for link in campaign.items.order_by("sort_order", "pk"))
-        )
+        links, ids = campaign_links(campaign)
+        first = {}  # a page named twice shows once, with its first teaser
+        for link in links:
+            first.setdefault(link.page_id, link)
 
         def teased(data):
-            link = links[data["id"]]
-            return {
-                **data,
-                "title": link.teaser_title or data["title"],
-                "summary": link.teaser_summary or data.get("summary", ""),
-            }
+            return with_teaser(data, first[data["id"]])
 
         texts = (
             campaign.subject,
@@ -270,5 +279,5 @@ def campaign_preview(request, campaign):
     utm = email.utm_values(
         None, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}
     )
-    document, _ = campaign_document(campaign, items, visibility, utm)
+    document = campaign_document(campaign, items, default_disclaimer(visibility), utm)
     return HttpResponse(document["html"])

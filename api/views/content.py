@@ -301,9 +301,8 @@ class ContentViewSet(
         if not pieces:
             raise self.not_found(slug)
         (piece,) = pieces.values()
-        query = "&".join(f"{name}={utm[name]}" for name in email.UTM_PARAMS)
         return Answer(
-            etag=reader.etag(f"email|{email.VERSION}|{query}", [piece]),
+            etag=reader.etag(f"email|{email.VERSION}|{email.utm_signature(utm)}", [piece]),
             keys=[*self.collection_keys(), *sorted(reader.keys)],
             expires=reader.expires,
             body=lambda: render(email.item_email(piece.data(), utm)),

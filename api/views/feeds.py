@@ -95,11 +95,12 @@ class FeedMixin(AnsweringMixin):
         not named in its headers (pages it may show once they are public)."""
         pieces = reader.pieces(reader.rows_in_order(ids, LIST), LIST)
         shown = [pieces[pk] for pk in ids if pk in pieces]
-        query = "&".join(f"{name}={utm.get(name, '')}" for name in email.UTM_PARAMS)
         title, description, link = texts
         self_url = settings.API_BASE_URL + self.request.path
         return Answer(
-            etag=reader.etag(f"feed|{kind}|{query}", shown, [repr(texts).encode()]),
+            etag=reader.etag(
+                f"feed|{kind}|{email.utm_signature(utm)}", shown, [repr(texts).encode()]
+            ),
             keys=[*validators, *sorted(reader.keys)],
             expires=reader.expires,
             body=lambda: feeds.feed_bytes(

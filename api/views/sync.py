@@ -4,21 +4,25 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from api import sync
+from api import changes, sync
 from api.params import channel_param, check_parameters, parse_bounded_int, subset_param
 from api.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
 from api.read_path import Answer, Reader
 from api.represent import APP, DETAIL
-from api.schema import ERROR_RESPONSES, channel_parameter, items_of_any_type_by_channel
+from api.schema import (
+    ERROR_RESPONSES,
+    ProblemSerializer,
+    channel_parameter,
+    items_of_any_type_by_channel,
+)
 from api.serializers import SERIALIZERS
 from api.stored import render
 from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
-from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import collection_key
 from pages.selectors import Visibility
 
-TYPES = {model.api_collection: model.api_type for model in CONTENT_PAGE_MODELS}
+TYPES = {collection: kind for kind, collection in changes.COLLECTIONS.items()}  # the inverse
 LIMIT_MAX = 100
 CURSOR_SCHEMA = {"type": "string", "pattern": f"^{sync.CURSOR_PATTERN.pattern}$"}
 
@@ -91,7 +95,7 @@ class SyncView(AnsweringMixin, APIView):
                 examples=[OpenApiExample("An incremental sync", EXAMPLE, response_only=True)],
             ),
             (410, PROBLEM_CONTENT_TYPE): OpenApiResponse(
-                ERROR_RESPONSES[(404, PROBLEM_CONTENT_TYPE)].response,
+                ProblemSerializer,
                 description="The cursor is too old: sync again without one.",
             ),
             **{k: v for k, v in ERROR_RESPONSES.items() if k != (404, PROBLEM_CONTENT_TYPE)},
