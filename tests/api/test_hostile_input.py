@@ -26,6 +26,7 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.email import UTM_PARAMS
 from api.filters import FILTERSETS
 from api.views.content import ContentViewSet
 from pages.models import CONTENT_PAGE_MODELS
@@ -36,6 +37,7 @@ EVIL_HOST = "evil.example"
 LONG = "x" * 10_000
 MAX_LISTED = 80  # bad answers shown in a failure message
 
+CAMPAIGN = "spring"  # published over the seed by seed_once
 SEED_SLUGS = {
     "conditions": "neuropathic-pain",
     "causes": "shingles",
@@ -193,6 +195,14 @@ def endpoints():
             (("path", "/conditions/neuropathic-pain/"),),
         ),
         Endpoint("sync", "/api/v1/sync/", ("channel", "cursor", "limit", "types")),
+        Endpoint("email", "/api/v1/therapies/ketamine-infusion-therapy/email/", UTM_PARAMS),
+        Endpoint("feed-rss", "/api/v1/feeds/conditions.rss", UTM_PARAMS),
+        Endpoint("feed-atom", "/api/v1/feeds/therapies.atom", UTM_PARAMS),
+        Endpoint("campaigns-all", "/api/v1/campaigns/", ("limit", "offset")),
+        Endpoint("campaign", f"/api/v1/campaigns/{CAMPAIGN}/", UTM_PARAMS),
+        Endpoint("campaign-feed", f"/api/v1/feeds/campaigns/{CAMPAIGN}.rss", UTM_PARAMS),
+        Endpoint("preview", "/api/v1/preview/", ("token", "channel")),
+        Endpoint("preview-email", "/api/v1/preview/email/", ("token",)),
         Endpoint("schema", "/api/v1/schema/", ("format", "lang")),
         Endpoint("docs", "/api/v1/docs/"),
         Endpoint("problem-type", "/api/v1/problems/invalid-parameters/"),
@@ -213,6 +223,14 @@ KEYED = {e.name for e in ENDPOINTS if e.name.endswith(("-list", "-detail"))} | {
     "sync",
     "schema",
     "docs",
+    "email",
+    "feed-rss",
+    "feed-atom",
+    "campaigns-all",
+    "campaign",
+    "campaign-feed",
+    "preview",
+    "preview-email",
 }
 SLOW = {"schema", "docs"}  # each answer builds the whole OpenAPI document: fewer values
 # The first endpoint with a parameter gets every hostile value in it; the others (the same code
@@ -343,6 +361,18 @@ class Findings:
             )
 
 
+def publish_campaign():
+    """A published campaign naming the seed therapy: the campaign doors need one."""
+    from pages.models import Campaign, CampaignItem, TherapyPage
+
+    campaign = Campaign(name="Spring", slug=CAMPAIGN, subject="Spring news", live=False)
+    therapy = TherapyPage.objects.get(slug=SEED_SLUGS["therapies"])
+    campaign.items = [CampaignItem(page=therapy, teaser_summary="Read more", sort_order=0)]
+    campaign.save()
+    campaign.save_revision().publish()
+    assert Campaign.objects.filter(slug=CAMPAIGN, live=True).exists()
+
+
 @pytest.fixture(scope="module")
 def seed_once(django_db_setup, django_db_blocker):
     """The seed content (as `seeded` loads it), loaded once for the whole module and rolled
@@ -352,6 +382,7 @@ def seed_once(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         with freeze_time("2026-03-10 09:00:00"):
             load_seed_content()
+            publish_campaign()
         yield
         transaction.set_rollback(True)
 
