@@ -135,3 +135,27 @@ def test_the_response_cache_is_on_only_where_every_process_shares_it():
     assert shared["response_cache"] == 300
     _, err, chosen = load_settings("cms.settings.dev", API_RESPONSE_CACHE_SECONDS="60")
     assert chosen["response_cache"] == 60
+
+
+def test_production_refuses_webhooks_to_private_addresses():
+    code, err, _ = load_settings(
+        "cms.settings.production",
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="cms.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        WEBHOOKS_ALLOW_PRIVATE_TARGETS="true",
+    )
+    assert code != 0 and "WEBHOOKS_ALLOW_PRIVATE_TARGETS is for tests" in err
+
+
+def test_a_webhook_lease_shorter_than_the_timeout_fails_the_checks():
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env={**os.environ, "WEBHOOKS_TIMEOUT_SECONDS": "30", "WEBHOOKS_LEASE_SECONDS": "20"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0 and "webhooks.E001" in proc.stderr
