@@ -121,6 +121,7 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        verbose_name = "webhook event"
 
     def __str__(self):
         return f"{self.type} {self.webhook_id}"
@@ -153,7 +154,8 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-event__created_at", "pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name = "webhook delivery"
+        verbose_name_plural = "webhook deliveries"
         constraints = [
             models.UniqueConstraint(fields=["event", "endpoint"], name="one_delivery_per_endpoint")
         ]

@@ -15,7 +15,7 @@ from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import Column, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import CreateView, EditView, InspectView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton
@@ -172,9 +172,19 @@ class DeliveryViewSet(ModelViewSet):
     inspect_view_class = DeliveryInspectView
     copy_view_enabled = False
     list_display = [
-        Column("event", label="Event", accessor="event.type"),
+        TitleColumn(
+            "event",
+            label="Event",
+            accessor="event.type",
+            get_url=lambda item: reverse("webhook_deliveries:inspect", args=[item.pk]),
+        ),
         "endpoint",
-        StatusTagColumn("status", label="Status", primary=lambda d: d.status == "succeeded"),
+        StatusTagColumn(
+            "status",
+            label="Status",
+            accessor="get_status_display",
+            primary=lambda item: item.status == Delivery.Status.SUCCEEDED,
+        ),
         "attempts",
         "last_status_code",
         Column("created", label="Created", accessor="event.created_at"),
