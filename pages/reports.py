@@ -43,7 +43,6 @@ class ReviewsDueView(ReportView):
         TitleColumn(
             "title",
             label="Page",
-            url_name="wagtailadmin_pages:edit",
             get_url=lambda page: reverse("wagtailadmin_pages:edit", args=[page.pk]),
         ),
         Column("kind", label="Type", accessor=lambda page: page._meta.verbose_name),
