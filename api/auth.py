@@ -2,8 +2,10 @@
 
 Requests may carry `Authorization: Bearer <key>` (or `X-Api-Key: <key>`). No key: served at the
 anonymous rate, per client address. A valid key: served at its own rate, per key. An unknown or
-malformed key: 401. A revoked key: 403. Over the rate: 429 with `Retry-After`. Counters live in
-the cache, so every web process shares them when the cache is Redis.
+malformed key: 401. A revoked key: 403. A key without the scope an endpoint needs (`read` for
+content, `preview`, `campaigns`): 403 naming it. Over the rate: 429 with `Retry-After`.
+Counters live in the cache, so every web process shares them when the cache is Redis. A key's
+last use is written at most once a minute (a cache entry gates it), never on every request.
 """
 
 import hashlib
@@ -40,7 +42,7 @@ def new_secret():
     return prefix, hash_secret(secret), f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
-def create_key(name, channel=ApiKey.Channel.WEB, requests_per_minute=None):
+def create_key(name, channel=ApiKey.Channel.WEB, requests_per_minute=None, scopes=None):
     """A new key: (ApiKey row, the key to hand over)."""
     prefix, secret_hash, raw = new_secret()
     key = ApiKey.objects.create(
@@ -49,12 +51,26 @@ def create_key(name, channel=ApiKey.Channel.WEB, requests_per_minute=None):
         prefix=prefix,
         secret_hash=secret_hash,
         requests_per_minute=requests_per_minute,
+        scopes=list(scopes) if scopes is not None else [ApiKey.Scope.READ],
     )
     return key, raw
 
 
 def cache_key(prefix):
-    return f"api:key:v1:{prefix}"
+    return f"api:key:v2:{prefix}"
+
+
+USE_SECONDS = 60  # a key's last use is written at most this often
+
+
+def note_use(key):
+    """Record that `key` was used: one UPDATE a minute at most, whatever the request rate."""
+    try:
+        first_this_minute = cache.add(f"api:key:used:{key['id']}", 1, USE_SECONDS)
+    except Exception:  # noqa: BLE001 - cache unreachable: skip the bookkeeping, serve
+        return
+    if first_this_minute:
+        ApiKey.objects.filter(pk=key["id"]).update(last_used_at=timezone.now())
 
 
 def forget_key(sender, instance, **kwargs):
@@ -81,6 +97,8 @@ def lookup(prefix):
             "is_active": row.is_active,
             "revoked_at": row.revoked_at,
             "rate": row.requests_per_minute,
+            "channel": row.channel,
+            "scopes": list(row.scopes or []),
         }
         cache.set(cache_key(prefix), found or False, CACHE_SECONDS)
     return found or None
@@ -119,6 +137,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.PermissionDenied(
                 f"This API key was revoked{when}. Ask the CMS team for a new one."
             )
+        note_use(key)
         return Consumer(key), key
 
     def raw_key(self, request):
@@ -215,10 +234,46 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
             return "unknown"
 
 
+class MissingScope(exceptions.PermissionDenied):
+    type_slug = "scope-missing"
+
+    def __init__(self, scope):
+        super().__init__(
+            f"This API key lacks the '{scope}' scope. Ask the CMS team for a key with it "
+            "(admin: Settings > API keys; or manage.py create_api_key NAME --scopes ...)."
+        )
+
+
+def require_scope(request, scope, key_required=True):
+    """401 without a key (when `key_required`), 403 naming `scope` for a key without it."""
+    if not isinstance(request.user, Consumer):
+        if key_required:
+            raise exceptions.NotAuthenticated(
+                f"This needs an API key with the '{scope}' scope: send it as "
+                "'Authorization: Bearer <key>'."
+            )
+        return
+    if scope not in request.user.key["scopes"]:
+        raise MissingScope(scope)
+
+
 class KeyRequiredWhenConfigured(permissions.BasePermission):
-    """With API_REQUIRE_KEY, a request without a key is a 401; otherwise anyone may read."""
+    """With API_REQUIRE_KEY, a request without a key is a 401; otherwise anyone may read. A
+    key sent must have the `read` scope."""
 
     message = "This API needs a key: send it as 'Authorization: Bearer <key>'."
 
     def has_permission(self, request, view):
-        return not settings.API_REQUIRE_KEY or isinstance(request.user, Consumer)
+        if isinstance(request.user, Consumer):
+            require_scope(request, ApiKey.Scope.READ)
+            return True
+        return not settings.API_REQUIRE_KEY
+
+
+class CampaignsKeyWhenConfigured(permissions.BasePermission):
+    """With CAMPAIGNS_REQUIRE_KEY, campaigns need a key with the `campaigns` scope."""
+
+    def has_permission(self, request, view):
+        if settings.CAMPAIGNS_REQUIRE_KEY:
+            require_scope(request, ApiKey.Scope.CAMPAIGNS)
+        return True

@@ -85,16 +85,28 @@ class RepresentationDependency(models.Model):
         return self.key
 
 
+def default_scopes():
+    return [ApiKey.Scope.READ]
+
+
 class ApiKey(models.Model):
     """A consumer's key (the website, the app, an email tool). Requests without a key are
     served too, at the anonymous rate; a key identifies the consumer and lifts its rate.
-    Only a hash is stored: the key itself is shown once, when it is created."""
+    Only a hash is stored: the key itself is shown once, when it is created.
+
+    Scopes say what else it may do: `read` (the content API), `preview` (mint preview tokens:
+    POST /api/v1/preview/tokens/), `campaigns` (read campaigns when CAMPAIGNS_REQUIRE_KEY)."""
 
     class Channel(models.TextChoices):
         WEB = "web", "Website"
         APP = "app", "Mobile app"
         EMAIL = "email", "Email tool"
         OTHER = "other", "Other"
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read content"
+        PREVIEW = "preview", "Mint preview tokens"
+        CAMPAIGNS = "campaigns", "Read campaigns"
 
     name = models.CharField(max_length=100, help_text="Who uses it, e.g. 'Website production'.")
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -108,8 +120,14 @@ class ApiKey(models.Model):
         blank=True,
         help_text="Leave empty for the default keyed rate (API_KEY_RATE).",
     )
+    scopes = models.JSONField(
+        default=default_scopes, blank=True, help_text="What the key may do besides identifying."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Recorded at most once a minute."
+    )
 
     class Meta:
         verbose_name = "API key"

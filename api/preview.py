@@ -14,6 +14,11 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core import signing
 
+from wagtail.models import Page
+
+from pages.models import CONTENT_PAGE_MODELS
+from pages.representation import API_PREFIX
+
 SALT = "api.preview.v1"
 # django.core.signing.dumps: the claims, when it was signed, the signature (base64url each)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,400}:[A-Za-z0-9_-]{1,20}:[A-Za-z0-9_-]{20,100}")
@@ -30,6 +35,23 @@ class ExpiredToken(BadToken):
 
 def max_ttl():
     return settings.PREVIEW_TOKEN_MAX_SECONDS
+
+
+def previewable(page_id):
+    """The content page `page_id`, or ValueError saying readably why it cannot be previewed."""
+    page = Page.objects.filter(pk=page_id).first()
+    if page is None:
+        raise ValueError(f"No page has the id {page_id}.")
+    if page.specific_class not in CONTENT_PAGE_MODELS:
+        raise ValueError(
+            f"Page {page_id} ({page.title}) is not a condition, cause, treatment or therapy."
+        )
+    return page
+
+
+def preview_url(token, channel):
+    """Where a client fetches the draft a token shows, in `channel` (web or app)."""
+    return f"{settings.API_BASE_URL}{API_PREFIX}/preview/?token={token}&channel={channel}"
 
 
 def mint(page_id, ttl=None):

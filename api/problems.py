@@ -26,6 +26,7 @@ TITLES = {
     405: "Method Not Allowed",
     406: "Not Acceptable",
     410: "Gone",
+    415: "Unsupported Media Type",
     429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -130,6 +131,12 @@ PROBLEM_TYPES = {
         "The preview token is missing, malformed, changed, not issued by this server, or "
         "expired (tokens live at most PREVIEW_TOKEN_MAX_SECONDS). Ask for a new one: the "
         "admin's preview links, or `python manage.py preview_token <page id>`.",
+    ),
+    "scope-missing": (
+        "API key scope missing",
+        "The API key is valid but lacks the scope this endpoint needs (`read` for content, "
+        "`preview` to mint preview tokens, `campaigns` for campaigns when CAMPAIGNS_REQUIRE_KEY "
+        "is on); `detail` names it. Ask for a key with that scope.",
     ),
     "sync-cursor-expired": (
         "Sync cursor expired",

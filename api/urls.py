@@ -9,7 +9,7 @@ from api.views.content import content_viewset
 from api.views.feeds import AtomCollectionFeedView, CollectionFeedView
 from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
-from api.views.preview import EmailPreviewView, PreviewView
+from api.views.preview import EmailPreviewView, PreviewTokenView, PreviewView
 from api.views.sync import SyncView
 from pages.models import CONTENT_PAGE_MODELS
 
@@ -24,6 +24,7 @@ api_v1 = [
     path("sync/", SyncView.as_view(), name="sync"),
     path("preview/", PreviewView.as_view(), name="preview"),
     path("preview/email/", EmailPreviewView.as_view(), name="preview-email"),
+    path("preview/tokens/", PreviewTokenView.as_view(), name="preview-tokens"),
     path("campaigns/", CampaignListView.as_view(), name="campaigns"),
     path("campaigns/<slug:slug>/", CampaignDetailView.as_view(), name="campaign"),
     path("feeds/campaigns/<slug:slug>.rss", CampaignFeedView.as_view(), name="campaign-feed"),

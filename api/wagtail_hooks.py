@@ -1,13 +1,26 @@
 """Settings > API keys: create (the key is shown once), rate-limit and revoke consumers' keys."""
 
+from django import forms
 from django.contrib import messages
 
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from api.auth import new_secret
 from api.models import ApiKey
+
+
+class ApiKeyForm(WagtailAdminModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiKey.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ApiKey.Scope.READ],
+        help_text="read: the content API; preview: mint preview tokens (POST "
+        "/api/v1/preview/tokens/); campaigns: campaigns when CAMPAIGNS_REQUIRE_KEY is on.",
+    )
 
 
 class ApiKeyCreateView(CreateView):
@@ -36,9 +49,18 @@ class ApiKeyViewSet(ModelViewSet):
     menu_label = "API keys"
     add_to_settings_menu = True
     add_view_class = ApiKeyCreateView
-    list_display = ["name", "channel", "prefix", "is_active", "requests_per_minute", "created_at"]
+    list_display = ["name", "channel", "scopes", "prefix", "is_active", "last_used_at"]
     list_filter = ["channel", "is_active"]
-    form_fields = ["name", "channel", "requests_per_minute", "is_active"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("channel"),
+            FieldPanel("scopes"),
+            FieldPanel("requests_per_minute"),
+            FieldPanel("is_active"),
+        ],
+        base_form_class=ApiKeyForm,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from api import email
+from api.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.feeds import RSS
 from api.pagination import StrictLimitOffsetPagination
 from api.params import check_parameters
@@ -164,6 +165,7 @@ class CampaignListView(AnsweringMixin, APIView):
     """Published campaigns, by name: what each is and where its email and feed are."""
 
     http_method_names = ["get", "head"]
+    permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
 
     @extend_schema(
         summary="List published campaigns",
@@ -206,6 +208,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
     plain-text part, `items` its public items' list shapes with the teasers applied."""
 
     http_method_names = ["get", "head"]
+    permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
 
     @extend_schema(
         summary="One published campaign as an email",
@@ -243,6 +246,8 @@ class CampaignDetailView(AnsweringMixin, APIView):
 
 class CampaignFeedView(FeedMixin, APIView):
     """A published campaign's public items, in its order, as RSS (for RSS-driven campaigns)."""
+
+    permission_classes = [CampaignsKeyWhenConfigured]  # otherwise readable without a key
 
     @feed_schema(RSS, "A campaign's items as RSS", SLUG_PARAMETER)
     def get(self, request, slug):

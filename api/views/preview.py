@@ -2,20 +2,26 @@
 revision, drafts included, in exactly the shape its channel's detail will have (api/preview.py
 mints the tokens). Never cached: `Cache-Control: no-store`, `Referrer-Policy: no-referrer`."""
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 
 from wagtail.models import Page
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
 from api import email, preview
+from api.auth import require_scope
+from api.models import ApiKey
 from api.params import channel_param, check_parameters
 from api.previews import draft_email, latest_draft, represent_draft
+from api.problems import PROBLEM_CONTENT_TYPE, BadQuery
 from api.schema import (
     ERROR_RESPONSES,
     ItemEmailSerializer,
+    ProblemSerializer,
     channel_parameter,
     items_of_any_type_by_channel,
     utm_parameters,
@@ -23,6 +29,7 @@ from api.schema import (
 from api.serializers import SERIALIZERS
 from api.stored import render
 from pages.models import CONTENT_PAGE_MODELS
+from pages.representation import APP, WEB
 from pages.selectors import Visibility
 
 TOKEN_PARAMETER = OpenApiParameter(
@@ -93,3 +100,75 @@ class EmailPreviewView(PreviewMixin, APIView):
         defaults = {"utm_campaign": draft.slug, "utm_content": draft.slug}
         utm = email.utm_values(request, defaults)
         return self.respond(draft_email(draft, Visibility.load(), utm))
+
+
+class PreviewTokenRequestSerializer(serializers.Serializer):
+    page = serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, help_text="The page's id (a condition, cause, ...)."
+    )
+    ttl = serializers.IntegerField(
+        min_value=1,
+        max_value=settings.PREVIEW_TOKEN_MAX_SECONDS,
+        required=False,
+        help_text=f"Seconds the token lives (default {preview.DEFAULT_TTL}; at most "
+        "PREVIEW_TOKEN_MAX_SECONDS).",
+    )
+
+
+class PreviewTokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as ?token= to /api/v1/preview/.")
+    expires_at = serializers.DateTimeField()
+    preview_url = serializers.URLField(help_text="The draft in the key's channel (web or app).")
+
+
+class PreviewTokenView(APIView):
+    """Mint a preview token: for a preview screen's server, with a key that has the `preview`
+    scope (401 without a key, 403 for a key without the scope)."""
+
+    http_method_names = ["post"]
+    parser_classes = [JSONParser]
+    permission_classes = []  # the scope is checked in post()
+
+    @extend_schema(
+        summary="Mint a preview token",
+        operation_id="preview_tokens_create",
+        request=PreviewTokenRequestSerializer,
+        responses={
+            201: PreviewTokenSerializer,
+            **{k: v for k, v in ERROR_RESPONSES.items() if k != 304},
+            (415, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ProblemSerializer, description="Unsupported Media Type: send application/json."
+            ),
+        },
+        auth=[{"ApiKey": []}],
+    )
+    def post(self, request):
+        require_scope(request, ApiKey.Scope.PREVIEW)
+        check_parameters(request, set())
+        try:
+            data = request.data
+        except exceptions.ParseError as problem:
+            raise BadQuery({"body": [str(problem.detail)]}, "The body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise BadQuery({"body": ['Send a JSON object: {"page": <id>, "ttl": <seconds>}.']})
+        fields = PreviewTokenRequestSerializer(data=data)
+        unknown = sorted(set(data) - set(fields.fields))
+        if unknown or not fields.is_valid():
+            errors = {name: ["Unknown field."] for name in unknown}
+            errors.update(fields.errors if not unknown else {})
+            raise BadQuery(errors, detail="The request body is invalid: " + ", ".join(errors))
+        page_id, ttl = fields.validated_data["page"], fields.validated_data.get("ttl")
+        try:
+            preview.previewable(page_id)
+        except ValueError as problem:
+            raise BadQuery({"page": [str(problem)]}, detail=str(problem)) from None
+        token, expires_at = preview.mint(page_id, ttl)
+        channel = APP if request.user.key["channel"] == ApiKey.Channel.APP else WEB
+        body = {
+            "token": token,
+            "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
+            "preview_url": preview.preview_url(token, channel),
+        }
+        return HttpResponse(
+            render(body), status=201, content_type="application/json", headers=NOT_CACHED
+        )

@@ -263,6 +263,8 @@ API_RESPONSE_CACHE_SECONDS = int(
 )
 # Every request needs an API key (401 without one); responses become `Cache-Control: private`.
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
+# Campaigns only for keys with the `campaigns` scope (api/auth.py).
+CAMPAIGNS_REQUIRE_KEY = env_bool("CAMPAIGNS_REQUIRE_KEY", False)
 HEADLESS_PREVIEW = "api.previews.serve_preview"  # the admin's App, Email, client previews
 # Headless preview (api/preview.py): the longest a preview token lives, and each channel's
 # preview screen, opened from the admin with the token ({token}), as wagtail-headless-preview does.

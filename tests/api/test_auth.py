@@ -95,7 +95,13 @@ def test_create_api_key_command(api, capsys):
 def test_admin_creates_a_key_and_shows_it_once(api, admin_client):
     response = admin_client.post(
         "/admin/api_keys/new/",
-        {"name": "Mobile app", "channel": "app", "requests_per_minute": "", "is_active": "on"},
+        {
+            "name": "Mobile app",
+            "channel": "app",
+            "scopes": ["read", "preview"],
+            "requests_per_minute": "",
+            "is_active": "on",
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -104,6 +110,7 @@ def test_admin_creates_a_key_and_shows_it_once(api, admin_client):
     raw = raw.rstrip("<").split("<")[0]
     key = ApiKey.objects.get(name="Mobile app")
     assert raw.split("_", 2)[1] == key.prefix and raw not in key.secret_hash
+    assert key.scopes == ["read", "preview"]
     assert api(PATH, authorization=f"Bearer {raw}").status_code == 200
     listing = admin_client.get("/admin/api_keys/").content.decode()
     assert "Mobile app" in listing and raw not in listing

@@ -21,6 +21,7 @@ REFERENCE_KEYS = ["id", "type", "slug", "title", "url", "api_url"]
 # is described property by property (pages/schema_org.py builds no other keys).
 OPEN_OBJECTS = set()
 # Nested objects whose keys are not all always present (everything else requires every property).
+TOKENS = "/api/v1/preview/tokens/"
 OPTIONAL_KEYS = {
     "Problem": {"errors"},
     "Reference": {"note"},  # only when the editor wrote one
@@ -33,6 +34,7 @@ OPTIONAL_KEYS = {
     "SchemaOrgMedicalCause": {"code"},
     "SchemaOrgDrugClass": {"code"},
     "SchemaOrgMedicalTherapy": {"drug", "contraindication", "adverseOutcome", "code"},
+    "PreviewTokenRequest": {"ttl"},  # an hour by default
 }
 
 
@@ -120,12 +122,20 @@ def test_every_endpoint_is_documented_with_its_errors(schema):
     expected = {"/api/v1/search/", "/api/v1/pages/", "/api/v1/sync/", "/api/v1/campaigns/"}
     expected |= {"/api/v1/campaigns/{slug}/", "/api/v1/feeds/campaigns/{slug}.rss"}
     expected |= {"/api/v1/feeds/{collection}.rss", "/api/v1/feeds/{collection}.atom"}
-    expected |= {"/api/v1/preview/", "/api/v1/preview/email/"}
+    expected |= {"/api/v1/preview/", "/api/v1/preview/email/", TOKENS}
     for collection in COLLECTIONS:
         expected |= {f"/api/v1/{collection}/", f"/api/v1/{collection}/{{slug}}/"}
         expected |= {f"/api/v1/{collection}/{{slug}}/email/"}
     assert set(schema["paths"]) == expected
+    assert set(schema["paths"][TOKENS]) == {"post"}  # the one write: minting a preview token
+    responses = schema["paths"][TOKENS]["post"]["responses"]
+    assert {"201", "400", "401", "403", "415", "429"} <= set(responses)
+    assert "304" not in responses
+    body = schema["paths"][TOKENS]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["$ref"].endswith("/PreviewTokenRequest")
     for path, operations in schema["paths"].items():
+        if path == TOKENS:
+            continue
         responses = operations["get"]["responses"]
         # nothing to find at /sync/, but a cursor can be too old
         missing = "410" if path == "/api/v1/sync/" else "404"
@@ -168,9 +178,10 @@ def test_no_value_is_an_untyped_object(schema):
     """Generated TypeScript must never say `{[key: string]: unknown}` or `unknown`."""
     documents = {f"#/components/schemas/{n}": s for n, s in schema["components"]["schemas"].items()}
     for path, operations in schema["paths"].items():
-        for status, response in operations["get"]["responses"].items():
-            for media, content in response.get("content", {}).items():
-                documents[f"{path} {status} {media}"] = content["schema"]
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                for media, content in response.get("content", {}).items():
+                    documents[f"{method} {path} {status} {media}"] = content["schema"]
     for name, document in documents.items():
         for where, node in every_schema(document, name):
             if node.get("additionalProperties") in ({}, True):

@@ -1,9 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from wagtail.models import Page
-
 from api import preview
-from pages.models import CONTENT_PAGE_MODELS
 
 
 class Command(BaseCommand):
@@ -23,14 +20,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, page_id, ttl, **options):
-        page = Page.objects.filter(pk=page_id).first()
-        if page is None:
-            raise CommandError(f"No page has the id {page_id}.")
-        if page.specific_class not in CONTENT_PAGE_MODELS:
-            raise CommandError(
-                f"Page {page_id} ({page.title}) is not a condition, cause, treatment or therapy."
-            )
         try:
+            page = preview.previewable(page_id)
             token, expires_at = preview.mint(page_id, ttl)
         except ValueError as problem:
             raise CommandError(str(problem)) from None
