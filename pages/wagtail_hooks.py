@@ -5,14 +5,31 @@ search_fields on a viewset instead makes the SQLite search backend query a colum
 exist (a 500), so none is set here.
 """
 
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages import governance
+from pages.models import (
+    BaseContentPage,
+    Campaign,
+    Disclaimer,
+    MedicalCode,
+    Reference,
+    Reviewer,
+    Symptom,
+)
 from pages.reports import ReviewsDueView
 
 
@@ -104,3 +121,57 @@ def register_reviews_due_menu_item():
     return ReviewsDueMenuItem(
         "Medical reviews due", reverse("medical_reviews_due"), icon_name="warning", order=50
     )
+
+
+# Medical review (pages/governance.py) ---------------------------------------------------------
+
+
+def mark_reviewed_view(request, page_id):
+    """GET: what marking reviewed records; POST: record it (a Medical reviewer only)."""
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not isinstance(page, BaseContentPage):
+        raise Http404("Only conditions, causes, treatments and therapies have a medical review.")
+    if not governance.may_review(request.user, page):
+        raise PermissionDenied
+    edit_url = reverse("wagtailadmin_pages:edit", args=[page.pk])
+    if request.method == "POST":
+        try:
+            governance.mark_reviewed(page, request.user)
+        except governance.ReviewRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(
+                request,
+                f"“{page.title}” marked reviewed today by {page.reviewed_by}; next review due "
+                f"{page.next_review_due:%d %B %Y}.",
+            )
+        return redirect(edit_url)
+    return TemplateResponse(
+        request,
+        "pages/admin/mark_reviewed.html",
+        {"page": page, "edit_url": edit_url, "months": settings.MEDICAL_REVIEW_INTERVAL_MONTHS},
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_mark_reviewed_url():
+    return [
+        path("pages/<int:page_id>/mark-reviewed/", mark_reviewed_view, name="mark_reviewed"),
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def mark_reviewed_button(page, user, view_name, next_url=None):
+    specific = page.specific_deferred
+    if isinstance(specific, BaseContentPage) and governance.may_review(user, page):
+        yield Button(
+            "Mark reviewed",
+            url=reverse("mark_reviewed", args=[page.pk]),
+            icon_name="tick",
+            priority=62,
+        )
+
+
+@hooks.register("register_log_actions")
+def register_review_log_action(actions):
+    actions.register_action(governance.MARK_REVIEWED, "Mark reviewed", "Marked medically reviewed")

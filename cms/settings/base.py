@@ -265,6 +265,10 @@ API_RESPONSE_CACHE_SECONDS = int(
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
 # Campaigns only for keys with the `campaigns` scope (api/auth.py).
 CAMPAIGNS_REQUIRE_KEY = env_bool("CAMPAIGNS_REQUIRE_KEY", False)
+# Medical governance (pages/governance.py): an approval publishes the revision reviewed and
+# records the review; the next review falls due this many months later.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.governance.publish_reviewed"
+MEDICAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("MEDICAL_REVIEW_INTERVAL_MONTHS", "12"))
 HEADLESS_PREVIEW = "api.previews.serve_preview"  # the admin's App, Email, client previews
 # Headless preview (api/preview.py): the longest a preview token lives, and each channel's
 # preview screen, opened from the admin with the token ({token}), as wagtail-headless-preview does.

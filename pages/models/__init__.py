@@ -16,6 +16,7 @@ from pages.models.conditions import (
     ConditionSymptomLink,
     ConditionTreatmentLink,
 )
+from pages.models.review_task import MedicalReviewTask
 from pages.models.snippets import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.models.therapies import (
     TherapyContraindication,
@@ -27,6 +28,7 @@ from pages.models.therapies import (
 from pages.models.treatments import TreatmentExampleDrug, TreatmentIndexPage, TreatmentPage
 
 __all__ = [
+    "MedicalReviewTask",
     "BaseContentPage",
     "Campaign",
     "CampaignItem",

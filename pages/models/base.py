@@ -71,15 +71,28 @@ class MedicalReviewMixin(models.Model):
         null=True, blank=True, help_text="Usually one year after the last review."
     )
 
+    REVIEW_FIELDS = ("reviewed_by", "last_reviewed", "next_review_due")
+    # Read-only in the editor: only an approval or a Medical reviewer's "Mark reviewed"
+    # records a review (pages/governance.py).
     review_panels = [
         MultiFieldPanel(
-            [FieldPanel("reviewed_by"), FieldPanel("last_reviewed"), FieldPanel("next_review_due")],
+            [FieldPanel(name, read_only=True) for name in REVIEW_FIELDS],
             heading="Medical review",
+            help_text="Recorded when a Medical reviewer approves the page or marks it reviewed.",
         ),
     ]
 
     class Meta:
         abstract = True
+
+    def with_content_json(self, content):
+        """A revision's content with the review the page row holds: revisions never carry a
+        review in or out (an older revision published keeps today's review)."""
+        obj = super().with_content_json(content)
+        for name in self.REVIEW_FIELDS:
+            attname = self._meta.get_field(name).attname
+            setattr(obj, attname, getattr(self, attname))
+        return obj
 
     def clean(self):
         super().clean()

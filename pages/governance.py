@@ -1,0 +1,93 @@
+"""Medical governance: what an approval records, and who may record a review.
+
+The roles and the "Medical review" workflow come from migration 0005. An approval publishes
+exactly the revision the reviewers approved (Wagtail's default finish action publishes the
+latest revision, which may hold edits made after the submission), and stamps the page with the
+approving reviewer, today's date and the next review due (MEDICAL_REVIEW_INTERVAL_MONTHS
+later). The stamp lives on the page row, not in revisions (BaseContentPage.with_content_json
+keeps it), so neither an edit nor publishing an older revision moves or undoes a review; only
+an approval or a Medical reviewer's "Mark reviewed" does.
+"""
+
+import calendar
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from wagtail.log_actions import log
+
+MARK_REVIEWED = "pages.mark_reviewed"
+
+
+class ReviewRefused(PermissionDenied):
+    """A review that cannot be recorded: the message says why and what to do."""
+
+
+def months_later(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def reviewer_of(user):
+    """The one Reviewer profile linked to `user`'s admin account, or ReviewRefused."""
+    from pages.models import Reviewer
+
+    profiles = list(Reviewer.objects.filter(user=user).order_by("pk")[:2])
+    if len(profiles) != 1:
+        have = "none" if not profiles else "more than one"
+        raise ReviewRefused(
+            "Recording a medical review needs exactly one Reviewer profile linked to your admin "
+            f"account, and you have {have}: in Medical library > Reviewers, set 'user' on your "
+            "own profile (and only there)."
+        )
+    return profiles[0]
+
+
+def may_review(user, page):
+    """A Medical reviewer (or an administrator): someone who may publish the page."""
+    return page.permissions_for_user(user).can_publish()
+
+
+def stamp_review(page, user, today=None):
+    """Record that `user` medically reviewed `page` today. Returns the page, updated."""
+    reviewer = reviewer_of(user)
+    today = today or timezone.localdate()
+    due = months_later(today, settings.MEDICAL_REVIEW_INTERVAL_MONTHS)
+    type(page).objects.filter(pk=page.pk).update(
+        reviewed_by=reviewer, last_reviewed=today, next_review_due=due
+    )
+    page.reviewed_by, page.last_reviewed, page.next_review_due = reviewer, today, due
+    log(
+        instance=page,
+        action=MARK_REVIEWED,
+        user=user,
+        data={"reviewer": str(reviewer), "last_reviewed": str(today), "next_review_due": str(due)},
+    )
+    return page
+
+
+def mark_reviewed(page, user):
+    """A Medical reviewer's explicit "Mark reviewed" (no new content is published)."""
+    if not may_review(user, page):
+        raise ReviewRefused("Only a Medical reviewer may mark a page reviewed.")
+    with transaction.atomic():
+        return stamp_review(page, user)
+
+
+def publish_reviewed(workflow_state, user=None):
+    """WAGTAIL_FINISH_WORKFLOW_ACTION: publish the revision the last task approved, stamped
+    with the review when it is medical content."""
+    from pages.models import BaseContentPage
+
+    revision = workflow_state.current_task_state.revision
+    content = workflow_state.content_object
+    specific = getattr(content, "specific", content)
+    with transaction.atomic():
+        if isinstance(specific, BaseContentPage):
+            stamp_review(specific, user)
+        revision.publish(user=user)

@@ -1,0 +1,203 @@
+"""Medical review before publish: the roles (a data migration, so an empty database has them),
+the "Medical review" workflow, an Editor who cannot publish by any path tried here, an approval
+that publishes exactly the reviewed revision and records the review, and "Mark reviewed"."""
+
+import datetime
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from wagtail.models import GroupPagePermission, Page, PageLogEntry, Workflow, WorkflowState
+
+import pytest
+
+from pages import governance
+from pages.models import CausePage, MedicalReviewTask, Reviewer
+from tests.pages.test_admin import page_form_data
+
+ROLES = ("Editors", "Medical reviewers", "Marketing", "Administrators")
+
+
+def member(django_user_model, group, name):
+    user = django_user_model.objects.create_user(name, f"{name}@clinic.test", "pw")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return member(django_user_model, "Editors", "editor")
+
+
+@pytest.fixture
+def reviewer(db, django_user_model):
+    """A Medical reviewer with one linked Reviewer profile."""
+    user = member(django_user_model, "Medical reviewers", "reviewer")
+    Reviewer.objects.create(name="Dr Ada Reviewer", credentials="MD", user=user)
+    return user
+
+
+@pytest.fixture
+def cause(seeded):
+    return CausePage.objects.get(slug="shingles")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def edit(client, page, **fields):
+    data = page_form_data(CausePage, reviewer=page.reviewed_by, slug=page.slug, **fields)
+    return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+
+
+def test_the_roles_and_the_workflow_exist_after_migrating(db):
+    assert set(ROLES) <= set(Group.objects.values_list("name", flat=True))
+    assert not Group.objects.filter(name="Moderators").exists()
+    publishers = set(
+        GroupPagePermission.objects.filter(permission__codename="publish_page").values_list(
+            "group__name", flat=True
+        )
+    )
+    assert publishers == {"Medical reviewers", "Administrators"}
+    marketing = set(
+        Group.objects.get(name="Marketing").permissions.values_list("codename", flat=True)
+    )
+    assert {"publish_campaign", "change_campaign", "access_admin"} <= marketing
+    assert not GroupPagePermission.objects.filter(group__name="Marketing").exists()
+    root = Page.get_first_root_node()
+    workflow = root.get_workflow()
+    assert workflow.name == "Medical review" and workflow.active
+    [task] = [task.specific for task in workflow.tasks]
+    assert isinstance(task, MedicalReviewTask)
+    assert list(task.groups.values_list("name", flat=True)) == ["Medical reviewers"]
+
+
+def test_an_editor_cannot_publish_by_any_path(client, editor, cause):
+    login(client, editor)
+    live_revision = cause.live_revision_id
+    response = edit(client, cause, title="Shingles (edited)", **{"action-publish": "publish"})
+    assert response.status_code == 302
+    cause.refresh_from_db()
+    assert cause.live_revision_id == live_revision and cause.title == "Shingles"  # a draft
+    assert cause.has_unpublished_changes
+
+    bulk = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    client.post(f"{bulk}?id={cause.pk}", {"include_descendants": ""})
+    cause.refresh_from_db()
+    assert cause.live_revision_id == live_revision
+
+    client.post(reverse("wagtailadmin_pages:unpublish", args=[cause.pk]))
+    cause.refresh_from_db()
+    assert cause.live
+
+    go_live = (datetime.datetime(2026, 4, 1, 9, 0)).strftime("%Y-%m-%d %H:%M")
+    edit(client, cause, title="Scheduled", go_live_at=go_live, **{"action-publish": "publish"})
+    cause.refresh_from_db()
+    assert cause.live_revision_id == live_revision
+    assert not cause.revisions.filter(approved_go_live_at__isnull=False).exists()
+
+    revert = reverse("wagtailadmin_pages:revisions_revert", args=[cause.pk, live_revision])
+    data = page_form_data(CausePage, reviewer=cause.reviewed_by, slug=cause.slug, title="Old")
+    client.post(revert, {**data, "action-publish": "publish"})
+    cause.refresh_from_db()
+    assert cause.live_revision_id == live_revision
+
+    assert client.post(reverse("mark_reviewed", args=[cause.pk])).status_code in (302, 403)
+    cause.refresh_from_db()
+    assert cause.last_reviewed == datetime.date(2026, 3, 10)
+
+
+def test_an_approval_publishes_the_reviewed_revision_and_records_the_review(
+    client, editor, reviewer, cause, freezer
+):
+    freezer.move_to("2026-06-01 10:00:00")
+    login(client, editor)
+    response = edit(client, cause, title="Shingles (for review)", **{"action-submit": "submit"})
+    assert response.status_code == 302
+    state = WorkflowState.objects.get(object_id=str(cause.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    edit(client, cause, title="Shingles (edited after submitting)")  # a later draft
+
+    task_state = state.current_task_state
+    assert task_state.revision.as_object().title == "Shingles (for review)"
+    login(client, reviewer)
+    url = reverse("wagtailadmin_pages:workflow_action", args=[cause.pk, "approve", task_state.pk])
+    response = client.post(url, {"comment": "Checked against the guideline."})
+    assert response.status_code == 302
+    cause.refresh_from_db()
+    assert cause.live_revision_id == task_state.revision_id
+    assert cause.title == "Shingles (for review)"  # not the later draft
+    assert cause.reviewed_by == Reviewer.objects.get(user=reviewer)
+    assert cause.last_reviewed == datetime.date(2026, 6, 1)
+    assert cause.next_review_due == datetime.date(2027, 6, 1)
+    actions = set(PageLogEntry.objects.filter(page=cause).values_list("action", flat=True))
+    assert {"wagtail.workflow.start", "wagtail.workflow.approve", "wagtail.publish"} <= actions
+    assert governance.MARK_REVIEWED in actions
+
+
+def test_an_approver_without_a_reviewer_profile_is_told_and_nothing_changes(
+    client, editor, django_user_model, cause
+):
+    approver = member(django_user_model, "Medical reviewers", "noprofile")
+    login(client, editor)
+    edit(client, cause, title="Shingles (for review)", **{"action-submit": "submit"})
+    state = WorkflowState.objects.get(object_id=str(cause.pk))
+    task = state.current_task_state.task.specific
+    labels = [label for _, label, _ in task.get_actions(cause, approver)]
+    assert any("link your Reviewer profile" in label for label in labels)
+    assert "approve" not in [name for name, _, _ in task.get_actions(cause, approver)]
+    with pytest.raises(governance.ReviewRefused, match="exactly one Reviewer profile"):
+        task.on_action(state.current_task_state, approver, "approve")
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+    assert state.current_task_state.status == "in_progress"
+    cause.refresh_from_db()
+    assert cause.title == "Shingles" and cause.last_reviewed == datetime.date(2026, 3, 10)
+
+
+def test_mark_reviewed_records_a_review_without_publishing(client, reviewer, cause, freezer):
+    freezer.move_to("2026-09-15 10:00:00")
+    live_revision = cause.live_revision_id
+    login(client, reviewer)
+    url = reverse("mark_reviewed", args=[cause.pk])
+    assert "Mark medically reviewed" in client.get(url).content.decode()
+    edit_page = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
+    assert url in edit_page
+    assert client.post(url).status_code == 302
+    cause.refresh_from_db()
+    assert (cause.last_reviewed, cause.next_review_due) == (
+        datetime.date(2026, 9, 15),
+        datetime.date(2027, 9, 15),
+    )
+    assert cause.live_revision_id == live_revision
+
+
+def test_publishing_an_older_revision_does_not_undo_a_review(reviewer, cause, freezer):
+    older = cause.live_revision
+    freezer.move_to("2026-09-15 10:00:00")
+    governance.mark_reviewed(cause, reviewer)
+    older.publish()
+    cause.refresh_from_db()
+    assert cause.last_reviewed == datetime.date(2026, 9, 15)
+
+
+def test_the_review_interval_is_a_setting(settings):
+    settings.MEDICAL_REVIEW_INTERVAL_MONTHS = 6
+    assert governance.months_later(datetime.date(2026, 8, 31), 6) == datetime.date(2027, 2, 28)
+    assert governance.months_later(datetime.date(2026, 1, 15), 12) == datetime.date(2027, 1, 15)
+
+
+def test_review_dates_are_still_validated_on_the_model(cause):
+    cause.last_reviewed = datetime.date(2026, 3, 1)
+    cause.next_review_due = datetime.date(2025, 1, 1)
+    with pytest.raises(ValidationError, match="must be due after the last review"):
+        cause.full_clean()
+
+
+def test_workflow_has_no_other_active_page_workflow(db):
+    assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == [
+        "Medical review"
+    ]
