@@ -42,6 +42,21 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# HSTS: browsers keep to HTTPS for this long (a year by default; lower it while trying HTTPS
+# out). Subdomains and the preload list are opt-in: they bind hosts this service does not own.
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's admin previews itself in frames of its own origin
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS for subdomains and the preload list bind hosts this service does not own: opt in
+    # with SECURE_HSTS_INCLUDE_SUBDOMAINS / SECURE_HSTS_PRELOAD once every subdomain is HTTPS.
+    "security.W005",
+    "security.W021",
+    # SAMEORIGIN, not DENY: the admin's live preview panel frames a page of the same origin.
+    "security.W019",
+]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -159,3 +159,44 @@ def test_a_webhook_lease_shorter_than_the_timeout_fails_the_checks():
         check=False,
     )
     assert proc.returncode != 0 and "webhooks.E001" in proc.stderr
+
+
+def test_production_passes_the_deployment_checks():
+    """`check --deploy --fail-level WARNING` with the production settings: HSTS on by default,
+    secure HttpOnly cookies; what is silenced says why in cms/settings/production.py."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        SECRET_KEY=STRONG_SECRET,
+        ALLOWED_HOSTS="cms.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE, "
+        "settings.SESSION_COOKIE_HTTPONLY, settings.CORS_ALLOW_CREDENTIALS)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out == ["31536000", "True", "True", "False"]
