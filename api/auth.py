@@ -218,20 +218,25 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
         return self.wait_seconds
 
     def get_ident(self, request):
-        """The client's address: the connection's peer, unless API_NUM_PROXIES trusted proxies
-        stand in front, in which case the address the outermost of them saw (read from the
-        right of X-Forwarded-For, so a client cannot pick its own by sending the header). Only
-        a well-formed IP address ever goes into a cache key."""
-        remote = request.META.get("REMOTE_ADDR", "")
-        proxies = api_settings.NUM_PROXIES or 0
-        if proxies:
-            hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-            if len(hops) >= proxies:
-                remote = hops[-proxies]
-        try:
-            return str(ipaddress.ip_address(remote))
-        except ValueError:
-            return "unknown"
+        return client_address(request)
+
+
+def client_address(request):
+    """The client's address: the connection's peer, unless API_NUM_PROXIES trusted proxies
+    stand in front, in which case the address the outermost of them saw (read from the right
+    of X-Forwarded-For, so a client cannot pick its own by sending the header). Only a
+    well-formed IP address ever goes into a cache key. The API's rate limits and the admin's
+    login throttling (AXES_CLIENT_IP_CALLABLE) both use it."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = api_settings.NUM_PROXIES or 0
+    if proxies:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(hops) >= proxies:
+            remote = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(remote))
+    except ValueError:
+        return "unknown"
 
 
 class MissingScope(exceptions.PermissionDenied):

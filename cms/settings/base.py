@@ -9,6 +9,7 @@ Environment variables (all optional here; production.py makes some mandatory):
     AWS_STORAGE_BUCKET_NAME  switches media to S3-compatible object storage (django-storages)
 """
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "rest_framework",
     "corsheaders",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -82,6 +84,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.caching.ApiCachingMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",  # refuses a sign-in while it is locked out (a ModelBackend)
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -326,3 +333,15 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["accept", "authorization", "x-api-key", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Surrogate-Key"]
 CORS_PREFLIGHT_MAX_AGE = 86400
+
+# Admin sign-in throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name
+# from one address lock that pair out for AXES_COOLOFF_MINUTES. The pair, not the name alone:
+# nobody can lock a reviewer out from elsewhere. Addresses as the API reads them
+# (API_NUM_PROXIES). A locked-out sign-in gets a 429 page that says what to do.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "api.auth.client_address"
+AXES_LOCKOUT_CALLABLE = "pages.governance.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False

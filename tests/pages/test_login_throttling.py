@@ -1,0 +1,71 @@
+"""Admin sign-in throttling (django-axes): wrong passwords lock out one user name from one
+address, with a readable 429 page; the same user signs in from elsewhere; the lock lifts."""
+
+import datetime
+
+from django.test import Client
+
+import pytest
+
+PASSWORD = "a-right-password-for-ada"
+
+
+@pytest.fixture(autouse=True)
+def axes_on(settings):
+    settings.AXES_ENABLED = True
+
+
+@pytest.fixture
+def ada(db, django_user_model):
+    return django_user_model.objects.create_superuser("ada", "ada@clinic.test", PASSWORD)
+
+
+def sign_in(password, address="203.0.113.5", client=None):
+    client = client or Client()
+    return client.post(
+        "/admin/login/", {"username": "ada", "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_five_wrong_passwords_lock_the_name_out_from_that_address(ada, freezer):
+    client = Client()
+    for attempt in range(1, 5):
+        response = sign_in("wrong", client=client)
+        assert response.status_code == 200, attempt  # the form again, with its error
+    response = sign_in("wrong", client=client)
+    assert response.status_code == 429
+    assert "Too many sign-in attempts" in response.content.decode()
+    assert "30 minutes" in response.content.decode()
+    assert sign_in(PASSWORD, client=client).status_code == 429  # even the right password
+
+    assert sign_in(PASSWORD, address="198.51.100.7").status_code == 302  # elsewhere: fine
+
+    freezer.tick(datetime.timedelta(minutes=31))
+    assert sign_in(PASSWORD).status_code == 302  # the lock has lifted
+
+
+def test_the_address_is_read_behind_the_configured_proxies(ada, settings):
+    """Behind API_NUM_PROXIES proxies the address is the one the outermost proxy saw, so a
+    client cannot dodge the lock by sending its own X-Forwarded-For."""
+    from rest_framework.settings import api_settings
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    api_settings.reload()
+    try:
+        for n in range(5):
+            Client().post(
+                "/admin/login/",
+                {"username": "ada", "password": "wrong"},
+                REMOTE_ADDR="10.0.0.2",  # the load balancer
+                HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.5",  # spoofed, then the real one
+            )
+        response = Client().post(
+            "/admin/login/",
+            {"username": "ada", "password": PASSWORD},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="9.9.9.9, 203.0.113.5",
+        )
+        assert response.status_code == 429
+    finally:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": None}
+        api_settings.reload()
