@@ -277,6 +277,9 @@ CAMPAIGNS_REQUIRE_KEY = env_bool("CAMPAIGNS_REQUIRE_KEY", False)
 # Medical governance (pages/governance.py): an approval publishes the revision reviewed and
 # records the review; the next review falls due this many months later.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.governance.publish_reviewed"
+# The admin calls nobody: no update check, no Gravatar (it would send reviewers' email hashes).
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MEDICAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("MEDICAL_REVIEW_INTERVAL_MONTHS", "12"))
 HEADLESS_PREVIEW = "api.previews.serve_preview"  # the admin's App, Email, client previews
 # Headless preview (api/preview.py): the longest a preview token lives, and each channel's

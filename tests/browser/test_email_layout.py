@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.test_campaigns import PATH, make_campaign
+from tests.browser.conftest import CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -21,13 +21,6 @@ ARGS = [
     "--no-first-run",
 ]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "campaign-email.png"
-
-
-@pytest.fixture
-def chromium(heavy):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is missing: apt-get install chromium (.ci/run does)")
-    return CHROMIUM
 
 
 def layout(markup, screenshot=None):
