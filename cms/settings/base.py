@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "corsheaders",
     "axes",
+    "csp",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -83,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "api.caching.ApiCachingMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
@@ -348,3 +350,28 @@ AXES_CLIENT_IP_CALLABLE = "api.auth.client_address"
 AXES_LOCKOUT_CALLABLE = "pages.governance.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+
+# Content-Security-Policy (django-csp) for the admin and every HTML page this service serves
+# (not /api/: JSON, sent with nosniff). Wagtail 8's admin runs inline scripts and styles, so
+# those are allowed; everything else comes from this origin or the media host
+# (CSP_MEDIA_ORIGINS, e.g. the object storage's https origin); no plugin, no framing by another
+# site, forms post only here.
+_MEDIA_ORIGINS = env_list("CSP_MEDIA_ORIGINS")
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_MEDIA_ORIGINS],
+        "media-src": ["'self'", *_MEDIA_ORIGINS],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],  # the admin's preview panel frames its own pages
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}

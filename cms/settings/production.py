@@ -49,14 +49,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
-X_FRAME_OPTIONS = "SAMEORIGIN"  # Wagtail's admin previews itself in frames of its own origin
 SILENCED_SYSTEM_CHECKS = [
     # HSTS for subdomains and the preload list bind hosts this service does not own: opt in
     # with SECURE_HSTS_INCLUDE_SUBDOMAINS / SECURE_HSTS_PRELOAD once every subdomain is HTTPS.
     "security.W005",
     "security.W021",
-    # SAMEORIGIN, not DENY: the admin's live preview panel frames a page of the same origin.
-    "security.W019",
 ]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -22,6 +22,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "browser-artifacts"
 PASSWORD = "a-long-password-for-tests"
 # the browser must not call out (wagtail's update check, avatars): such errors would be noise
 NETWORK = re.compile(r"net::ERR_|Failed to load resource|Failed to fetch")
+# every Content-Security-Policy violation on a page, as "directive: blocked URI"
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+    (e) => window.__csp.push(`${e.violatedDirective}: ${e.blockedURI}`));
+"""
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -47,6 +53,7 @@ def user(django_user_model, name, group):
 
 def signed_in(browser, live_server, name, errors):
     page = browser.new_context(viewport={"width": 1280, "height": 1000}).new_page()
+    page.add_init_script(CSP_WATCH)
     page.on(
         "console",
         lambda m: (
@@ -61,8 +68,11 @@ def signed_in(browser, live_server, name, errors):
     return page
 
 
-def shot(page, name):
+def shot(page, name, errors=None):
+    """A screenshot of this step; with `errors`, the page's CSP violations join them."""
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    if errors is not None:
+        errors += [f"{name}: CSP {v}" for v in page.evaluate("window.__csp || []")]
 
 
 def test_an_editor_submits_and_a_medical_reviewer_approves(
@@ -81,12 +91,12 @@ def test_an_editor_submits_and_a_medical_reviewer_approves(
     editor = signed_in(browser, live_server, "editor", errors)
     editor.goto(edit_url)
     editor.fill("#id_title", "Shingles (reviewed)")
-    shot(editor, "1-editor-edits")
+    shot(editor, "1-editor-edits", errors)
     assert editor.locator('button[name="action-publish"]').count() == 0  # no way to publish
     editor.locator("[data-w-dropdown-target='toggle']").last.click()
     editor.locator('button[name="action-submit"]').click()
     editor.wait_for_load_state("networkidle")
-    shot(editor, "2-editor-submitted")
+    shot(editor, "2-editor-submitted", errors)
     assert CausePage.objects.get(pk=cause.pk).title == "Shingles"  # not published
 
     approver = signed_in(browser, live_server, "reviewer", errors)
@@ -94,7 +104,7 @@ def test_an_editor_submits_and_a_medical_reviewer_approves(
     approver.locator("[data-w-dropdown-target='toggle']").last.click()
     approver.locator("button[data-workflow-action-name='approve']").first.click()
     approver.wait_for_load_state("networkidle")
-    shot(approver, "3-reviewer-approved")
+    shot(approver, "3-reviewer-approved", errors)
 
     cause.refresh_from_db()
     assert cause.live and cause.title == "Shingles (reviewed)"
@@ -102,7 +112,11 @@ def test_an_editor_submits_and_a_medical_reviewer_approves(
     review = client.get("/api/v1/causes/shingles/").json()["medical_review"]
     assert review["reviewed_by"]["name"] == "Dr Ada Reviewer"
     assert review["last_reviewed"] == timezone.localdate().isoformat()
-    assert not errors, errors
+    for path in ("/admin/", "/admin/pages/", f"/admin/pages/{cause.pk}/edit/preview/"):
+        approver.goto(f"{live_server.url}{path}")
+        approver.wait_for_load_state("networkidle")
+        shot(approver, "5-" + path.strip("/").replace("/", "-"), errors)
+    assert not errors, errors  # console errors and CSP violations on every page visited
 
 
 def test_five_wrong_passwords_pause_the_sign_in(browser, live_server, django_user_model, settings):
