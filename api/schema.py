@@ -880,6 +880,16 @@ class ItemSchema(OpenApiSerializerExtension):
         return schema
 
 
+class ClosedRequestSchema(OpenApiSerializerExtension):
+    """A request body that takes its fields and no others (the view refuses unknown ones)."""
+
+    target_class = "api.views.preview.PreviewTokenRequestSerializer"
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
+
+
 class RelationFieldSchema(OpenApiSerializerFieldExtension):
     """A relation: an array of links, a `oneOf` by `type` where it points at several types."""
 

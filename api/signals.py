@@ -3,6 +3,7 @@ and when a page stops being public (unpublished, deleted, moved, put under a vie
 end every cached response showing it as soon as that commits, here, before any refresh runs."""
 
 import threading
+import time
 
 from django.db import transaction
 from django.db.models import Q
@@ -28,14 +29,22 @@ from pages.signals import content_loaded, is_bulk_loading
 
 SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
 # Pages being deleted in this thread: Wagtail unpublishes a live page on its way out (a
-# pre_delete handler); the change is recorded once the row is gone, as a deletion.
+# pre_delete handler); the change is recorded once the row is gone, as a deletion. An entry
+# lapses after DELETING_SECONDS, should a deletion fail between its pre- and post_delete.
 _deleting = threading.local()
+DELETING_SECONDS = 60
 
 
 def deleting():
+    """{page id: monotonic deadline} of the deletions under way in this thread."""
     if not hasattr(_deleting, "pks"):
-        _deleting.pks = set()
+        _deleting.pks = {}
     return _deleting.pks
+
+
+def is_being_deleted(pk):
+    deadline = deleting().get(pk)
+    return deadline is not None and time.monotonic() < deadline
 
 
 def track(**change):
@@ -81,18 +90,20 @@ def page_published_handler(sender, instance, **kwargs):
 
 def page_unpublished_handler(sender, instance, **kwargs):
     purge_hidden([instance.pk])
-    if instance.pk not in deleting():
+    if not is_being_deleted(instance.pk):
         track(page_ids=[instance.pk])
 
 
 def page_deleting(sender, instance, **kwargs):
     if isinstance(instance, Page):
-        deleting().add(instance.pk)
+        deleting()[instance.pk] = time.monotonic() + DELETING_SECONDS
 
 
 def page_deleted(sender, instance, **kwargs):
-    if isinstance(instance, Page) and type(instance) is not Page:
-        deleting().discard(instance.pk)
+    if not isinstance(instance, Page):
+        return
+    deleting().pop(instance.pk, None)
+    if type(instance) is not Page:
         purge_hidden([instance.pk])
         track(page_ids=[instance.pk])
 

@@ -160,8 +160,8 @@ class PreviewTokenView(APIView):
         page_id, ttl = fields.validated_data["page"], fields.validated_data.get("ttl")
         try:
             preview.previewable(page_id)
-        except ValueError as problem:
-            raise BadQuery({"page": [str(problem)]}, detail=str(problem)) from None
+        except ValueError as problem:  # no such page, or not content: nothing to preview
+            raise Http404(str(problem)) from None
         token, expires_at = preview.mint(page_id, ttl)
         channel = APP if request.user.key["channel"] == ApiKey.Channel.APP else WEB
         body = {

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from wagtail.embeds.oembed_providers import vimeo, youtube
+
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -281,6 +283,13 @@ CAMPAIGNS_REQUIRE_KEY = env_bool("CAMPAIGNS_REQUIRE_KEY", False)
 WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.governance.publish_reviewed"
 # The admin calls nobody: no update check, no Gravatar (it would send reviewers' email hashes).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Embeds only from these providers (an allowlist: any other URL is refused in the editor).
+WAGTAILEMBEDS_FINDERS = [
+    {
+        "class": "wagtail.embeds.finders.oembed",
+        "providers": [youtube, vimeo],
+    }
+]
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MEDICAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("MEDICAL_REVIEW_INTERVAL_MONTHS", "12"))
 HEADLESS_PREVIEW = "api.previews.serve_preview"  # the admin's App, Email, client previews

@@ -13,6 +13,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from pages.blocks import BodyBlock
+from pages.link_safety import check_links
 from pages.previews import page_preview_modes, serve_preview
 
 REVIEW_DUE_SOON_DAYS = 30
@@ -43,6 +44,7 @@ class HeroMixin(models.Model):
 
     def clean(self):
         super().clean()
+        check_links(self)
         if self.hero_image_id and not self.hero_image_alt.strip():
             raise ValidationError({"hero_image_alt": "Describe the hero image for screen readers."})
 

@@ -23,6 +23,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
 from wagtail.search import index
 
+from pages.link_safety import check_links
 from pages.models.snippets import SUMMARY_FEATURES
 from pages.previews import EMAIL, serve_preview
 
@@ -126,6 +127,7 @@ class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
 
     def clean(self):
         super().clean()
+        check_links(self)
         if bool(self.call_to_action_label) != bool(self.call_to_action_url):
             raise ValidationError(
                 {"call_to_action_url": "Give the call to action a label and a URL, or neither."}

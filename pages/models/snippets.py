@@ -14,6 +14,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from pages.link_safety import check_links
+
 DOI_VALIDATOR = RegexValidator(
     r"^10\.\d{4,9}/\S+$",
     "Enter a DOI such as 10.1097/AAP.0000000000000808 (without the https://doi.org/ prefix).",
@@ -307,6 +309,7 @@ class Disclaimer(models.Model):
 
     def clean(self):
         super().clean()
+        check_links(self)
         if self.is_default:
             other = Disclaimer.objects.filter(is_default=True).exclude(pk=self.pk).first()
             if other:

@@ -191,6 +191,7 @@ def test_what_editors_write_about_symptoms_and_contraindications_reaches_the_api
 
 
 def test_rich_text_is_client_html(api, seeded):
+    from api import changes
     from pages.models import CausePage, ConditionPage
 
     page = ConditionPage.objects.get(slug="neuropathic-pain")
@@ -202,7 +203,10 @@ def test_rich_text_is_client_html(api, seeded):
             '<a href="javascript:alert(1)">this</a>.</p>',
         }
     ]
-    page.save_revision().publish()
+    # saving refuses the unsafe link (pages/link_safety.py): written around it, as content
+    # stored before that check could be, it is still dropped when read
+    ConditionPage.objects.filter(pk=page.pk).update(body=page.body)
+    changes.refresh(page_ids=[page.pk])
     body = api("/api/v1/conditions/neuropathic-pain/").json()["body"]
     html = body[0]["value"]
     assert f'<a href="{WEBSITE}/causes/shingles/">shingles</a>' in html

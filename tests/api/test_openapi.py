@@ -133,6 +133,7 @@ def test_every_endpoint_is_documented_with_its_errors(schema):
     assert "304" not in responses
     body = schema["paths"][TOKENS]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]["$ref"].endswith("/PreviewTokenRequest")
+    assert schema["components"]["schemas"]["PreviewTokenRequest"]["additionalProperties"] is False
     for path, operations in schema["paths"].items():
         if path == TOKENS:
             continue
