@@ -30,7 +30,11 @@ def latest_draft(page):
     revision = page.get_latest_revision()
     if revision is None:
         return page
-    return page.with_content_json(without_missing_targets(type(page), revision.content))
+    draft = page.with_content_json(without_missing_targets(type(page), revision.content))
+    # `revision_id` names the revision shown (a revision's own copy of it is the live one at
+    # the time it was saved: none for a page's first draft)
+    draft.live_revision_id = revision.pk
+    return draft
 
 
 def without_missing_targets(model, content):

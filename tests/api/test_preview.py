@@ -134,3 +134,22 @@ def test_the_admin_offers_app_email_and_each_clients_preview(api, condition, rf,
     assert preview.read(unquote(token)) == condition.pk
     shown = api(PREVIEW + "?token=" + unquote(token)).json()
     assert shown["title"] == "Neuropathic pain"  # the client shows the latest saved revision
+
+
+def test_a_preview_names_the_revision_it_shows_and_matches_the_schema(api, client):
+    """A page whose latest revision is its first draft (its copy of `live_revision` is empty):
+    the preview's revision_id is the revision shown, and the answer is as documented (found by
+    schemathesis following a minted token)."""
+    from api import preview
+    from pages.models import CausePage
+    from tests.api.test_openapi import response_validator
+
+    schema = client.get("/api/v1/schema/?format=json").json()
+    cause = CausePage.objects.get(slug="alcoholism")
+    cause.title = "Alcoholism (draft)"
+    revision = cause.save_revision()
+    token, _ = preview.mint(cause.pk, 600)
+    for channel in ("web", "app"):
+        data = client.get(f"/api/v1/preview/?token={token}&channel={channel}").json()
+        assert data["revision_id"] == revision.pk
+        assert response_validator(schema, "/api/v1/preview/", 200, channel).is_valid(data)
