@@ -4,7 +4,9 @@
 
 import type { components, paths } from "./generated/openapi";
 
-type Responses<Path extends keyof paths> = paths[Path]["get"]["responses"];
+// The paths a client reads (GET); POST /preview/tokens/ is the one write.
+type ReadPath = { [P in keyof paths]: paths[P]["get"] extends { responses: unknown } ? P : never }[keyof paths];
+type Responses<Path extends ReadPath> = NonNullable<paths[Path]["get"]>["responses"];
 
 export type ConditionDetail = Responses<"/api/v1/conditions/{slug}/">[200]["content"]["application/json"];
 export type TherapyDetail = Responses<"/api/v1/therapies/{slug}/">[200]["content"]["application/json"];
