@@ -32,6 +32,7 @@ from api.represent import DETAIL, load, represent_pages
 from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import WEB, collection_key, page_ids_of, page_key
 from pages.selectors import Visibility
+from webhooks import outbox
 
 BATCH = 200
 clock = time.monotonic  # refresh deadlines (tests move it)
@@ -218,7 +219,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
     number_changes(numbered)
     for state in changed:
         state.save()
-    events.record(announced)
+    outbox.emit(announced)
     # still what would be stored now: the copy is as fresh as a new one (see catch_up)
     RepresentationState.objects.filter(page_id__in=unchanged).update(stored_at=now)
     RepresentationDependency.objects.filter(state__page_id__in=new_keys).delete()

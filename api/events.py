@@ -9,7 +9,6 @@ outbox (webhooks/outbox.py) in the transaction that records the change.
 
 from pages.models import BaseContentPage, Campaign
 from pages.representation import collection_key, item_api_url, page_key, snippet_key
-from webhooks import outbox
 
 SEARCH_KEY = collection_key("search")
 REMINDED = {BaseContentPage.ReviewStatus.DUE_SOON, BaseContentPage.ReviewStatus.OVERDUE}
@@ -74,8 +73,3 @@ def campaign_event(event_type, campaign):
             ],
         },
     )
-
-
-def record(events):
-    """Write `events` into the outbox (in the caller's transaction)."""
-    return outbox.emit(events)

@@ -26,6 +26,7 @@ from api.models import ApiKey, RepresentationState
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.representation import REDIRECTS_KEY, collection_key, image_key, page_key, snippet_key
 from pages.signals import content_loaded, is_bulk_loading
+from webhooks import outbox
 
 SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
 # Pages being deleted in this thread: Wagtail unpublishes a live page on its way out (a
@@ -148,18 +149,18 @@ def campaign_changed(sender, instance, **kwargs):
 
 def campaign_published(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    events.record([events.campaign_event("campaign.published", instance)])
+    outbox.emit([events.campaign_event("campaign.published", instance)])
 
 
 def campaign_unpublished(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    events.record([events.campaign_event("campaign.unpublished", instance)])
+    outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 
 def campaign_deleted(sender, instance, **kwargs):
     campaign_changed(sender, instance)
     if instance.live:  # its deletion ends what the public was served
-        events.record([events.campaign_event("campaign.unpublished", instance)])
+        outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 
 def site_changed(sender, instance, **kwargs):

@@ -92,10 +92,3 @@ def publish_reviewed(workflow_state, user=None):
             stamp_review(specific, user)
         revision.publish(user=user)
 
-
-def locked_out(request, credentials, *args, **kwargs):
-    """AXES_LOCKOUT_CALLABLE: the admin's answer to a sign-in while locked out (429)."""
-    from django.shortcuts import render
-
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(request, "pages/admin/locked_out.html", {"minutes": minutes}, status=429)

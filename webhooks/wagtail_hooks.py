@@ -74,9 +74,14 @@ class EndpointEditView(EditView):
         ]
 
 
+def may_manage(user):
+    """Rotating secrets and redelivering are for whoever may change endpoints."""
+    return user.has_perm("webhooks.change_endpoint")
+
+
 def rotate_secret(request, pk):
     """GET: what rotating does; POST: a new secret, shown once."""
-    if not request.user.has_perm("webhooks.change_endpoint"):
+    if not may_manage(request.user):
         raise PermissionDenied
     endpoint = get_object_or_404(Endpoint, pk=pk)
     if request.method == "POST":
@@ -144,12 +149,12 @@ class DeliveryInspectView(InspectView):
         context["attempts"] = self.object.log.order_by("number")
         context["body"] = self.object.event.body
         context["redeliver_url"] = reverse("webhook_deliveries:redeliver", args=[self.object.pk])
-        context["can_redeliver"] = self.request.user.has_perm("webhooks.change_endpoint")
+        context["can_redeliver"] = may_manage(self.request.user)
         return context
 
 
 def redeliver(request, pk):
-    if request.method != "POST" or not request.user.has_perm("webhooks.change_endpoint"):
+    if request.method != "POST" or not may_manage(request.user):
         raise PermissionDenied
     item = get_object_or_404(Delivery.objects.select_related("endpoint"), pk=pk)
     reason = delivery.redeliver(item)

@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "corsheaders",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "accounts",
     "csp",
     "django_filters",
     "drf_spectacular",
@@ -84,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): a code was entered
+    "accounts.middleware.TwoFactorMiddleware",  # the admin asks for it (accounts/two_factor.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -91,7 +97,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesBackend",  # refuses a sign-in while it is locked out (a ModelBackend)
+    "accounts.throttling.SignInThrottle",  # refuses a sign-in while it is paused (an AxesBackend)
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -348,17 +354,33 @@ CORS_ALLOW_HEADERS = ["accept", "authorization", "x-api-key", "if-none-match"]
 CORS_EXPOSE_HEADERS = ["ETag", "Retry-After", "Surrogate-Key"]
 CORS_PREFLIGHT_MAX_AGE = 86400
 
-# Admin sign-in throttling (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name
-# from one address lock that pair out for AXES_COOLOFF_MINUTES. The pair, not the name alone:
-# nobody can lock a reviewer out from elsewhere. Addresses as the API reads them
-# (API_NUM_PROXIES). A locked-out sign-in gets a 429 page that says what to do.
+# Admin sign-in throttling (accounts/throttling.py, on django-axes). AXES_FAILURE_LIMIT wrong
+# passwords for one user name from one address pause that pair for AXES_COOLOFF_MINUTES; the
+# pair, not the name alone, so nobody can lock a reviewer out from elsewhere. Slower and
+# name-wide: SIGNIN_USERNAME_FAILURE_LIMIT wrong passwords from anywhere within
+# SIGNIN_USERNAME_WINDOW_HOURS leave the name signing in only from addresses it used before.
+# Addresses as the API reads them (API_NUM_PROXIES). A paused sign-in gets a 429 page.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "api.auth.client_address"
-AXES_LOCKOUT_CALLABLE = "pages.governance.locked_out"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the name-wide tier counts these
 AXES_VERBOSE = False
+SIGNIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("SIGNIN_USERNAME_FAILURE_LIMIT", "20"))
+SIGNIN_USERNAME_WINDOW = datetime.timedelta(
+    hours=int(os.environ.get("SIGNIN_USERNAME_WINDOW_HOURS", "24"))
+)
+
+# Two-factor sign-in (accounts/two_factor.py): available to every admin user; required for
+# superusers and members of these groups (comma-separated; production requires it of Medical
+# reviewers and Administrators). A wrong code doubles the wait before the next is checked.
+TWO_FACTOR_REQUIRED_GROUPS = env_list("TWO_FACTOR_REQUIRED_GROUPS", "")
+TWO_FACTOR_PATH_PREFIX = "/admin/"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic CMS")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 
 # Content-Security-Policy (django-csp) for the admin and every HTML page this service serves

@@ -56,4 +56,9 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Medical reviewers publish medical content and administrators hold every key: a stolen
+# password alone must not be enough (accounts/two_factor.py).
+TWO_FACTOR_REQUIRED_GROUPS = env_list(
+    "TWO_FACTOR_REQUIRED_GROUPS", "Medical reviewers,Administrators"
+)
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

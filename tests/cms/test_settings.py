@@ -10,8 +10,24 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 STRONG_SECRET = "x" * 10 + "-a-long-random-production-secret-for-tests"
 
 
-def load_settings(module, **env):
-    """Import a settings module in a fresh interpreter; return (exit code, output, values)."""
+SETTINGS_VALUES = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'debug': settings.DEBUG, "
+    "'cache': settings.CACHES['default']['BACKEND'], "
+    "'db': settings.DATABASES['default']['ENGINE'], "
+    "'static': settings.STORAGES['staticfiles']['BACKEND'], "
+    "'media': settings.STORAGES['default']['BACKEND'], "
+    "'website': settings.WEBSITE_BASE_URL, 'api': settings.API_BASE_URL, "
+    "'response_cache': settings.API_RESPONSE_CACHE_SECONDS, "
+    "'hsts': settings.SECURE_HSTS_SECONDS, 'session_secure': settings.SESSION_COOKIE_SECURE, "
+    "'session_httponly': settings.SESSION_COOKIE_HTTPONLY, "
+    "'cors_credentials': settings.CORS_ALLOW_CREDENTIALS, "
+    "'two_factor': settings.TWO_FACTOR_REQUIRED_GROUPS}))"
+)
+
+
+def run_with_settings(module, argv, **env):
+    """Run `python argv...` in a fresh interpreter with only the given settings environment."""
     clean_env = {
         k: v
         for k, v in os.environ.items()
@@ -25,25 +41,20 @@ def load_settings(module, **env):
         }
     }
     clean_env.update(env, DJANGO_SETTINGS_MODULE=module)
-    code = (
-        "import json, django; from django.conf import settings; django.setup(); "
-        "print(json.dumps({'debug': settings.DEBUG, "
-        "'cache': settings.CACHES['default']['BACKEND'], "
-        "'db': settings.DATABASES['default']['ENGINE'], "
-        "'static': settings.STORAGES['staticfiles']['BACKEND'], "
-        "'media': settings.STORAGES['default']['BACKEND'], "
-        "'website': settings.WEBSITE_BASE_URL, 'api': settings.API_BASE_URL, "
-        "'response_cache': settings.API_RESPONSE_CACHE_SECONDS}))"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code],
+    return subprocess.run(
+        [sys.executable, *argv],
         cwd=BASE_DIR,
         env=clean_env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=120,
         check=False,
     )
+
+
+def load_settings(module, **env):
+    """Import a settings module in a fresh interpreter; return (exit code, output, values)."""
+    proc = run_with_settings(module, ["-c", SETTINGS_VALUES], **env)
     values = json.loads(proc.stdout.strip().splitlines()[-1]) if proc.returncode == 0 else None
     return proc.returncode, proc.stderr, values
 
@@ -95,6 +106,11 @@ def test_production_with_its_environment():
         "website": "https://www.clinic.example",
         "api": "https://api.clinic.example",
         "response_cache": 300,  # Redis: every process shares the purges
+        "hsts": 31536000,
+        "session_secure": True,
+        "session_httponly": True,
+        "cors_credentials": False,
+        "two_factor": ["Medical reviewers", "Administrators"],
     }
 
 
@@ -164,39 +180,18 @@ def test_a_webhook_lease_shorter_than_the_timeout_fails_the_checks():
 def test_production_passes_the_deployment_checks():
     """`check --deploy --fail-level WARNING` with the production settings: HSTS on by default,
     secure HttpOnly cookies; what is silenced says why in cms/settings/production.py."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "SECRET_KEY", "ALLOWED_HOSTS", "REDIS_URL"}
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="cms.settings.production",
-        SECRET_KEY=STRONG_SECRET,
-        ALLOWED_HOSTS="cms.example.org",
-        REDIS_URL="redis://127.0.0.1:6379/0",
+    env = dict(
+        SECRET_KEY=STRONG_SECRET, ALLOWED_HOSTS="cms.example.org", REDIS_URL="redis://127.0.0.1:6379/0"
     )
-    proc = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    argv = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    proc = run_with_settings("cms.settings.production", argv, **env)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    code = (
-        "import django; from django.conf import settings; django.setup(); "
-        "print(settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE, "
-        "settings.SESSION_COOKIE_HTTPONLY, settings.CORS_ALLOW_CREDENTIALS)"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    ).stdout.split()
-    assert out == ["31536000", "True", "True", "False"]
+    code, err, values = load_settings("cms.settings.production", **env)
+    assert code == 0, err
+    assert (
+        values["hsts"],
+        values["session_secure"],
+        values["session_httponly"],
+        values["cors_credentials"],
+        values["two_factor"],
+    ) == (31536000, True, True, False, ["Medical reviewers", "Administrators"])

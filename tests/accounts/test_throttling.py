@@ -1,5 +1,7 @@
-"""Admin sign-in throttling (django-axes): wrong passwords lock out one user name from one
-address, with a readable 429 page; the same user signs in from elsewhere; the lock lifts."""
+"""Admin sign-in throttling (accounts/throttling.py on django-axes): wrong passwords lock out
+one user name from one address, with a readable 429 page; the same user signs in from
+elsewhere; the lock lifts. Slower, name-wide: many wrong passwords from many addresses leave
+the name signing in only from addresses it used before."""
 
 import datetime
 
@@ -69,3 +71,26 @@ def test_the_address_is_read_behind_the_configured_proxies(ada, settings):
     finally:
         settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": None}
         api_settings.reload()
+
+
+def test_a_spread_out_attack_pauses_the_name_except_at_known_addresses(ada, freezer, settings):
+    assert sign_in(PASSWORD, address="203.0.113.5").status_code == 302  # ada's usual desk
+    assert settings.SIGNIN_USERNAME_FAILURE_LIMIT == 20
+    for n in range(20):  # 4 from each of 5 addresses: no pair reaches its limit of 5
+        assert sign_in("guess", address=f"198.51.100.{n // 4}").status_code == 200, n
+        freezer.tick(datetime.timedelta(minutes=1))
+
+    paused = sign_in(PASSWORD, address="192.0.2.44")  # the right password, a new address
+    assert paused.status_code == 429
+    assert 'data-locked-out="name"' in paused.content.decode()
+    assert "24 hours" in paused.content.decode()
+    assert sign_in(PASSWORD, address="203.0.113.5").status_code == 302  # the usual desk: fine
+
+    freezer.tick(datetime.timedelta(hours=24))
+    assert sign_in(PASSWORD, address="192.0.2.44").status_code == 302  # the failures aged out
+
+
+def test_below_the_name_limit_a_new_address_signs_in(ada, freezer):
+    for n in range(19):
+        sign_in("guess", address=f"198.51.100.{n // 4}")
+    assert sign_in(PASSWORD, address="192.0.2.44").status_code == 302
