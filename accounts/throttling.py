@@ -46,21 +46,19 @@ class SignInThrottle(AxesBackend):
     """AxesBackend (the pair tier) with the name-wide tier in front of it."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        if settings.AXES_ENABLED and request is not None and username:
-            if name_paused(request, username):
-                request.axes_locked_out = True
-                request.signin_paused = NAME
-                raise AxesBackendPermissionDenied("sign-ins for this name are paused")
+        enabled = settings.AXES_ENABLED and request is not None and username
+        if enabled and name_paused(request, username):
+            request.axes_locked_out = True
+            request.signin_paused = NAME
+            raise AxesBackendPermissionDenied("sign-ins for this name are paused")
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def locked_out(request, credentials, *args, **kwargs):
     """AXES_LOCKOUT_CALLABLE: the admin's answer to a sign-in while locked out (429)."""
     tier = getattr(request, "signin_paused", PAIR)
-    if tier == NAME:
-        wait = settings.SIGNIN_USERNAME_WINDOW
-    else:
-        wait = settings.AXES_COOLOFF_TIME
+    wait = settings.SIGNIN_USERNAME_WINDOW if tier == NAME else settings.AXES_COOLOFF_TIME
     minutes = int(wait.total_seconds() // 60)
-    context = {"tier": tier, "wait": f"{minutes // 60} hours" if minutes >= 120 else f"{minutes} minutes"}
+    wait = f"{minutes // 60} hours" if minutes >= 120 else f"{minutes} minutes"
+    context = {"tier": tier, "wait": wait}
     return render(request, "accounts/locked_out.html", context, status=429)

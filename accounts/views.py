@@ -37,7 +37,7 @@ def verify(request):
             error = str(refused)
         else:
             otp_login(request, device)
-            if two_factor.RECOVERY_DEVICE == device.name:
+            if device.name == two_factor.RECOVERY_DEVICE:
                 left = two_factor.recovery_codes_left(user)
                 messages.warning(
                     request,

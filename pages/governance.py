@@ -91,4 +91,3 @@ def publish_reviewed(workflow_state, user=None):
         if isinstance(specific, BaseContentPage):
             stamp_review(specific, user)
         revision.publish(user=user)
-

@@ -8,11 +8,10 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
+import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-
-import pytest
 
 from accounts import two_factor
 from tests.pages.test_governance import member
@@ -141,7 +140,8 @@ def test_wrong_codes_are_throttled_even_when_the_next_one_is_right(reviewer, fre
 def test_a_recovery_code_signs_in_once(reviewer, freezer):
     _, codes = enrol(reviewer, freezer)
     client = signed_in(reviewer)
-    response = client.post(reverse("two_factor_verify"), {"code": codes[0].upper()[:4] + " " + codes[0][4:]})
+    typed = codes[0].upper()[:4] + " " + codes[0][4:]  # as a person might type it
+    response = client.post(reverse("two_factor_verify"), {"code": typed})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
     assert StaticToken.objects.filter(device__user=reviewer).count() == 9
@@ -158,7 +158,8 @@ def test_new_recovery_codes_replace_the_old_ones(reviewer, freezer):
     response = client.post(reverse("two_factor_recovery"))
     new = re.findall(r"<li><code>([a-z0-9]+)</code></li>", response.content.decode())
     assert len(new) == 10 and not set(new) & set(old)
-    assert set(StaticToken.objects.filter(device__user=reviewer).values_list("token", flat=True)) == set(new)
+    stored = StaticToken.objects.filter(device__user=reviewer).values_list("token", flat=True)
+    assert set(stored) == set(new)
 
 
 def test_the_account_page_links_to_it_and_shows_the_state(editor, freezer):

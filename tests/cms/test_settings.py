@@ -180,9 +180,11 @@ def test_a_webhook_lease_shorter_than_the_timeout_fails_the_checks():
 def test_production_passes_the_deployment_checks():
     """`check --deploy --fail-level WARNING` with the production settings: HSTS on by default,
     secure HttpOnly cookies; what is silenced says why in cms/settings/production.py."""
-    env = dict(
-        SECRET_KEY=STRONG_SECRET, ALLOWED_HOSTS="cms.example.org", REDIS_URL="redis://127.0.0.1:6379/0"
-    )
+    env = {
+        "SECRET_KEY": STRONG_SECRET,
+        "ALLOWED_HOSTS": "cms.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
     argv = ["manage.py", "check", "--deploy", "--fail-level", "WARNING"]
     proc = run_with_settings("cms.settings.production", argv, **env)
     assert proc.returncode == 0, proc.stderr[-2000:]

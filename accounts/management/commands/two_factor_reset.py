@@ -25,5 +25,7 @@ class Command(BaseCommand):
                 "case-sensitive) in the admin's Settings › Users."
             ) from None
         two_factor.turn_off(user)
-        again = " They set it up again at their next sign-in." if two_factor.is_required(user) else ""
+        again = ""
+        if two_factor.is_required(user):
+            again = " They set it up again at their next sign-in."
         self.stdout.write(f"Two-factor sign-in is off for {username}.{again}")
