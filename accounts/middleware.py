@@ -11,8 +11,14 @@ from django.urls import reverse
 from accounts import two_factor
 
 # Reachable before the second factor: the code and enrolment pages, signing out, and the
-# admin's static JavaScript catalogue.
-OPEN_BEFORE_VERIFYING = ("two_factor_verify", "two_factor_setup", "wagtailadmin_logout")
+# assets those pages load (the icon sprite and the JavaScript translations, the same for all).
+OPEN_BEFORE_VERIFYING = (
+    "two_factor_verify",
+    "two_factor_setup",
+    "wagtailadmin_logout",
+    "wagtailadmin_sprite",
+    "wagtailadmin_javascript_catalog",
+)
 
 
 class TwoFactorMiddleware:

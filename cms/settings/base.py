@@ -12,6 +12,7 @@ Environment variables (all optional here; production.py makes some mandatory):
 import datetime
 import os
 import re
+import zoneinfo
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -177,6 +178,14 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# The time zones an admin user may pick: the IANA region names and UTC. Not the whole system
+# list: Debian's has "localtime" and "Factory", which the admin's JavaScript cannot localise
+# (a console error on the account page).
+WAGTAIL_USER_TIME_ZONES = ["UTC"] + sorted(
+    name
+    for name in zoneinfo.available_timezones()
+    if "/" in name and not name.startswith(("posix/", "right/", "Etc/", "SystemV/"))
+)
 
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "static"))
 STATIC_URL = "/static/"

@@ -97,8 +97,10 @@ def test_after_the_password_the_admin_asks_for_a_code(reviewer, freezer):
     response = client.get("/admin/pages/")
     assert response.status_code == 302
     assert response["Location"] == reverse("two_factor_verify") + "?next=%2Fadmin%2Fpages%2F"
-    # The admin's own JSON is not reachable either.
+    # The admin's own JSON is not reachable either; the code page's own assets are.
     assert client.get("/admin/api/main/pages/").status_code == 302
+    assert client.get("/admin/sprite/").status_code == 200
+    assert client.get("/admin/jsi18n/").status_code == 200
 
     refused = client.post(reverse("two_factor_verify"), {"code": "123456", "next": "/admin/pages/"})
     assert "That code is not right" in refused.content.decode()
