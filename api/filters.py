@@ -20,7 +20,7 @@ from drf_spectacular.utils import extend_schema_field
 from api.models import RepresentationState
 from api.relations import SNIPPET_RELATIONS, expandable
 from pages.models import REVIEW_STATUS_CHOICES, CausePage, ConditionPage, TherapyPage, TreatmentPage
-from pages.selectors import Visibility
+from pages.selectors import Visibility, public_snippets
 
 SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
 # RFC 3339 (the OpenAPI `date-time` format): a date, a time and a UTC offset, nothing else.
@@ -76,7 +76,7 @@ class RelatedSlugFilter(django_filters.CharFilter):
             model = self.target_model or relation.target_models[0]
             return self.parent.visibility.pages(model).filter(slug=slug)
         model = relation.link_model._meta.get_field(relation.target).related_model
-        return model._default_manager.filter(slug=slug)
+        return public_snippets(model._default_manager.filter(slug=slug))
 
     def filter(self, queryset, value):
         if value in EMPTY_VALUES:

@@ -40,6 +40,7 @@ from pages.representation import (
     website_url,
 )
 from pages.schema_org import build_schema_org
+from pages.selectors import shown, snippet_is_public
 
 ALWAYS_FIELDS = ("id", "type")
 
@@ -315,12 +316,17 @@ class ContentDetailMixin(serializers.Serializer):
         return [
             reference_representation(link.reference, link.note)
             for link in page.reference_links.all()
+            if snippet_is_public(link.reference)
         ]
 
     @extend_schema_field(schema.MedicalCodeSerializer(many=True))
     def get_codes(self, page):
         depends_on(self.context, *(link.code for link in page.code_links.all()))
-        return [code_representation(link.code) for link in page.code_links.all()]
+        return [
+            code_representation(link.code)
+            for link in page.code_links.all()
+            if snippet_is_public(link.code)
+        ]
 
     @extend_schema_field(schema.DisclaimerSerializer(allow_null=True))
     def get_disclaimer(self, page):
@@ -418,7 +424,7 @@ class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
                 "population": s.population,
                 "outcome": s.outcome,
                 "text": str(s),
-                "reference": s.reference and reference_representation(s.reference),
+                "reference": shown(s.reference) and reference_representation(s.reference),
             }
             for s in page.statistics.all()
         ]
@@ -436,7 +442,7 @@ class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
     def get_example_drugs(self, page):
         depends_on(self.context, *(d.code for d in page.example_drugs.all()))
         return [
-            {"name": d.name, "code": d.code and code_representation(d.code)}
+            {"name": d.name, "code": shown(d.code) and code_representation(d.code)}
             for d in page.example_drugs.all()
         ]
 
@@ -480,7 +486,8 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
                 for s in page.side_effects.all()
             ],
             "monitoring": page.monitoring,
-            "source": page.safety_reference and reference_representation(page.safety_reference),
+            "source": shown(page.safety_reference)
+            and reference_representation(page.safety_reference),
         }
 
 

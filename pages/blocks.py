@@ -44,9 +44,10 @@ class ReferenceChooserBlock(SnippetChooserBlock):
 
     def get_api_representation(self, value, context=None):
         from pages.representation import record_dependencies, reference_representation
+        from pages.selectors import snippet_is_public
 
         record_dependencies(context, value)
-        return reference_representation(value) if value else None
+        return reference_representation(value) if snippet_is_public(value) else None
 
     def deconstruct(self):
         return blocks.Block.deconstruct(self)
@@ -58,10 +59,13 @@ class SymptomChooserBlock(SnippetChooserBlock):
 
     def get_api_representation(self, value, context=None):
         from pages.representation import record_dependencies
+        from pages.selectors import snippet_is_public
 
         if value is None:
             return None
         record_dependencies(context, value)
+        if not snippet_is_public(value):
+            return None
         return {
             "id": value.pk,
             "slug": value.slug,

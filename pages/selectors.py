@@ -15,9 +15,35 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import DraftStateMixin, Page, PageViewRestriction, Site
 
 from pages.prepared import Prepared
+
+
+def snippet_is_public(snippet, now=None):
+    """May the public see `snippet`? One without draft state always; one with it (the medical
+    snippets and campaigns, under the "Medical review" workflow) while live and not past its
+    expiry. A draft never published, or one unpublished, shows nowhere: not in a page's
+    references, codes or symptoms, not in a filter, not as the disclaimer."""
+    if snippet is None:
+        return False
+    if not hasattr(snippet, "live"):
+        return True
+    expire_at = getattr(snippet, "expire_at", None)
+    return bool(snippet.live) and (expire_at is None or expire_at > (now or timezone.now()))
+
+
+def shown(snippet):
+    """`snippet` if the public may see it, else None."""
+    return snippet if snippet_is_public(snippet) else None
+
+
+def public_snippets(queryset):
+    """The rows of `queryset` that snippet_is_public, in SQL."""
+    if not issubclass(queryset.model, DraftStateMixin):
+        return queryset
+    return queryset.filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()), live=True)
+
 
 VISIBILITY_CACHE_KEY = "pages:visibility:v1"
 VISIBILITY_CACHE_SECONDS = 600

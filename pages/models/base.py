@@ -219,8 +219,9 @@ class BaseContentPage(HeroMixin, MedicalReviewMixin, Page):
         """The page's own disclaimer, else the default one (`default` when the caller already
         looked it up, e.g. once for many pages; else `Disclaimer.default()`)."""
         from pages.models.snippets import Disclaimer
+        from pages.selectors import snippet_is_public
 
-        if self.disclaimer_id:
+        if self.disclaimer_id and snippet_is_public(self.disclaimer):
             return self.disclaimer
         return default if default is not None else Disclaimer.default()
 

@@ -10,7 +10,6 @@ publishing included).
 
 import logging
 
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
@@ -20,11 +19,17 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, PageChooserPanel
 from wagtail.fields import RichTextField
-from wagtail.models import DraftStateMixin, Orderable, PreviewableMixin, RevisionMixin
+from wagtail.models import (
+    DraftStateMixin,
+    Orderable,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from pages.link_safety import check_links
-from pages.models.snippets import SUMMARY_FEATURES
+from pages.models.snippets import SUMMARY_FEATURES, revision_relations
 from pages.previews import EMAIL, serve_preview
 
 logger = logging.getLogger(__name__)
@@ -76,7 +81,9 @@ class CampaignForm(WagtailAdminModelForm):
         return valid
 
 
-class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel):
+class Campaign(
+    WorkflowMixin, DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel
+):
     name = models.CharField(max_length=200, help_text="For the team, e.g. 'Spring newsletter'.")
     slug = models.SlugField(
         max_length=100, unique=True, help_text="Its address in the API: /api/v1/campaigns/<slug>/."
@@ -95,13 +102,7 @@ class Campaign(DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, 
     )
     call_to_action_label = models.CharField(max_length=100, blank=True)
     call_to_action_url = models.URLField(blank=True)
-    revisions = GenericRelation(
-        "wagtailcore.Revision",
-        content_type_field="base_content_type",
-        object_id_field="object_id",
-        related_query_name="campaign",
-        for_concrete_model=False,
-    )
+    revisions, workflow_states = revision_relations()
 
     base_form_class = CampaignForm
     panels = [

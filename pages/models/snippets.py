@@ -3,15 +3,17 @@
 import re
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
+from wagtail.models import DraftStateMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 from pages.link_safety import check_links
@@ -26,7 +28,33 @@ SUMMARY_FEATURES = ["bold", "italic", "link"]
 DEFAULT_DISCLAIMER_CACHE_KEY = "pages:default-disclaimer:v1"
 
 
-class Symptom(index.Indexed, models.Model):
+def revision_relations():
+    """The GenericRelations a snippet with revisions and workflows keeps (Wagtail's docs)."""
+    return tuple(
+        GenericRelation(
+            target,
+            content_type_field="base_content_type",
+            object_id_field="object_id",
+            related_query_name="%(class)s",
+            for_concrete_model=False,
+        )
+        for target in ("wagtailcore.Revision", "wagtailcore.WorkflowState")
+    )
+
+
+class ReviewedSnippet(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
+    """A medical snippet under the "Medical review" workflow: an edit is a draft (a revision)
+    until a Medical reviewer approves or publishes it, and the row holds what is live. One
+    that is not live (never published, or unpublished) is not public anywhere: every door asks
+    pages.selectors.snippet_is_public."""
+
+    revisions, workflow_states = revision_relations()
+
+    class Meta:
+        abstract = True
+
+
+class Symptom(index.Indexed, ReviewedSnippet):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in API filters: ?symptom=")
     description = models.TextField(blank=True, help_text="One or two plain sentences for patients.")
@@ -105,7 +133,7 @@ class Reviewer(index.Indexed, models.Model):
             )
 
 
-class Reference(index.Indexed, models.Model):
+class Reference(index.Indexed, ReviewedSnippet):
     """A citation to published evidence, with its persistent identifiers."""
 
     authors = models.CharField(
@@ -198,7 +226,7 @@ class Reference(index.Indexed, models.Model):
             raise ValidationError("Give at least one of DOI, PMID or URL so readers can check it.")
 
 
-class MedicalCode(index.Indexed, models.Model):
+class MedicalCode(index.Indexed, ReviewedSnippet):
     """A code from a public terminology (ICD-10-CM, SNOMED CT, ATC...) for a condition or drug."""
 
     class System(models.TextChoices):
@@ -265,7 +293,7 @@ class MedicalCode(index.Indexed, models.Model):
             )
 
 
-class Disclaimer(models.Model):
+class Disclaimer(ReviewedSnippet):
     """The medical disclaimer shown on every page: managed once here, never pasted into bodies."""
 
     name = models.CharField(max_length=100, unique=True, help_text="For editors, e.g. 'Standard'.")
@@ -276,7 +304,9 @@ class Disclaimer(models.Model):
         help_text="What to do in an emergency, e.g. 'In an emergency, call 911.'",
     )
     is_default = models.BooleanField(
-        default=False, help_text="Shown on every page that does not choose another disclaimer."
+        default=False,
+        help_text="Shown on every page that does not choose another disclaimer, once published "
+        "(the previous default then stops being it).",
     )
 
     panels = [
@@ -290,12 +320,25 @@ class Disclaimer(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="one_default_disclaimer"
+                fields=["is_default"],
+                condition=Q(is_default=True, live=True),
+                name="one_live_default_disclaimer",
             ),
         ]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        """A live default replaces the previous one (publishing a draft marked default is how
+        the default changes: drafts cannot untick the live one first)."""
+        with transaction.atomic():
+            if self.live and self.is_default:
+                others = Disclaimer.objects.filter(is_default=True, live=True).exclude(pk=self.pk)
+                for other in others:  # one at most; saved, so its signals run
+                    other.is_default = False
+                    other.save(update_fields=["is_default"])
+            super().save(*args, **kwargs)
 
     @classmethod
     def default(cls, fresh=False):
@@ -303,16 +346,10 @@ class Disclaimer(models.Model):
         `fresh`: read from the database (background work racing the cache's drop)."""
         found = None if fresh else cache.get(DEFAULT_DISCLAIMER_CACHE_KEY)
         if found is None:
-            found = cls.objects.filter(is_default=True).first() or False
+            found = cls.objects.filter(is_default=True, live=True).first() or False
             cache.set(DEFAULT_DISCLAIMER_CACHE_KEY, found, 600)
         return found or None
 
     def clean(self):
         super().clean()
         check_links(self)
-        if self.is_default:
-            other = Disclaimer.objects.filter(is_default=True).exclude(pk=self.pk).first()
-            if other:
-                raise ValidationError(
-                    {"is_default": f"'{other}' is the default already: untick it there first."}
-                )

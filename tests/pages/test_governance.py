@@ -5,10 +5,18 @@ that publishes exactly the reviewed revision and records the review, and "Mark r
 import datetime
 
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from wagtail.models import GroupPagePermission, Page, PageLogEntry, Workflow, WorkflowState
+from wagtail.models import (
+    GroupPagePermission,
+    Page,
+    PageLogEntry,
+    Workflow,
+    WorkflowContentType,
+    WorkflowState,
+)
 
 import pytest
 
@@ -65,8 +73,18 @@ def test_the_roles_and_the_workflow_exist_after_migrating(db):
     marketing = set(
         Group.objects.get(name="Marketing").permissions.values_list("codename", flat=True)
     )
-    assert {"publish_campaign", "change_campaign", "access_admin"} <= marketing
+    assert {"change_campaign", "access_admin"} <= marketing
     assert not GroupPagePermission.objects.filter(group__name="Marketing").exists()
+    snippets = ("reference", "medicalcode", "symptom", "disclaimer", "campaign")
+    for model in snippets:  # medical snippets and campaigns: only reviewers publish them
+        holders = set(
+            Group.objects.filter(permissions__codename=f"publish_{model}").values_list(
+                "name", flat=True
+            )
+        )
+        assert holders == {"Medical reviewers", "Administrators"}, model
+        ct = ContentType.objects.get(app_label="pages", model=model)
+        assert WorkflowContentType.objects.get(content_type=ct).workflow.name == "Medical review"
     root = Page.get_first_root_node()
     workflow = root.get_workflow()
     assert workflow.name == "Medical review" and workflow.active
