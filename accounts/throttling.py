@@ -7,7 +7,7 @@
   within SIGNIN_USERNAME_WINDOW from any addresses (a spread-out guessing attack), the name
   may only sign in from an address it has signed in from before, until the failures age out.
   The reviewer at their usual desk is not affected; an administrator lifts it early with
-  `manage.py axes_reset_username NAME`.
+  `manage.py signin_unpause NAME`.
 
 Addresses are read as the API reads them (api.auth.client_address, honouring
 API_NUM_PROXIES). A locked-out sign-in gets a readable 429 page, never a 500.

@@ -169,7 +169,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
         page, data = item.page, item.data
         # what it shows, and the pages it mentions without showing them (api.represent)
         keys = {key for shown in shapes.values() for key in shown.keys}
-        keys |= {page_key(pk) for shown in shapes.values() for pk in shown.mentions}
+        keys |= {key for shown in shapes.values() for key in shown.mentions}
         keys.discard(page_key(page))
         seen.add(page.pk)
         copies = stored.rendered(shapes)

@@ -34,7 +34,6 @@ from pages.models import (
     TreatmentPage,
 )
 from pages.renditions import BODY_IMAGE_RENDITION_SPECS, HERO_RENDITION_SPECS
-from pages.selectors import snippet_is_public
 
 
 @dataclass(frozen=True)
@@ -188,7 +187,7 @@ def load_draft(page, visibility):
             link
             for link in getattr(page, field.remote_field.related_name).all()
             if (target := _draft_target(link, relation.target)) is not None
-            and (visibility.shows(target) if relation.target_models else snippet_is_public(target))
+            and (not relation.target_models or visibility.shows(target))
         ]
         links.sort(key=lambda link: (link.sort_order is None, link.sort_order or 0, link.pk or 0))
         setattr(page, relation.attr, links)
@@ -233,10 +232,7 @@ def _load_relations(items, visibility, expand=()):
                 owner_id = getattr(link, f"{relation.owner}_id")
                 if owner_id not in owners:
                     continue
-                target = getattr(link, relation.target)
-                if relation.target_models and not visibility.shows(target):
-                    continue
-                if not relation.target_models and not snippet_is_public(target):
+                if relation.target_models and not visibility.shows(getattr(link, relation.target)):
                     continue
                 if relation.name in expand:
                     target = relation.related(link)

@@ -4,7 +4,7 @@ fingerprints, and what a request falls back to when no stored copy can be used.
     items = represent(ConditionPage, [12, 14], visibility, DETAIL)   # channel=WEB
     items[12].data      # the detail dict, exactly as the API renders it
     items[12].keys      # the surrogate keys of everything it shows (itself included)
-    items[12].mentions  # ids of every page it links to, public or not
+    items[12].mentions  # keys of what it links to without showing: hidden pages and snippets
 """
 
 from dataclasses import dataclass, field
@@ -23,9 +23,10 @@ class Represented:
     page: object
     data: dict
     keys: set  # surrogate keys: pages (the item too), snippets and images it shows
-    # Pages its rich text and choosers link to, shown or not (a hidden one is left out of
-    # `data` and `keys`, but its publication must reach this item: api/changes.py). Relations
-    # need no mention: each is shown from both ends, so the other end's change reaches it.
+    # Keys of the pages its rich text and choosers link to, shown or not, and of the snippets
+    # it links to that the public may not see (a hidden one is left out of `data` and `keys`,
+    # but its publication must reach this item: api/changes.py). Page relations need no
+    # mention: each is shown from both ends, so the other end's change reaches it.
     mentions: set = field(default_factory=set)
 
 

@@ -33,6 +33,7 @@ from pages.representation import (
     image_representation,
     linked_page_ids,
     page_reference,
+    record_default_disclaimer,
     record_dependencies,
     reference_representation,
     rich_text_value,
@@ -124,6 +125,7 @@ class SymptomsField(serializers.Field):
         super().__init__(source="*", read_only=True)
 
     def to_representation(self, page):
+        # every linked symptom, shown or not: publishing a draft one must reach this item
         depends_on(self.parent.context, *(r.symptom for r in page.public_symptoms))
         return [
             {
@@ -134,6 +136,7 @@ class SymptomsField(serializers.Field):
                 "note": r.note,
             }
             for r in page.public_symptoms
+            if snippet_is_public(r.symptom)
         ]
 
 
@@ -330,7 +333,11 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(schema.DisclaimerSerializer(allow_null=True))
     def get_disclaimer(self, page):
+        own = page.disclaimer if page.disclaimer_id else None
+        depends_on(self.context, own)  # one that is not live is only mentioned
         disclaimer = page.get_disclaimer(self.context.get("default_disclaimer"))
+        if disclaimer is None or disclaimer is not own:
+            record_default_disclaimer(self.context)
         if disclaimer is None:
             return None
         depends_on(self.context, disclaimer)

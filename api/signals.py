@@ -24,7 +24,14 @@ from wagtail.signals import (
 from api import auth, changes, events, response_cache
 from api.models import ApiKey, RepresentationState
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
-from pages.representation import REDIRECTS_KEY, collection_key, image_key, page_key, snippet_key
+from pages.representation import (
+    DEFAULT_DISCLAIMER_KEY,
+    REDIRECTS_KEY,
+    collection_key,
+    image_key,
+    page_key,
+    snippet_key,
+)
 from pages.signals import content_loaded, is_bulk_loading
 from webhooks import outbox
 
@@ -138,7 +145,7 @@ def image_changed(sender, instance, **kwargs):
 def disclaimer_changed(sender, instance, **kwargs):
     """A page without its own disclaimer shows the default one, whichever that now is."""
     pks = {*Disclaimer.objects.values_list("pk", flat=True), instance.pk}
-    track(keys={snippet_key(Disclaimer, pk) for pk in pks})
+    track(keys={DEFAULT_DISCLAIMER_KEY, *(snippet_key(Disclaimer, pk) for pk in pks)})
 
 
 def campaign_changed(sender, instance, **kwargs):

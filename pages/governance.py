@@ -12,7 +12,7 @@ an approval or a Medical reviewer's "Mark reviewed" does.
 import calendar
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -90,4 +90,7 @@ def publish_reviewed(workflow_state, user=None):
     with transaction.atomic():
         if isinstance(specific, BaseContentPage):
             stamp_review(specific, user)
-        revision.publish(user=user)
+        try:
+            revision.publish(user=user)
+        except ValidationError as refused:  # e.g. a campaign naming a page no longer public
+            raise ReviewRefused("Not published: " + " ".join(refused.messages)) from None

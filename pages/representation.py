@@ -23,7 +23,7 @@ from pages.renditions import (
     rendition_filters,
     rendition_specs,
 )
-from pages.selectors import Visibility
+from pages.selectors import Visibility, snippet_is_public
 from pages.structured_text import rich_text_tree
 
 API_PREFIX = "/api/v1"
@@ -66,6 +66,11 @@ def snippet_key(model, pk):
     return f"snippet-{name}-{pk}"
 
 
+# Mentioned by every item that shows no disclaimer of its own: whichever disclaimer becomes the
+# live default must reach it (api/signals.py tracks this key with every disclaimer's).
+DEFAULT_DISCLAIMER_KEY = snippet_key("disclaimer", "default")
+
+
 def dependency_key(obj):
     """The surrogate key naming what a representation shows: a page (or a page id), an image
     or a snippet."""
@@ -91,19 +96,37 @@ def is_collection_key(key):
 
 def record_dependencies(context, *objects):
     """Note in `context["dependencies"]` (when the caller keeps one) that the representation
-    being built shows `objects` (pages, images or snippets; None is skipped)."""
+    being built shows `objects` (pages, images or snippets; None is skipped). A snippet the
+    public may not see is shown by nothing: it is a mention (record_mentions), not a key."""
     keys = (context or {}).get("dependencies")
-    if keys is not None:
-        keys.update(dependency_key(obj) for obj in objects if obj is not None)
+    if keys is None:
+        return
+    mentions = context.get("mentions")
+    for obj in objects:
+        if obj is None:
+            continue
+        snippet = not isinstance(obj, int) and not hasattr(obj, "url_path")
+        if snippet and not snippet_is_public(obj):
+            if mentions is not None:
+                mentions.add(dependency_key(obj))
+        else:
+            keys.add(dependency_key(obj))
+
+
+def record_default_disclaimer(context):
+    """Note that the item being built would show the live default disclaimer, if any."""
+    mentions = (context or {}).get("mentions")
+    if mentions is not None:
+        mentions.add(DEFAULT_DISCLAIMER_KEY)
 
 
 def record_mentions(context, page_ids):
-    """Note in `context["mentions"]` (when the caller keeps one) every page the representation
-    being built links to, public or not: when a hidden one becomes public, the item must be
-    represented again (api/changes.py), although it showed nothing of it."""
+    """Note in `context["mentions"]` (when the caller keeps one) the key of every page the
+    representation being built links to, public or not: when a hidden one becomes public, the
+    item must be represented again (api/changes.py), although it showed nothing of it."""
     mentions = (context or {}).get("mentions")
     if mentions is not None:
-        mentions.update(page_ids)
+        mentions.update(page_key(pk) for pk in page_ids)
 
 
 def page_kind(model):

@@ -94,3 +94,16 @@ def test_below_the_name_limit_a_new_address_signs_in(ada, freezer):
     for n in range(19):
         sign_in("guess", address=f"198.51.100.{n // 4}")
     assert sign_in(PASSWORD, address="192.0.2.44").status_code == 302
+
+
+def test_an_administrator_lifts_the_name_wide_pause(ada, freezer, capsys):
+    from django.core.management import call_command
+
+    for n in range(20):
+        sign_in("guess", address=f"198.51.100.{n // 4}")
+    assert sign_in(PASSWORD, address="192.0.2.44").status_code == 429
+    call_command("signin_unpause", "ada")
+    assert "no longer paused" in capsys.readouterr().out
+    assert sign_in(PASSWORD, address="192.0.2.44").status_code == 302
+    call_command("signin_unpause", "nobody")
+    assert "Nothing to lift" in capsys.readouterr().out

@@ -38,6 +38,8 @@ from pages.models import (
     ConditionPage,
     ConditionSymptomLink,
     ConditionTreatmentLink,
+    PageReferenceLink,
+    Reference,
     Reviewer,
     Symptom,
     TherapyIndexPage,
@@ -85,6 +87,15 @@ CATEGORIES = tuple(TreatmentPage.Category.values)
 # Words shared by summaries, so searches match several pages and rank them.
 VOCABULARY = ("nerve", "burning", "tingling", "numbness")
 SYMPTOM_COUNT = 2
+# What happens to a medical snippet (a symptom, a reference) after it was built: the first two
+# leave it public (pages.selectors.snippet_is_public).
+SNIPPET_PUBLIC_FATES = ("public", "public_with_draft")
+SNIPPET_HIDDEN_FATES = (
+    "draft",  # created with live=False, never published
+    "unpublished",  # published, then unpublished
+    "expired_date",  # expire_at passed, still live (the worker has not run)
+)
+SNIPPET_FATES = SNIPPET_PUBLIC_FATES + SNIPPET_HIDDEN_FATES
 
 # The clock: built at T0, fates at T1, requests at T2, the oracle's deletions at T3.
 T0 = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
@@ -124,6 +135,9 @@ class WorldSpec:
     treatment_links: frozenset = frozenset()  # (condition i, treatment j)
     relief_links: frozenset = frozenset()  # (therapy i, "condition" | "cause", j)
     symptom_links: frozenset = frozenset()  # (condition i, symptom k)
+    symptom_fates: tuple = ("public",) * SYMPTOM_COUNT
+    reference_fates: tuple = ()  # one reference per fate
+    reference_links: frozenset = frozenset()  # ((kind, i), reference k)
     approach_causes: frozenset = frozenset()  # (condition i, cause j): a treatment step
     body_links: frozenset = frozenset()  # ((kind, i), (kind | "index", j | kind))
     search_text: str = ""
@@ -145,6 +159,7 @@ class World:
     secret_titles: dict = field(default_factory=dict)  # page id -> hidden or draft title words
     restrictions: list = field(default_factory=list)  # (restriction id, page id, type)
     symptom_slugs: list = field(default_factory=list)
+    snippets: list = field(default_factory=list)  # (symptom or reference, its fate)
     previews: dict = field(default_factory=dict)  # a preview door -> the page its token shows
 
     def kind_slugs(self, kind):
@@ -224,10 +239,24 @@ def _build_world(spec, home, freezer):
     Endpoint.objects.create(url="http://127.0.0.1:9/every-event")
     today = timezone.localdate()
     reviewer = Reviewer.objects.create(name=f"Dr {tokens()}", kind="person", credentials="MD")
-    symptoms = []
-    for _ in range(SYMPTOM_COUNT):
-        symptoms.append(Symptom.objects.create(name=tokens(), slug=tokens()))
+    symptoms = [
+        make_snippet(world, Symptom(name=tokens(), slug=tokens(), description=tokens()), fate)
+        for fate in spec.symptom_fates
+    ]
     world.symptom_slugs = [symptom.slug for symptom in symptoms]
+    references = [
+        make_snippet(
+            world,
+            Reference(
+                authors=f"{tokens().title()} A",
+                title=tokens(),
+                year=2020,
+                doi=f"10.1234/{tokens()}",
+            ),
+            fate,
+        )
+        for fate in spec.reference_fates
+    ]
 
     for kind in KINDS:
         index = INDEX_MODELS[kind](title=f"Section {tokens()}", slug=INDEX_SLUGS[kind])
@@ -251,6 +280,10 @@ def _build_world(spec, home, freezer):
         return page
 
     def add(kind, i, page):
+        cited = sorted(k for key, k in spec.reference_links if key == (kind, i))
+        page.reference_links = [
+            PageReferenceLink(reference=references[k], sort_order=n) for n, k in enumerate(cited)
+        ]
         world.indexes[kind].add_child(instance=page)
         if spec.specs(kind)[i].fate == "draft":
             page.save_revision()
@@ -336,6 +369,8 @@ def _build_world(spec, home, freezer):
     publish_campaign(world)
     for key, page in world.pages.items():
         apply_fate(world, page, world.spec.specs(key[0])[key[1]].fate, tokens)
+    for snippet, fate in world.snippets:
+        apply_snippet_fate(world, snippet, fate, tokens)
     for kind, fate in zip(KINDS, spec.index_fates, strict=True):
         if fate != "public":
             restrict(world, world.indexes[kind], fate, tokens)
@@ -348,6 +383,49 @@ def _build_world(spec, home, freezer):
     freezer.move_to(T2)
     cache.clear()
     return world
+
+
+def make_snippet(world, snippet, fate):
+    """`snippet` saved at T0: a draft never published, or published (and expiring, for
+    expired_date); apply_snippet_fate does the rest at T1."""
+    snippet.live = fate != "draft"
+    snippet.expire_at = EXPIRE_AT if fate == "expired_date" else None
+    with on_commit():
+        snippet.save()
+        revision = snippet.save_revision()
+        if fate != "draft":
+            revision.publish()
+    snippet.refresh_from_db()
+    world.snippets.append((snippet, fate))
+    return snippet
+
+
+def snippet_texts(snippet):
+    """The distinctive texts a symptom or reference shows."""
+    if isinstance(snippet, Symptom):
+        return [snippet.name, snippet.slug, snippet.description]
+    return [snippet.title, snippet.authors.split()[0].lower(), snippet.doi.split("/")[1]]
+
+
+def apply_snippet_fate(world, snippet, fate, tokens):
+    kind = type(snippet).__name__.lower()
+    if fate == "public_with_draft":  # a draft edit, not yet approved: not public
+        draft = tokens()
+        if isinstance(snippet, Symptom):
+            snippet.name = draft
+        else:
+            snippet.title = draft
+        snippet.save_revision()
+        world.secrets[draft] = f"draft text of public {kind} {snippet.pk}"
+        snippet.refresh_from_db()
+    elif fate == "unpublished":
+        with on_commit():
+            snippet.unpublish()
+        snippet.refresh_from_db()
+    if fate in SNIPPET_HIDDEN_FATES:
+        label = "draft" if fate == "draft" else "hidden"  # a draft was never public
+        for text in snippet_texts(snippet):
+            world.secrets[text.lower()] = f"text of {label} {kind} {snippet.pk}"
 
 
 CAMPAIGN = "every-page"
@@ -431,6 +509,14 @@ def delete_hidden(world, freezer):
     hidden = set(world.hidden_ids)
     for page in Page.objects.filter(pk__in=list(hidden)):
         hidden |= set(page.get_descendants().values_list("pk", flat=True))
+    hidden_snippets = [s for s, fate in world.snippets if fate in SNIPPET_HIDDEN_FATES]
+    with on_commit():
+        for snippet in hidden_snippets:
+            if isinstance(snippet, Symptom):
+                ConditionSymptomLink.objects.filter(symptom=snippet).delete()
+            else:
+                PageReferenceLink.objects.filter(reference=snippet).delete()
+            snippet.delete()
     ConditionCauseLink.objects.filter(cause_id__in=hidden).delete()
     ConditionTreatmentLink.objects.filter(treatment_id__in=hidden).delete()
     TherapyReliefLink.objects.filter(target_id__in=hidden).delete()

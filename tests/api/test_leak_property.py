@@ -1,4 +1,5 @@
-"""No non-public page can be seen, or inferred, through any door of the API or the website.
+"""No non-public page (or medical snippet) can be seen, or inferred, through any door of the
+API or the website.
 
 A property over random worlds (tests/api/leak_world.py): live, draft-only, unpublished, expired
 (by flag and by date), private (login, password and group restrictions, on the page or on its
@@ -6,7 +7,8 @@ section), renamed (an old path redirects) and renamed-then-hidden pages, linked 
 through every relation, treatment-approach choosers and rich-text links. The oracle: every
 answer (status, body, ETag, surrogate keys, Location) must equal the answer the same database
 gives once the hidden pages are deleted; and no hidden page's title, slug, summary or id may
-appear in any answer.
+appear in any answer. Medical snippets (symptoms, references) have fates too: a draft never
+published, unpublished, expired by date, or public with an unapproved draft edit.
 
 Doors join this test as they are built: add them to `leak_world.doors`. Webhooks are a door
 too: every event the world's changes write into the outbox (`leak_world.webhook_problems`).
@@ -33,6 +35,8 @@ from tests.api.leak_world import (
     KINDS,
     PUBLIC_FATES,
     REVIEWS,
+    SNIPPET_FATES,
+    SYMPTOM_COUNT,
     VOCABULARY,
     PageSpec,
     WorldSpec,
@@ -103,7 +107,17 @@ def worlds(draw):
         cause_links=draw(pairs(n["condition"], n["cause"])),
         treatment_links=draw(pairs(n["condition"], n["treatment"])),
         relief_links=draw(relief),
-        symptom_links=draw(pairs(n["condition"], 2, max_size=4)),
+        symptom_links=draw(pairs(n["condition"], SYMPTOM_COUNT, max_size=4)),
+        symptom_fates=draw(snippet_fates(SYMPTOM_COUNT, SYMPTOM_COUNT)),
+        reference_fates=(references := draw(snippet_fates(0, 3))),
+        reference_links=draw(
+            st.frozensets(
+                st.tuples(st.sampled_from(pages), st.integers(0, len(references) - 1)),
+                max_size=6,
+            )
+            if references
+            else st.just(frozenset())
+        ),
         approach_causes=draw(pairs(n["condition"], n["cause"], max_size=4)),
         body_links=draw(
             st.frozensets(
@@ -119,6 +133,14 @@ def worlds(draw):
             )
         ),
         seed=draw(st.integers(0, 2**31)),
+    )
+
+
+def snippet_fates(min_size, max_size):
+    """Medical snippets' fates: most worlds' symptoms all public, some of them hidden."""
+    return st.one_of(
+        st.just(("public",) * min_size),
+        st.lists(st.sampled_from(SNIPPET_FATES), min_size=min_size, max_size=max_size).map(tuple),
     )
 
 
@@ -152,7 +174,13 @@ EVERY_FATE = WorldSpec(
         {(t, "condition", j) for t in range(2) for j in range(4)}
         | {(t, "cause", j) for t in range(2) for j in range(4)}
     ),
-    symptom_links=frozenset({(0, 0), (1, 0), (1, 1), (2, 1)}),
+    symptom_links=frozenset({(0, 0), (1, 0), (1, 1), (2, 1), (3, 1)}),
+    symptom_fates=("public_with_draft", "draft"),
+    reference_fates=("public", "unpublished", "expired_date", "draft", "public_with_draft"),
+    reference_links=frozenset(
+        {(("condition", 0), k) for k in range(5)}
+        | {(("condition", 3), 3), (("cause", 0), 1), (("therapy", 0), 2), (("cause", 1), 3)}
+    ),
     approach_causes=every(2, 4),
     body_links=frozenset(
         {
@@ -179,6 +207,10 @@ PRIVATE_SECTIONS = WorldSpec(
     treatment_links=every(2, 1),
     relief_links=frozenset({(0, "cause", 0), (0, "cause", 1), (0, "condition", 0)}),
     approach_causes=every(1, 2),
+    symptom_links=frozenset({(0, 0), (0, 1)}),
+    symptom_fates=("unpublished", "public"),
+    reference_fates=("public", "unpublished"),
+    reference_links=frozenset({(("condition", 0), 0), (("condition", 0), 1), (("cause", 1), 1)}),
     body_links=frozenset(
         {
             (("condition", 0), ("index", "cause")),

@@ -21,7 +21,7 @@ from wagtail.models import (
 import pytest
 
 from pages import governance
-from pages.models import CausePage, MedicalReviewTask, Reviewer
+from pages.models import CauseIndexPage, CausePage, MedicalReviewTask, Reviewer
 from tests.pages.test_admin import page_form_data
 
 ROLES = ("Editors", "Medical reviewers", "Marketing", "Administrators")
@@ -126,6 +126,31 @@ def test_an_editor_cannot_publish_by_any_path(client, editor, cause):
     assert client.post(reverse("mark_reviewed", args=[cause.pk])).status_code in (302, 403)
     cause.refresh_from_db()
     assert cause.last_reviewed == datetime.date(2026, 3, 10)
+
+
+def test_an_editor_cannot_publish_by_moving_or_copying(client, editor, cause):
+    """Moving a live page publishes it at a new address; copying can publish the copy: both
+    need publish permission, which Editors lack."""
+    parent = cause.get_parent()
+    elsewhere = CauseIndexPage(title="More causes", slug="more-causes")
+    parent.get_parent().add_child(instance=elsewhere)
+    login(client, editor)
+    move = reverse("wagtailadmin_pages:move_confirm", args=[cause.pk, elsewhere.pk])
+    client.post(move)
+    cause.refresh_from_db()
+    assert cause.get_parent().pk == parent.pk and cause.url_path.startswith(parent.url_path)
+
+    copy = reverse("wagtailadmin_pages:copy", args=[cause.pk])
+    data = {
+        "new_title": "Shingles copy",
+        "new_slug": "shingles-copy",
+        "new_parent_page": str(parent.pk),
+        "publish_copies": "on",  # crafted: the form offers it only to those who may publish
+    }
+    client.post(copy, data)
+    copied = CausePage.objects.filter(slug="shingles-copy").first()
+    assert copied is None or not copied.live
+    assert client.get("/api/v1/causes/shingles-copy/").status_code == 404
 
 
 def test_an_approval_publishes_the_reviewed_revision_and_records_the_review(
