@@ -128,6 +128,30 @@ def test_an_editor_cannot_publish_by_any_path(client, editor, cause):
     assert cause.last_reviewed == datetime.date(2026, 3, 10)
 
 
+def test_a_rejection_returns_the_page_to_the_editor_with_the_comment(
+    client, editor, reviewer, cause
+):
+    login(client, editor)
+    edit(client, cause, title="Shingles (needs work)", **{"action-submit": "submit"})
+    state = WorkflowState.objects.get(object_id=str(cause.pk))
+    task_state = state.current_task_state
+    login(client, reviewer)
+    url = reverse("wagtailadmin_pages:workflow_action", args=[cause.pk, "reject", task_state.pk])
+    response = client.post(url, {"comment": "Cite the 2024 guideline for the dose."})
+    assert response.status_code == 302
+    state.refresh_from_db()
+    task_state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    assert task_state.comment == "Cite the 2024 guideline for the dose."
+    cause.refresh_from_db()
+    assert cause.title == "Shingles" and cause.live  # nothing published
+    login(client, editor)
+    page = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
+    assert "Cite the 2024 guideline for the dose." in page  # the editor sees why
+    actions = set(PageLogEntry.objects.filter(page=cause).values_list("action", flat=True))
+    assert "wagtail.workflow.reject" in actions
+
+
 def test_an_editor_cannot_publish_by_moving_or_copying(client, editor, cause):
     """Moving a live page publishes it at a new address; copying can publish the copy: both
     need publish permission, which Editors lack."""

@@ -50,6 +50,30 @@ def test_once_publishes_scheduled_pages(conditions, freezer):
     assert page.live
 
 
+def test_a_scheduled_revision_that_cannot_be_published_does_not_stop_the_rest(
+    conditions, freezer, caplog
+):
+    """A revision invalid since it was scheduled (here an unsafe link, written without the
+    editor's checks) has its schedule cancelled and logged; the round goes on."""
+    go_live = timezone.now() + datetime.timedelta(hours=1)
+    bad = factories.ConditionPageFactory(parent=conditions, live=False, title="Bad")
+    bad.body = [{"type": "paragraph", "value": '<p><a href="javascript:alert(1)">x</a></p>'}]
+    bad_revision = bad.save_revision(approved_go_live_at=go_live, clean=False)
+    good = factories.ConditionPageFactory(parent=conditions, live=False, title="Good")
+    good.save_revision(approved_go_live_at=go_live + datetime.timedelta(minutes=1))
+    freezer.move_to(go_live + datetime.timedelta(minutes=5))
+
+    call_command("run_worker", "--once", verbosity=0)
+    call_command("run_worker", "--once", verbosity=0)  # and the next round is not stuck
+
+    good.refresh_from_db()
+    bad.refresh_from_db()
+    bad_revision.refresh_from_db()
+    assert good.live and not bad.live
+    assert bad_revision.approved_go_live_at is None
+    assert "its schedule cancelled" in caplog.text
+
+
 def test_rejects_a_bad_interval():
     with pytest.raises(CommandError, match="positive"):
         call_command("run_worker", "--once", "--interval", "0")

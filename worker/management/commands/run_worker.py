@@ -1,11 +1,16 @@
 """The one background process operators run: `manage.py run_worker` (loop) or `--once`."""
 
+import logging
 import signal
 import time
 
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import IntegrityError, close_old_connections, transaction
+from django.utils import timezone
+
+from wagtail.models import Revision
 
 from django_tasks import task_backends
 from django_tasks.utils import get_random_id
@@ -17,6 +22,34 @@ from api.sync import prune_tombstones
 from webhooks import delivery
 
 clock = time.monotonic  # round budgets (tests move it)
+
+
+logger = logging.getLogger(__name__)
+
+
+def publish_scheduled():
+    """Wagtail's publish_scheduled, except that a scheduled revision that cannot be published
+    (invalid since it was scheduled: a slug taken meanwhile, an unsafe link an import wrote)
+    has its schedule cancelled and logged, instead of failing this round and every one after
+    it. The due revisions go first, one transaction each, as publish_scheduled would publish
+    them; then publish_scheduled itself, for expiries. Returns how many were cancelled."""
+    cancelled = 0
+    due = Revision.objects.filter(approved_go_live_at__lt=timezone.now())
+    for revision in due.order_by("approved_go_live_at", "pk"):
+        try:
+            with transaction.atomic():
+                revision.publish(log_action="wagtail.publish.scheduled")
+        except (ValidationError, IntegrityError) as refused:
+            logger.error(
+                "Scheduled revision %s of %r not published, its schedule cancelled: %s",
+                revision.pk,
+                revision.object_str,
+                "; ".join(getattr(refused, "messages", [str(refused)])),
+            )
+            Revision.objects.filter(pk=revision.pk).update(approved_go_live_at=None)
+            cancelled += 1
+    call_command("publish_scheduled", verbosity=0)
+    return cancelled
 
 
 class Command(BaseCommand):
@@ -80,7 +113,7 @@ class Command(BaseCommand):
         Returns how many things it did."""
         self.deadline = clock() + self.budget
         tasks = self.drain_tasks()
-        call_command("publish_scheduled", verbosity=0)
+        publish_scheduled()
         moved = refresh_review_status()  # review status moves with the calendar, not an edit
         tasks += self.drain_tasks()  # what publishing scheduled pages queued
         caught = catch_up()  # what no queued task recorded (a crash after a commit, a deploy)
