@@ -1,7 +1,8 @@
 """Settings > API keys: create (the key is shown once), rate-limit and revoke consumers' keys."""
 
 from django import forms
-from django.contrib import messages
+from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -34,12 +35,15 @@ class ApiKeyCreateView(CreateView):
         return None
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.warning(
+        """The key, shown once on the page itself: never in a message (a cookie or the
+        session) or a redirect."""
+        super().form_valid(form)
+        response = TemplateResponse(
             self.request,
-            f"API key '{self.object.name}' created. Copy it now, it is not shown again: "
-            f"{self.raw_key}",
+            "api/key_created.html",
+            {"key": self.object, "raw_key": self.raw_key, "index_url": reverse("api_keys:index")},
         )
+        response["Cache-Control"] = "no-store"
         return response
 
 
