@@ -88,3 +88,27 @@ def home(db):
         is_default_site=True, defaults={"hostname": "localhost", "root_page": home}
     )
     return home
+
+
+def member(django_user_model, group, name):
+    """A user in one of the roles (pages/migrations/0006), signing in with the password pw."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(name, f"{name}@clinic.test", "pw")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return member(django_user_model, "Editors", "editor")
+
+
+@pytest.fixture
+def reviewer(db, django_user_model):
+    """A Medical reviewer with one linked Reviewer profile (an approval needs it)."""
+    from pages.models import Reviewer
+
+    user = member(django_user_model, "Medical reviewers", "reviewer")
+    Reviewer.objects.create(name="Dr Ada Reviewer", credentials="MD", user=user)
+    return user

@@ -14,7 +14,6 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from tests.pages.test_governance import member
 
 PASSWORD = "pw"
 
@@ -22,16 +21,6 @@ PASSWORD = "pw"
 @pytest.fixture
 def required(settings):
     settings.TWO_FACTOR_REQUIRED_GROUPS = ["Medical reviewers", "Administrators"]
-
-
-@pytest.fixture
-def reviewer(db, django_user_model):
-    return member(django_user_model, "Medical reviewers", "reviewer")
-
-
-@pytest.fixture
-def editor(db, django_user_model):
-    return member(django_user_model, "Editors", "editor")
 
 
 def code_of(device):

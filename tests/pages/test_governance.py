@@ -22,28 +22,10 @@ import pytest
 
 from pages import governance
 from pages.models import CauseIndexPage, CausePage, MedicalReviewTask, Reviewer
+from tests.conftest import member
 from tests.pages.test_admin import page_form_data
 
 ROLES = ("Editors", "Medical reviewers", "Marketing", "Administrators")
-
-
-def member(django_user_model, group, name):
-    user = django_user_model.objects.create_user(name, f"{name}@clinic.test", "pw")
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(db, django_user_model):
-    return member(django_user_model, "Editors", "editor")
-
-
-@pytest.fixture
-def reviewer(db, django_user_model):
-    """A Medical reviewer with one linked Reviewer profile."""
-    user = member(django_user_model, "Medical reviewers", "reviewer")
-    Reviewer.objects.create(name="Dr Ada Reviewer", credentials="MD", user=user)
-    return user
 
 
 @pytest.fixture

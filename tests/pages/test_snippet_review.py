@@ -7,10 +7,9 @@ from django.urls import reverse
 
 from wagtail.models import WorkflowState
 
-import pytest
-
 from pages.models import Campaign, ConditionPage, Disclaimer, Reference, Symptom
-from tests.pages.test_governance import login, member
+from tests.conftest import member
+from tests.pages.test_governance import login
 
 REFERENCE_FIELDS = {
     "authors": "Doe J, Roe R.",
@@ -25,27 +24,13 @@ def url(model, view, *args):
     return reverse(f"wagtailsnippets_pages_{model._meta.model_name}:{view}", args=args)
 
 
-@pytest.fixture
-def editor(seeded, django_user_model):
-    return member(django_user_model, "Editors", "editor")
-
-
-@pytest.fixture
-def reviewer(seeded, django_user_model):
-    from pages.models import Reviewer
-
-    user = member(django_user_model, "Medical reviewers", "reviewer")
-    Reviewer.objects.create(name="Dr Ada Reviewer", credentials="MD", user=user)
-    return user
-
-
 def detail(client, slug="neuropathic-pain"):
     response = client.get(f"/api/v1/conditions/{slug}/")
     assert response.status_code == 200
     return response.json()
 
 
-def test_an_editor_adds_a_reference_as_a_draft_and_cannot_publish_it(client, editor):
+def test_an_editor_adds_a_reference_as_a_draft_and_cannot_publish_it(client, seeded, editor):
     login(client, editor)
     form = client.get(url(Reference, "add")).content.decode()
     assert 'name="action-publish"' not in form and 'name="action-submit"' in form
@@ -59,7 +44,7 @@ def test_an_editor_adds_a_reference_as_a_draft_and_cannot_publish_it(client, edi
     assert cited.live
 
 
-def test_an_editors_edit_of_a_live_snippet_waits_for_an_approval(client, editor, reviewer):
+def test_an_editors_edit_of_a_live_snippet_waits_for_an_approval(client, seeded, editor, reviewer):
     symptom = Symptom.objects.get(slug="burning-pain")
     login(client, editor)
     fields = {"name": "Burning pain (draft)", "slug": symptom.slug, "description": "Draft."}
