@@ -15,6 +15,7 @@ from django.urls import path, reverse
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
@@ -36,7 +37,8 @@ from pages.reports import ReviewsDueView
 class SymptomViewSet(SnippetViewSet):
     model = Symptom
     icon = "list-ul"
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", LiveStatusTagColumn()]
+    list_filter = ["live"]
 
 
 class ReviewerViewSet(SnippetViewSet):
@@ -49,21 +51,21 @@ class ReviewerViewSet(SnippetViewSet):
 class ReferenceViewSet(SnippetViewSet):
     model = Reference
     icon = "doc-full"
-    list_display = ["title", "authors", "journal", "year", "doi", "pmid"]
-    list_filter = ["year"]
+    list_display = ["title", "authors", "journal", "year", "doi", LiveStatusTagColumn()]
+    list_filter = ["year", "live"]
 
 
 class MedicalCodeViewSet(SnippetViewSet):
     model = MedicalCode
     icon = "tag"
-    list_display = ["value", "system", "display_name", "verified"]
-    list_filter = ["system", "verified"]
+    list_display = ["value", "system", "display_name", "verified", LiveStatusTagColumn()]
+    list_filter = ["system", "verified", "live"]
 
 
 class DisclaimerViewSet(SnippetViewSet):
     model = Disclaimer
     icon = "warning"
-    list_display = ["name", "is_default"]
+    list_display = ["name", "is_default", LiveStatusTagColumn()]
 
 
 class MedicalContentViewSetGroup(SnippetViewSetGroup):
@@ -90,7 +92,7 @@ class CampaignViewSet(SnippetViewSet):
     menu_label = "Campaigns"
     menu_order = 260
     add_to_admin_menu = True
-    list_display = ["name", "subject", "slug", "live"]
+    list_display = ["name", "subject", "slug", LiveStatusTagColumn()]
     list_filter = ["live"]
 
 
