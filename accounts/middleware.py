@@ -8,6 +8,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from csp.middleware import CSPMiddleware
+
 from accounts import two_factor
 
 # Reachable before the second factor: the code and enrolment pages, signing out, and the
@@ -53,3 +55,22 @@ class TwoFactorMiddleware:
     @staticmethod
     def is_open(path):
         return any(path == reverse(name) for name in OPEN_BEFORE_VERIFYING)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, skipped outright on the paths its policy excludes (the API):
+    django-csp builds the whole policy for every response before it checks the exclusion."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        policy = getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}
+        self.excluded = tuple(policy.get("EXCLUDE_URL_PREFIXES") or ())
+
+    def process_request(self, request):
+        if not request.path_info.startswith(self.excluded):
+            super().process_request(request)
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(self.excluded):
+            return response
+        return super().process_response(request, response)

@@ -93,7 +93,7 @@ MIDDLEWARE = [
     "accounts.middleware.TwoFactorMiddleware",  # the admin asks for it (accounts/two_factor.py)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, skipping /api/
     "api.caching.ApiCachingMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
