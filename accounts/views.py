@@ -1,5 +1,7 @@
 """Two-factor sign-in pages of the admin (accounts/two_factor.py has the rules)."""
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponseNotAllowed
@@ -66,7 +68,7 @@ def setup(request):
             error = str(refused)
         else:
             return show_recovery_codes(request, codes, enrolled=True)
-    secret = device.config_url.split("secret=")[1].split("&")[0]
+    secret = b32encode(device.bin_key).decode()  # the key config_url carries
     return TemplateResponse(
         request,
         "accounts/setup.html",

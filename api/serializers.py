@@ -49,6 +49,15 @@ ALWAYS_FIELDS = ("id", "type")
 depends_on = record_dependencies  # what a representation shows: its surrogate keys
 
 
+def public_links(context, links, target):
+    """The `links` whose snippet `target` the public may see. Every linked snippet is a
+    dependency, shown or not (a hidden one only as a mention): publishing it must reach the
+    item."""
+    links = list(links)
+    depends_on(context, *(getattr(link, target) for link in links))
+    return [link for link in links if snippet_is_public(getattr(link, target))]
+
+
 ANNOTATION_FIELDS = {
     "is_most_common": serializers.BooleanField,
     "prevalence": serializers.CharField,
@@ -125,8 +134,6 @@ class SymptomsField(serializers.Field):
         super().__init__(source="*", read_only=True)
 
     def to_representation(self, page):
-        # every linked symptom, shown or not: publishing a draft one must reach this item
-        depends_on(self.parent.context, *(r.symptom for r in page.public_symptoms))
         return [
             {
                 "id": r.symptom.pk,
@@ -135,8 +142,7 @@ class SymptomsField(serializers.Field):
                 "description": r.symptom.description,
                 "note": r.note,
             }
-            for r in page.public_symptoms
-            if snippet_is_public(r.symptom)
+            for r in public_links(self.parent.context, page.public_symptoms, "symptom")
         ]
 
 
@@ -315,20 +321,16 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(schema.ReferenceSerializer(many=True))
     def get_references(self, page):
-        depends_on(self.context, *(link.reference for link in page.reference_links.all()))
         return [
             reference_representation(link.reference, link.note)
-            for link in page.reference_links.all()
-            if snippet_is_public(link.reference)
+            for link in public_links(self.context, page.reference_links.all(), "reference")
         ]
 
     @extend_schema_field(schema.MedicalCodeSerializer(many=True))
     def get_codes(self, page):
-        depends_on(self.context, *(link.code for link in page.code_links.all()))
         return [
             code_representation(link.code)
-            for link in page.code_links.all()
-            if snippet_is_public(link.code)
+            for link in public_links(self.context, page.code_links.all(), "code")
         ]
 
     @extend_schema_field(schema.DisclaimerSerializer(allow_null=True))
