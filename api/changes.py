@@ -30,7 +30,7 @@ from api import events, response_cache, stored
 from api.models import ChangeCounter, RepresentationDependency, RepresentationState
 from api.represent import DETAIL, load, represent_pages
 from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import WEB, collection_key, page_ids_of, page_key
+from pages.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
 from pages.selectors import Visibility
 from webhooks import outbox
 
@@ -129,12 +129,13 @@ def _represent(page_ids, visibility):
         ids = [pk for pk, type_id in by_type.items() if type_id == content_type]
         if ids:
             pages = load({model: ids}, visibility, DETAIL)
-            shapes = {
-                (channel, shape): represent_pages(
-                    pages, visibility, shape, fresh=True, channel=channel
-                )
-                for channel, shape in stored.SHAPES
-            }
+            with stored_origin():
+                shapes = {
+                    (channel, shape): represent_pages(
+                        pages, visibility, shape, fresh=True, channel=channel
+                    )
+                    for channel, shape in stored.SHAPES
+                }
             for page in pages:
                 yield {key: items[page.pk] for key, items in shapes.items()}
 

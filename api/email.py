@@ -34,6 +34,7 @@ from lxml import html as lxml_html
 
 from api.problems import BadQuery
 from pages.representation import absolute_media_url
+from pages.text_safety import clean_data, clean_text
 
 # Gmail clips a message whose HTML passes about 102 KB; what a fragment adds in the ESP's
 # template must fit too, so an item's fragment stays under this.
@@ -187,7 +188,7 @@ def inline(markup):
 
 def finish(markup, utm):
     """Rendered template output → the HTML an ESP sends (steps 2 to 4 of the module's doc)."""
-    return inline(sanitize(prepare(markup, utm)))
+    return inline(sanitize(prepare(clean_text(markup), utm)))
 
 
 def links_of(markup):
@@ -288,6 +289,7 @@ def hero_of(data):
 def item_email(data, utm):
     """{"subject", "preheader", "html", "text", "links", "clipped"} of an item from its web
     detail `data`: the HTML a fragment (one outer table) for an ESP's template."""
+    data = clean_data(data)  # whatever a stored copy holds, XML and HTML parsers can read
     sections = item_sections(data)
     context = {
         "item": data,
@@ -339,6 +341,7 @@ def campaign_email(campaign, items, disclaimer, utm):
     teasers applied), `disclaimer` the default one's {"text", "emergency_text"}. The HTML is a
     complete document: doctype, a hidden preheader, a 600 px table layout, CSS inlined, the
     disclaimer at its foot."""
+    campaign, items, disclaimer = clean_data(campaign), clean_data(items), clean_data(disclaimer)
     body = finish(
         render_to_string(
             "email/campaign_body.html",

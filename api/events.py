@@ -23,7 +23,7 @@ def item_data(detail, collection):
         "slug": detail["slug"],
         "title": detail["title"],
         "url": detail.get("url"),
-        "api_url": detail.get("api_url"),
+        "api_url": item_api_url(collection, detail["slug"]),
         "revision_id": detail.get("revision_id"),
         "keys": [page_key(detail["id"]), collection_key(collection), SEARCH_KEY],
     }

@@ -18,6 +18,7 @@ from django.conf import settings
 from feedgen.feed import FeedGenerator
 
 from api.email import hero_of, tracked
+from pages.text_safety import clean_data, clean_text
 
 RSS, ATOM = "rss", "atom"
 FORMATS = {RSS: "application/rss+xml", ATOM: "application/atom+xml"}
@@ -38,6 +39,7 @@ def feed_bytes(kind, title, description, link, self_url, items, utm):
     """The feed (`kind` RSS or ATOM) of `items` (list-shape dicts, in order) as bytes.
     `utm`: UTM parameters for every item link; each item's slug is its `utm_content` unless
     `utm` names one."""
+    title, description, items = clean_text(title), clean_text(description), clean_data(items)
     feed = FeedGenerator()
     feed.load_extension("media", rss=True, atom=True)
     feed.id(self_url)

@@ -18,6 +18,7 @@ may be cached) come with it.
 import hashlib
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import OuterRef, Subquery
@@ -34,7 +35,13 @@ from api.represent import DETAIL, LIST, WEB, load, represent_pages
 from api.serializers import ALWAYS_FIELDS
 from pages.models import CONTENT_PAGE_MODELS
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
-from pages.representation import collection_key, page_ids_of, page_key
+from pages.representation import (
+    collection_key,
+    page_ids_of,
+    page_key,
+    stored_origin,
+    with_origin,
+)
 
 ROW_FIELDS = ("pk", "content_type_id", "expire_at", "stored_body", "stored_digest", "stored_keys")
 REFRESH_ASKED_SECONDS = 30  # one refresh request per item in this window, however many readers
@@ -203,7 +210,8 @@ class Reader:
                 for page_id in shown[pk]:
                     self._expiring(public[page_id])
                 keys = tuple(row["stored_keys"].split())
-                found[pk] = Piece(pk, bytes(row["stored_body"]), row["stored_digest"], keys)
+                body = with_origin(bytes(row["stored_body"]))
+                found[pk] = Piece(pk, body, row["stored_digest"], keys)
                 self.keys.update(keys)
         missing = [row for row in rows if row["pk"] not in found]
         if missing:
@@ -224,14 +232,15 @@ class Reader:
         for row in rows:
             by_model.setdefault(self.models[row["content_type_id"]], []).append(row["pk"])
         pages = load(by_model, self.visibility, shape)
-        items = represent_pages(
-            pages, self.visibility, shape, request=self.request, channel=self.channel
-        )
+        with stored_origin():  # as refresh would store them: the same fingerprints
+            items = represent_pages(
+                pages, self.visibility, shape, request=self.request, channel=self.channel
+            )
         found = {}
         for pk, item in items.items():
             body = stored.render(item.data)
             digest = stored.piece_digest(shape, item.data, body)
-            found[pk] = Piece(pk, body, digest, tuple(sorted(item.keys)))
+            found[pk] = Piece(pk, with_origin(body), digest, tuple(sorted(item.keys)))
             self.keys.update(item.keys)
         shown = page_ids_of(self.keys) - {row["pk"] for row in rows}
         for moment in self.public_expiry(shown).values():
@@ -252,7 +261,7 @@ class Reader:
 
     def etag(self, signature, pieces, extra=()):
         """A weak ETag from the request's signature and the fingerprints of the pieces shown."""
-        digest = hashlib.sha256(f"{self.channel}|{signature}".encode())
+        digest = hashlib.sha256(f"{settings.API_BASE_URL}|{self.channel}|{signature}".encode())
         for part in extra:
             digest.update(b"\n" + part)
         for piece in pieces:

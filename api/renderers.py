@@ -2,6 +2,20 @@ import orjson
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 
+# `<`, `>` and `&` only ever stand inside JSON strings: written as escapes, the JSON means the
+# same and no answer carries a literal `</script` (JSON-LD is inlined in a <script> element), as
+# Django's json_script writes it.
+HTML_SENSITIVE = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"))
+
+
+def json_bytes(data):
+    """`data` as the API's JSON bytes (orjson; `<`, `>` and `&` escaped)."""
+    body = orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
+    for raw, escaped in HTML_SENSITIVE:
+        if raw in body:
+            body = body.replace(raw, escaped)
+    return body
+
 
 class ORJSONRenderer(BaseRenderer):
     media_type = "application/json"
@@ -11,7 +25,7 @@ class ORJSONRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
+        return json_bytes(data)
 
 
 class ProblemJSONRenderer(ORJSONRenderer):

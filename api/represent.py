@@ -14,6 +14,7 @@ from api.serializers import SERIALIZERS
 from api.stored import DETAIL, LIST
 from pages.models import Disclaimer
 from pages.representation import APP, CHANNELS, WEB
+from pages.text_safety import clean_data
 
 QUERYSETS = {DETAIL: detail_queryset, LIST: list_queryset}
 
@@ -75,7 +76,9 @@ def represent_pages(
     found = {}
     for page in pages:
         context = {**base, "dependencies": set(), "mentions": set()}
+        # only text, whatever the database holds (rows written before pages.text_safety)
         data = serializers[type(page)](page, context=context).data
+        data = clean_data(data, keep_placeholder=True)
         found[page.pk] = Represented(page, data, context["dependencies"], context["mentions"])
     return found
 

@@ -43,9 +43,11 @@ def enabled():
 
 
 def entry_key(path, query_items, media_type):
-    """The cache key of a response: path, sorted query and media type, hashed."""
+    """The cache key of a response: this service's origin (processes sharing a cache may serve
+    different ones), path, sorted query and media type, hashed."""
     query = "&".join(f"{name}={value}" for name, value in sorted(query_items))
-    digest = hashlib.sha256(f"{path}\n{query}\n{media_type}".encode()).hexdigest()
+    request = f"{settings.API_BASE_URL}\n{path}\n{query}\n{media_type}"
+    digest = hashlib.sha256(request.encode()).hexdigest()
     return ENTRY_PREFIX + digest
 
 

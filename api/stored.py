@@ -18,7 +18,7 @@ from pages.representation import APP, WEB
 
 # Bump when the shape of a representation changes (a serializer, a block's API value, a
 # renderer option): stored copies of another version count as missing until refreshed.
-VERSION = 3
+VERSION = 4
 
 DETAIL, LIST = "detail", "list"  # api.represent's shapes
 # (channel, shape): the columns of api.models.RepresentationState holding its bytes and their

@@ -1,7 +1,8 @@
 """Rich text refuses unsafe links at save time: a `javascript:`, `data:`, `vbscript:` or any
 other href that is not http(s), mailto, tel, a path or a fragment is a readable validation
 error on the field (or, inside a StreamField, on the form), so it is never stored. (The API
-also drops such hrefs when it reads rich text: pages.representation.SAFE_HREF.)"""
+also drops such hrefs when it reads rich text, and text saved without a form is sanitized:
+pages.text_safety.)"""
 
 import html
 import json
@@ -11,10 +12,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from wagtail.fields import RichTextField, StreamField
 
-from pages.representation import SAFE_HREF
+from pages.text_safety import SAFE_URL_SCHEMES, safe_href
 
 HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-ALLOWED = "https://, http://, mailto:, tel:, / or #"
 
 
 def unsafe_hrefs(markup):
@@ -22,15 +22,14 @@ def unsafe_hrefs(markup):
     found = []
     for match in HREF.finditer(markup or ""):
         href = html.unescape(next(group for group in match.groups() if group is not None))
-        cleaned = re.sub(r"[\x00-\x20]", "", href)  # browsers ignore these inside a scheme
-        if cleaned and not SAFE_HREF.match(cleaned):
+        if href.strip() and not safe_href(href):
             found.append(href)
     return found
 
 
 def _message(hrefs, where):
     shown = ", ".join(repr(href[:60]) for href in hrefs[:3])
-    return f"Unsafe link {shown} in {where}: links must start with {ALLOWED}."
+    return f"Unsafe link {shown} in {where}: links must start with {SAFE_URL_SCHEMES}."
 
 
 def _strings(value):

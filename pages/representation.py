@@ -8,7 +8,10 @@ app's (`app`: rich text as a tree of nodes, pages.structured_text, and rendition
 density). A representation's context names its channel (`channel_of`).
 """
 
+import html as html_module
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -25,13 +28,15 @@ from pages.renditions import (
 )
 from pages.selectors import Visibility, snippet_is_public
 from pages.structured_text import rich_text_tree
+from pages.text_safety import PLACEHOLDER, safe_href, sanitize_rich_text
 
 API_PREFIX = "/api/v1"
 WEB, APP = "web", "app"
 CHANNELS = (WEB, APP)
-SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.I)
 PAGE_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>(.*?)</a>', re.S | re.I)
 ID_ATTR = re.compile(r'\bid="(\d+)"')
+# An href in HTML written by the whitelister (double-quoted, escaped: pages.text_safety) or by
+# Wagtail's expansion of database markup.
 HREF_ATTR = re.compile(r'\bhref="([^"]*)"', re.I)
 
 
@@ -141,6 +146,36 @@ def website_url(page, root_path=None):
     return settings.WEBSITE_BASE_URL + path
 
 
+# Stored copies of representations hold STORED_ORIGIN where a URL on this service begins, so
+# the bytes an item is stored as never depend on the API_BASE_URL of the process that wrote
+# them; the read path puts this process's origin in its place (`with_origin`). Stored text
+# never holds the placeholder (pages.text_safety), so nothing else is ever replaced.
+STORED_ORIGIN = PLACEHOLDER
+_STORED_ORIGIN_BYTES = STORED_ORIGIN.encode()
+_origin = ContextVar("api_origin", default=None)
+
+
+def api_origin():
+    """Where URLs on this service begin: API_BASE_URL, or STORED_ORIGIN while representing for
+    storage (`stored_origin`)."""
+    return _origin.get() or settings.API_BASE_URL
+
+
+@contextmanager
+def stored_origin():
+    """Inside: representations are built as they are stored (URLs on STORED_ORIGIN)."""
+    token = _origin.set(STORED_ORIGIN)
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+def with_origin(body):
+    """Stored bytes with this process's API_BASE_URL in place of STORED_ORIGIN."""
+    return body.replace(_STORED_ORIGIN_BYTES, settings.API_BASE_URL.encode())
+
+
 def api_url(page, model=None):
     kind, collection = page_kind(model or type(page))
     return item_api_url(collection, page.slug) if collection else None
@@ -148,7 +183,7 @@ def api_url(page, model=None):
 
 def item_api_url(collection, slug):
     """The URL of an item in this API (the one place that spells it)."""
-    return f"{settings.API_BASE_URL}{API_PREFIX}/{collection}/{slug}/"
+    return f"{api_origin()}{API_PREFIX}/{collection}/{slug}/"
 
 
 def collection_website_url(collection):
@@ -172,7 +207,7 @@ def page_reference(page, root_path=None, model=None):
 
 
 def absolute_media_url(url):
-    return url if url.startswith(("http://", "https://")) else settings.API_BASE_URL + url
+    return url if url.startswith(("http://", "https://")) else api_origin() + url
 
 
 def channel_of(context):
@@ -252,11 +287,13 @@ def stream_linked_page_ids(raw, page_keys=("causes",)):
 
 
 def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
-    """Database rich text → HTML for clients: page links point at public website URLs (links to
-    pages the public can't see are unwrapped to their text), other Wagtail markup is expanded,
-    and hrefs with unsafe schemes (javascript:, data:...) are dropped. The pages it links to are
-    recorded in `context` (see `record_dependencies`). `mark_pages`: internal links keep the
-    page's id as `data-page-id` (for `rich_text_value`'s tree)."""
+    """Database rich text → HTML for clients: sanitized first (whatever the database holds:
+    pages.text_safety), page links point at public website URLs (links to pages the public
+    can't see are unwrapped to their text), other Wagtail markup is expanded, and hrefs with
+    unsafe schemes (javascript:, data:...) are dropped. The pages it links to are recorded in
+    `context` (see `record_dependencies`). `mark_pages`: internal links keep the page's id as
+    `data-page-id` (for `rich_text_value`'s tree)."""
+    html = sanitize_rich_text(html)
     if not html:
         return ""
     ids = linked_page_ids(html)
@@ -280,12 +317,12 @@ def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
     html = expand_db_html(PAGE_LINK.sub(replace_page_link, html))
 
     def clean_href(match):
-        href = match.group(1).strip()
-        if not SAFE_HREF.match(href):
+        href = html_module.unescape(match.group(1)).strip()
+        if not safe_href(href):
             return ""
         if href.startswith("/"):  # documents and media are served by this service
-            href = settings.API_BASE_URL + href
-        return f'href="{href}"'
+            return f'href="{api_origin()}{match.group(1).strip()}"'
+        return match.group(0)
 
     return HREF_ATTR.sub(clean_href, html)
 
@@ -330,7 +367,10 @@ def reference_representation(reference, note=""):
         "pages": reference.pages,
         "doi": reference.doi or None,
         "pmid": reference.pmid or None,
-        "url": reference.url or reference.doi_url or reference.pubmed_url or None,
+        "url": next(
+            (u for u in (reference.url, reference.doi_url, reference.pubmed_url) if safe_href(u)),
+            None,
+        ),
     }
     if note:
         data["note"] = note

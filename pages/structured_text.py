@@ -13,19 +13,17 @@ Nodes: paragraph, heading (`level` 2 to 6), list (`ordered`), list_item, text (`
 italic), link (`href`; `target` names the public item an internal link points at, else null),
 line_break. Everything else is dropped: an unknown element keeps its text, a script, style or
 embedded object loses it too, and a link without a safe href keeps only its text (the HTML it
-reads has unsafe hrefs removed already). api/schema.py documents the same nodes.
+reads has unsafe hrefs removed already; the tree checks again, however the attribute was
+quoted). api/schema.py documents the same nodes.
 """
 
 from html.parser import HTMLParser
 
+from pages.text_safety import DROPPED_WITH_CONTENT, safe_href
+
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
 MARKS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic"}
 LISTS = {"ul": False, "ol": True}  # tag: ordered
-# Elements whose text is dropped with them (the others keep their text when dropped).
-DROPPED_WITH_CONTENT = {
-    "script", "style", "template", "iframe", "object", "embed", "svg", "math", "noscript",
-    "head", "title", "textarea", "select", "button",
-}  # fmt: skip
 VOID = {"br", "img", "hr", "input", "wbr", "source", "meta", "link", "area", "col", "embed"}
 # Elements that hold blocks (their content is read as blocks, not as a run of text).
 CONTAINERS = {"div", "section", "article", "blockquote", "figure", "main", "header", "footer"}
@@ -156,7 +154,7 @@ class _Converter:
                 mark = MARKS[tag]
                 added = marks if mark in marks else sorted({*marks, mark}, key=MARK_TYPES.index)
                 nodes.extend(self.inline(grandchildren, tuple(added)))
-            elif tag == "a" and (attributes.get("href") or "").strip():
+            elif tag == "a" and safe_href((attributes.get("href") or "").strip()):
                 nodes.append(self.link(attributes, grandchildren, marks))
             else:  # unknown, or a block inside inline content: its text only
                 nodes.extend(self.inline(grandchildren, marks))

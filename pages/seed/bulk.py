@@ -38,6 +38,7 @@ from treebeard.exceptions import PathOverflow
 from pages.models import CONTENT_PAGE_MODELS
 from pages.search import bulk_indexing, index_in_bulk
 from pages.signals import bulk_loading, content_loaded
+from pages.text_safety import clean_instance
 
 BATCH = 500  # pages written (and indexed) per round of INSERTs
 
@@ -119,8 +120,10 @@ class BulkLoad:
         """The rows of `pages` and of their inline relations, then one published revision each."""
         inline_rows = defaultdict(list)  # model -> rows
         for page in pages:
+            clean_instance(page)  # bulk inserts send no pre_save (pages.signals.clean_row)
             for relation, rows in inline_relations(page):
                 for position, row in enumerate(rows):
+                    clean_instance(row)
                     if hasattr(row, "sort_order"):
                         row.sort_order = position  # the order is data, as in the admin
                     inline_rows[relation.related_model].append((relation.field.name, page, row))
