@@ -1,10 +1,11 @@
-"""One outbound POST, only to a globally routable address (DESIGN: webhooks).
+"""One outbound POST, only to a globally routable address, within one deadline (DESIGN: webhooks).
 
 The host is resolved once; every address it resolves to must be global (`ipaddress.is_global`)
 unless WEBHOOKS_ALLOW_PRIVATE_TARGETS is on (tests; production settings refuse it); the
 connection then goes to that same address (no second lookup, so DNS rebinding cannot swap it),
-with the host name kept for the Host header and TLS (SNI and certificate check). Redirects are
-never followed: a 3xx answer is a failed attempt.
+with the host name kept for the Host header and TLS (SNI and certificate check). The whole
+attempt has one deadline (`post`). Redirects are never followed: a 3xx answer is a failed
+attempt.
 """
 
 import http.client
@@ -67,29 +68,79 @@ def check_url(url, allow_private):
     return parts, port, address
 
 
+def time_left(deadline):
+    """Seconds until `deadline` (a `time.monotonic()` reading); TimeoutError once it passed."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("the attempt's deadline passed")
+    return left
+
+
+class _Deadline:
+    """A socket whose every send and receive waits only for the time left until its
+    `deadline`: a socket timeout bounds one operation, so a receiver answering one byte at a
+    time would otherwise hold the attempt open for as long as it likes."""
+
+    deadline = 0.0  # set once connected; until then, every operation is already late
+
+    def recv_into(self, *args):
+        self.settimeout(time_left(self.deadline))
+        return super().recv_into(*args)
+
+    def sendall(self, data):
+        view = memoryview(data).cast("B")
+        while view:
+            self.settimeout(time_left(self.deadline))
+            view = view[self.send(view) :]
+
+
+class _DeadlineSocket(_Deadline, socket.socket):
+    pass
+
+
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
+    pass
+
+
+def _connect(address, port, deadline):
+    """A socket connected to `address` before `deadline`, bound by it from then on."""
+    connected = socket.create_connection((address, port), time_left(deadline))
+    sock = _DeadlineSocket(fileno=connected.detach())
+    sock.deadline = deadline
+    sock.settimeout(time_left(deadline))  # a TLS handshake gets what is left, as a whole
+    return sock
+
+
 class _PinnedHTTP(http.client.HTTPConnection):
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
+    def __init__(self, host, port, address, deadline):
+        super().__init__(host, port)
+        self.address, self.deadline = address, deadline
 
     def connect(self):
-        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = _connect(self.address, self.port, self.deadline)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
-    def __init__(self, host, port, address, timeout):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self.address = address
+    def __init__(self, host, port, address, deadline):
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(host, port, context=context)
+        self.address, self.deadline = address, deadline
 
     def connect(self):
-        sock = socket.create_connection((self.address, self.port), self.timeout)
+        sock = _connect(self.address, self.port, self.deadline)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock.deadline = self.deadline
 
 
 def post(url, body, headers, timeout, allow_private):
     """POST `body` (bytes) to `url`; never raises for the target's failures: an Answer with
-    the status (None when there was no answer), the start of the response, and an error."""
+    the status (None when there was no answer), the start of the response, and an error.
+    `timeout` bounds the whole attempt: resolving, connecting, sending and reading the status,
+    headers and the excerpt all happen within it. (A lookup under way is not interrupted, the
+    system resolver's own timeout bounds it, but it leaves that much less for the rest.)"""
     started = time.monotonic()
+    deadline = started + timeout
 
     def answer(status=None, excerpt="", error=""):
         return Answer(status, excerpt, error[:300], int((time.monotonic() - started) * 1000))
@@ -99,7 +150,7 @@ def post(url, body, headers, timeout, allow_private):
     except Refused as refused:
         return answer(error=str(refused))
     kind = _PinnedHTTPS if parts.scheme == "https" else _PinnedHTTP
-    connection = kind(parts.hostname, port, address, timeout)
+    connection = kind(parts.hostname, port, address, deadline)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request(
