@@ -13,13 +13,15 @@ class WebhooksConfig(AppConfig):
 
 
 def check_settings(app_configs=None, **kwargs):
-    """A lease shorter than the HTTP timeout would let a second worker attempt a delivery that
-    is still in flight."""
+    """An attempt lasts at most WEBHOOKS_TIMEOUT_SECONDS in all (its deadline, in
+    webhooks/transport.py); a lease that does not outlast it, with time to spare for recording
+    the outcome, would let a second worker attempt a delivery that is still in flight."""
     errors = []
     if settings.WEBHOOKS_LEASE_SECONDS <= settings.WEBHOOKS_TIMEOUT_SECONDS + 5:
         errors.append(
             checks.Error(
-                "WEBHOOKS_LEASE_SECONDS must exceed WEBHOOKS_TIMEOUT_SECONDS by more than 5 s.",
+                "WEBHOOKS_LEASE_SECONDS must exceed WEBHOOKS_TIMEOUT_SECONDS (an attempt's total "
+                "deadline) by more than 5 s.",
                 hint="Raise WEBHOOKS_LEASE_SECONDS (default 60) or lower the timeout (15).",
                 id="webhooks.E001",
             )

@@ -6,8 +6,9 @@ transport, and recorded only while the lease is still held: a worker killed mid-
 its lease to expire, the next round reclaims the delivery and attempts it again with the same
 `webhook-id` (at least once, as Standard Webhooks expects), and the interrupted attempt is
 logged as such. A 2xx ends it; a 410 disables the endpoint and cancels what is pending for it;
-anything else (a timeout, a refused address, a 3xx, 4xx or 5xx) is retried with exponential
-backoff and jitter until WEBHOOKS_RETRY_WINDOW_SECONDS after the event, then it fails.
+anything else (no whole answer within WEBHOOKS_TIMEOUT_SECONDS, the attempt's total deadline;
+a refused address; a 3xx, 4xx or 5xx) is retried with exponential backoff and jitter until
+WEBHOOKS_RETRY_WINDOW_SECONDS after the event, then it fails.
 """
 
 import datetime

@@ -336,10 +336,16 @@ LOGGING = {
     },
 }
 
-# Webhooks (webhooks/): each attempt's HTTP timeout; the lease an attempt holds a delivery for
-# (longer than the timeout: a worker killed mid-attempt is taken over once it expires); retries
-# double from the base delay up to the maximum, with jitter, until the window after the event
-# has passed (about a day); a rotated secret's predecessor signs too during the grace period.
+# Webhooks (webhooks/): WEBHOOKS_TIMEOUT_SECONDS is each attempt's total deadline, not a limit
+# per socket read: resolving the host, connecting, the TLS handshake, sending, and reading the
+# status, headers and start of the answer all fit in it (every socket operation waits only for
+# what is left, so a receiver trickling a byte at a time is cut off at the deadline; a lookup
+# already under way is bounded by the system resolver's own timeout). The lease an attempt holds
+# a delivery for must outlast that deadline by more than 5 s (`manage.py check`, webhooks.E001),
+# so no second worker attempts a delivery still in flight, while a worker killed mid-attempt is
+# taken over once it expires. Retries double from the base delay up to the maximum, with
+# jitter, until the window after the event has passed (about a day); a rotated secret's
+# predecessor signs too during the grace period.
 WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "15"))
 WEBHOOKS_LEASE_SECONDS = float(os.environ.get("WEBHOOKS_LEASE_SECONDS", "60"))
 WEBHOOKS_RETRY_BASE_SECONDS = float(os.environ.get("WEBHOOKS_RETRY_BASE_SECONDS", "60"))

@@ -2,16 +2,22 @@
 retries after a 500 and after a timeout, 410 disables, leases reclaimed, redeliver."""
 
 import datetime
+import functools
 import json
 import random
+import shutil
+import ssl
+import subprocess
+import time
 
 from django.utils import timezone
 
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from tests.webhooks.receiver import Receiver
+from tests.webhooks.receiver import Receiver, Trickler
 from webhooks import delivery, outbox, signing, transport
+from webhooks.apps import check_settings
 from webhooks.models import Attempt, Delivery, Endpoint, Event
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +27,24 @@ pytestmark = pytest.mark.django_db
 def quick(settings):
     settings.WEBHOOKS_TIMEOUT_SECONDS = 0.5
     settings.WEBHOOKS_LEASE_SECONDS = 30
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch):
+    """A server-side TLS context for 127.0.0.1, whose certificate the transport trusts."""
+    openssl = shutil.which("openssl") or pytest.skip("needs the openssl command")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+         "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    trusting = functools.partial(ssl.create_default_context, cafile=str(cert))
+    monkeypatch.setattr(transport.ssl, "create_default_context", trusting)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    return context
 
 
 def event_for(endpoint_url, event_type="page.published", **endpoint):
@@ -94,6 +118,59 @@ def test_a_timeout_counts_as_a_failure():
         delivery.deliver_due()
     item.refresh_from_db()
     assert item.status == Delivery.Status.SUCCEEDED
+
+
+def test_a_trickling_receiver_is_cut_off_at_the_attempts_deadline(settings):
+    """One byte every 0.5 s never lets a read wait 1.5 s: the deadline bounds the attempt as
+    a whole (it used to wait out the whole answer, and record the 200)."""
+    settings.WEBHOOKS_TIMEOUT_SECONDS = 1.5
+    with Trickler(interval=0.5) as receiver:
+        endpoint, _, item = event_for(receiver.url)
+        started = time.monotonic()
+        assert delivery.deliver_due() == 1
+        took = time.monotonic() - started
+        assert receiver.sent < len(receiver.ANSWER)
+    assert 1.4 <= took < 2.5
+    item.refresh_from_db()
+    assert item.status == Delivery.Status.PENDING and item.next_attempt_at is not None
+    [attempt] = item.log.all()
+    assert (attempt.status_code, attempt.succeeded) == (None, False)
+    assert "no answer within 1.5s" in attempt.error
+    assert 1400 <= attempt.duration_ms < 2500
+    endpoint.refresh_from_db()
+    assert endpoint.consecutive_failures == 1
+
+
+def test_the_lease_must_outlast_the_whole_attempt(settings):
+    settings.WEBHOOKS_TIMEOUT_SECONDS, settings.WEBHOOKS_LEASE_SECONDS = 15, 20
+    [error] = check_settings()
+    assert error.id == "webhooks.E001" and "total deadline" in error.msg
+    settings.WEBHOOKS_LEASE_SECONDS = 20.5
+    assert check_settings() == []
+
+
+def test_an_https_delivery_checks_the_certificate_against_the_host_name(tls, monkeypatch):
+    with Receiver(tls=tls) as receiver:
+        answer = transport.post(receiver.url, b"{}", {}, 2, allow_private=True)
+        assert (answer.status, answer.excerpt) == (200, "answer 200")
+        real = transport.socket.getaddrinfo
+        monkeypatch.setattr(
+            transport.socket, "getaddrinfo", lambda host, *a, **k: real("127.0.0.1", *a, **k)
+        )
+        other = receiver.url.replace("127.0.0.1", "hooks.example.test")
+        answer = transport.post(other, b"{}", {}, 2, allow_private=True)
+        assert len(receiver.received) == 1
+    assert answer.status is None and "Hostname mismatch" in answer.error
+
+
+def test_a_trickling_https_receiver_is_cut_off_at_the_deadline(tls):
+    with Trickler(interval=0.5, tls=tls) as receiver:
+        started = time.monotonic()
+        answer = transport.post(receiver.url, b"{}", {}, 1.5, allow_private=True)
+        took = time.monotonic() - started
+        assert 0 < receiver.sent < len(receiver.ANSWER)
+    assert 1.4 <= took < 2.5
+    assert answer.status is None and answer.error == "no answer within 1.5s"
 
 
 def test_a_410_disables_the_endpoint_and_cancels_what_is_pending():
