@@ -23,6 +23,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
+from api.caching import mark_private
 from api.models import ApiKey
 
 logger = logging.getLogger(__name__)
@@ -250,7 +251,10 @@ class MissingScope(exceptions.PermissionDenied):
 
 
 def require_scope(request, scope, key_required=True):
-    """401 without a key (when `key_required`), 403 naming `scope` for a key without it."""
+    """401 without a key (when `key_required`), 403 naming `scope` for a key without it. An
+    answer that needed the key is private (api.caching.mark_private)."""
+    if key_required:
+        mark_private(request)
     if not isinstance(request.user, Consumer):
         if key_required:
             raise exceptions.NotAuthenticated(
@@ -269,8 +273,10 @@ class KeyRequiredWhenConfigured(permissions.BasePermission):
     message = "This API needs a key: send it as 'Authorization: Bearer <key>'."
 
     def has_permission(self, request, view):
+        if settings.API_REQUIRE_KEY:
+            mark_private(request)
         if isinstance(request.user, Consumer):
-            require_scope(request, ApiKey.Scope.READ)
+            require_scope(request, ApiKey.Scope.READ, key_required=settings.API_REQUIRE_KEY)
             return True
         return not settings.API_REQUIRE_KEY
 

@@ -31,10 +31,8 @@ def surrogate_header_values(keys):
 def cache_control(expires=None):
     """API_CACHE_CONTROL, or when a page the response shows expires sooner than it allows
     (`expires`, a unix time), lifetimes cut to that moment and no stale serving after it.
-    With API_REQUIRE_KEY, `private`: no shared cache may hand a response to someone else."""
+    (An answer that needed a key is made `private` on its way out: `mark_private`.)"""
     value = settings.API_CACHE_CONTROL
-    if settings.API_REQUIRE_KEY:
-        value = "private, max-age=60"
     if expires is None:
         return value
     left = max(0, int(expires - time.time()))
@@ -47,6 +45,25 @@ def cache_control(expires=None):
             continue
         directives.append(directive.strip())
     return ", ".join(directives)
+
+
+def mark_private(request):
+    """The answer to `request` (Django's or DRF's) needed an API key or a scope: no shared
+    cache (a CDN, a proxy) may keep it and hand it to someone else."""
+    getattr(request, "_request", request).api_private = True
+
+
+def private_cache_control(value):
+    """`value` (a Cache-Control header) for one client's cache only: `private`, its max-age
+    kept; what addresses shared caches (public, s-maxage, stale serving) dropped."""
+    kept = [
+        directive.strip()
+        for directive in value.split(",")
+        if directive.strip()
+        and directive.split("=")[0].strip().lower()
+        not in {"public", "private", "s-maxage", "stale-while-revalidate", "stale-if-error"}
+    ]
+    return ", ".join(["private", *kept])
 
 
 def etag_of(content):
@@ -96,7 +113,14 @@ class ApiCachingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        response = self.validated(request, self.get_response(request))
+        if getattr(request, "api_private", False) and "Cache-Control" in response:
+            response["Cache-Control"] = private_cache_control(response["Cache-Control"])
+        return response
+
+    def validated(self, request, response):
+        """An ETag and Cache-Control on every 200 of the API; a 304 when If-None-Match names
+        its ETag."""
         if not request.path.startswith("/api/") or request.method not in ("GET", "HEAD"):
             return response
         if response.status_code != 200 or response.streaming:
