@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import (
@@ -23,6 +24,7 @@ from wagtail.signals import (
 
 from api import auth, changes, events, response_cache
 from api.models import ApiKey, RepresentationState
+from pages import media
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.representation import (
     DEFAULT_DISCLAIMER_KEY,
@@ -142,6 +144,21 @@ def image_changed(sender, instance, **kwargs):
     track(keys=[image_key(instance.pk)])
 
 
+def document_deleting(sender, instance, **kwargs):
+    """The pages linking to a document about to go: the reference index forgets them with it."""
+    instance._linking_page_ids = media.pages_referring_to(instance)
+
+
+def document_changed(sender, instance, **kwargs):
+    """A new file changes the URL of every link to the document (it ends with the file's
+    name): the pages whose live content links to it (Wagtail's reference index) refresh."""
+    page_ids = getattr(instance, "_linking_page_ids", None)
+    if page_ids is None:
+        page_ids = media.pages_referring_to(instance)
+    if page_ids:
+        track(page_ids=page_ids)
+
+
 def disclaimer_changed(sender, instance, **kwargs):
     """A page without its own disclaimer shows the default one, whichever that now is."""
     pks = {*Disclaimer.objects.values_list("pk", flat=True), instance.pk}
@@ -188,11 +205,13 @@ def connect():
     unpublished.connect(campaign_unpublished, sender=Campaign, dispatch_uid="campaign-unpublished")
     post_delete.connect(campaign_deleted, sender=Campaign, dispatch_uid="campaign-deleted")
     page_slug_changed.connect(section_changed, dispatch_uid="changes-slug")
+    pre_delete.connect(document_deleting, sender=get_document_model(), dispatch_uid="doc-deleting")
     for signal, suffix in ((post_save, "saved"), (post_delete, "deleted")):
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")
         signal.connect(site_changed, sender=Site, dispatch_uid=f"site-{suffix}")
         signal.connect(redirect_changed, sender=Redirect, dispatch_uid=f"redirect-{suffix}")
         signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
         signal.connect(image_changed, sender=get_image_model(), dispatch_uid=f"image-{suffix}")
+        signal.connect(document_changed, sender=get_document_model(), dispatch_uid=f"doc-{suffix}")
         for model in SNIPPETS:
             signal.connect(snippet_changed, sender=model, dispatch_uid=f"{model.__name__}-{suffix}")

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from pages.media import serve_document
 from pages.views import WEBSITE_ROUTE_NAME, website_redirect
 
 handler404 = "api.problems.handler404"
@@ -12,6 +13,8 @@ handler500 = "api.problems.handler500"
 urlpatterns = [
     path("", include("api.urls")),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document view, behind the redirect of a replaced file's URL (pages/media.py)
+    re_path(r"^documents/(\d+)/(.*)$", serve_document),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

@@ -11,8 +11,9 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 
 from wagtail.models import PageViewRestriction, Revision, Site
-from wagtail.signals import page_slug_changed, post_page_move
+from wagtail.signals import page_published, page_slug_changed, post_page_move
 
+from pages import media
 from pages.models import Disclaimer
 from pages.models.snippets import DEFAULT_DISCLAIMER_CACHE_KEY
 from pages.selectors import forget_visibility
@@ -76,3 +77,5 @@ def connect():
     page_slug_changed.connect(forget_visibility, dispatch_uid="visibility-slug")
     post_save.connect(forget_default_disclaimer, sender=Disclaimer, dispatch_uid="disclaimer")
     post_delete.connect(forget_default_disclaimer, sender=Disclaimer, dispatch_uid="disclaimer-del")
+    # a document a page links to opens once the page is published (pages/media.py)
+    page_published.connect(media.record_references, dispatch_uid="references-published")

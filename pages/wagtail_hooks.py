@@ -17,11 +17,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.admin.widgets import Button
+from wagtail.documents.views import documents as document_views
+from wagtail.images.views import images as image_views
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from pages import governance
+from pages import governance, media
 from pages.models import (
     BaseContentPage,
     Campaign,
@@ -177,3 +179,52 @@ def mark_reviewed_button(page, user, view_name, next_url=None):
 @hooks.register("register_log_actions")
 def register_review_log_action(actions):
     actions.register_action(governance.MARK_REVIEWED, "Mark reviewed", "Marked medically reviewed")
+
+
+# Images and documents that live content shows (pages/media.py) -----------------------------------
+
+
+# before Wagtail's collection privacy, whose login form would tell that the document exists
+hooks.register("before_serve_document", media.refuse_private_document, order=-1)
+
+
+class ExplainMediaRefusal:
+    """An image's or document's edit or delete view that, refusing because live content shows
+    the item, says so on the listing (with what to do instead) rather than a bare 403."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            item = self.model._default_manager.filter(pk=kwargs.get(self.pk_url_kwarg)).first()
+            reason = item and media.refusal(request.user, item)
+            if not reason:
+                raise
+            messages.error(request, reason)
+            return redirect(self.index_url_name)
+
+
+class ImageEditView(ExplainMediaRefusal, image_views.EditView):
+    pass
+
+
+class ImageDeleteView(ExplainMediaRefusal, image_views.DeleteView):
+    pass
+
+
+class DocumentEditView(ExplainMediaRefusal, document_views.EditView):
+    pass
+
+
+class DocumentDeleteView(ExplainMediaRefusal, document_views.DeleteView):
+    pass
+
+
+@hooks.register("register_admin_urls", order=-1)  # ahead of Wagtail's own, at the same paths
+def register_media_refusal_urls():
+    return [
+        path("images/<int:image_id>/", ImageEditView.as_view()),
+        path("images/<int:image_id>/delete/", ImageDeleteView.as_view()),
+        path("documents/edit/<int:document_id>/", DocumentEditView.as_view()),
+        path("documents/delete/<int:document_id>/", DocumentDeleteView.as_view()),
+    ]

@@ -217,6 +217,11 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILREDIRECTS_AUTO_CREATE = True
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "webp", "bmp": "png", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]
+# A replaced image keeps its old file and renditions' files (pages/media.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "pages.media.ImageForm"
+# Documents are private unless public content links to them or they sit in one of these
+# collections (names, comma-separated; their sub-collections too): pages/media.py.
+PUBLIC_DOCUMENT_COLLECTIONS = env_list("PUBLIC_DOCUMENT_COLLECTIONS")
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 API_NUM_PROXIES = os.environ.get("API_NUM_PROXIES", "")
