@@ -23,6 +23,7 @@ import wagtail_factories
 
 from api.models import RepresentationState
 from pages import media
+from pages.representation import with_origin
 from tests import factories
 from tests.conftest import member
 
@@ -363,7 +364,8 @@ def test_content_a_draft_shows_is_not_live(editor, sections, media_root):
 
 def served_files(page, media_root):
     """The files the stored web detail of `page` points its hero's renditions at."""
-    detail = orjson.loads(RepresentationState.objects.get(page_id=page.pk).detail)
+    stored = RepresentationState.objects.get(page_id=page.pk).detail
+    detail = orjson.loads(with_origin(bytes(stored)))
     prefix = django_settings.API_BASE_URL + django_settings.MEDIA_URL
     urls = []
 
