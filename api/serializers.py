@@ -42,6 +42,7 @@ from pages.representation import (
 )
 from pages.schema_org import build_schema_org
 from pages.selectors import shown, snippet_is_public
+from pages.text_safety import safe_href
 
 ALWAYS_FIELDS = ("id", "type")
 
@@ -479,7 +480,7 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
 
     @extend_schema_field(schema.CallToActionSerializer(allow_null=True))
     def get_call_to_action(self, page):
-        return {"label": page.cta_label, "url": page.cta_url} if page.cta_url else None
+        return {"label": page.cta_label, "url": page.cta_url} if safe_href(page.cta_url) else None
 
     @extend_schema_field(schema.SafetySerializer())
     def get_safety(self, page):

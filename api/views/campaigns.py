@@ -37,6 +37,7 @@ from pages.representation import (
     snippet_key,
 )
 from pages.selectors import Visibility
+from pages.text_safety import safe_href
 
 CAMPAIGNS_KEY = collection_key(Campaign.api_collection)
 SLUG_PARAMETER = OpenApiParameter(
@@ -148,7 +149,7 @@ def campaign_document(campaign, items, disclaimer, utm):
         "intro": campaign.intro,
         "call_to_action": (
             {"label": campaign.call_to_action_label, "url": campaign.call_to_action_url}
-            if campaign.call_to_action_url
+            if safe_href(campaign.call_to_action_url)
             else None
         ),
     }

@@ -23,6 +23,7 @@ from wagtail.models import Page
 
 from pages.representation import resolve_rich_text, website_url
 from pages.selectors import Visibility
+from pages.text_safety import safe_href
 
 register = template.Library()
 
@@ -79,6 +80,12 @@ def public_children(page):
     visibility = Visibility.load()
     children = visibility.pages().child_of(page).order_by("path").specific()
     return _public(((child, None) for child in children), visibility)
+
+
+@register.filter
+def safe_link(url):
+    """`url` when a link to it is safe to follow (pages.text_safety.safe_href), else ""."""
+    return url if safe_href(url) else ""
 
 
 @register.filter
