@@ -146,3 +146,18 @@ export function applySync(store: Map<string, SyncPage["items"][number]>, page: S
   for (const gone of page.deleted) store.delete(`${gone.type}:${gone.id}`);
   return page.next_cursor;
 }
+
+/**
+ * The item's JSON-LD as the <script> element a page's <head> carries. The API's JSON never
+ * holds a literal `<`, `>` or `&` (it writes `\u003c`, `\u003e`, `\u0026`), but `JSON.parse`
+ * turns those back into characters: a title such as `</script><script>...` would close the
+ * element. Re-serialize, then escape the same three characters again before inlining.
+ */
+export function jsonLdScript(item: { schema_org?: { [key: string]: unknown } }): string {
+  if (item.schema_org === undefined) return ""; // left out by `fields=`
+  const json = JSON.stringify(item.schema_org)
+    .replace(/</g, "\\u003c")
+    .replace(/>/g, "\\u003e")
+    .replace(/&/g, "\\u0026");
+  return `<script type="application/ld+json">${json}</script>`;
+}
