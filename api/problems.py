@@ -1,4 +1,5 @@
-"""RFC 9457 problem details for every API error: 400, 401, 403, 404, 405, 406, 429 and 500.
+"""RFC 9457 problem details for every API error: 400, 401, 403, 404, 405, 406, 410, 413, 415,
+429 and 500.
 
 Body: {"type", "title", "status", "detail", "instance", "errors": {"<parameter>": ["..."]}}.
 """
@@ -26,6 +27,7 @@ TITLES = {
     405: "Method Not Allowed",
     406: "Not Acceptable",
     410: "Gone",
+    413: "Content Too Large",
     415: "Unsupported Media Type",
     429: "Too Many Requests",
     500: "Internal Server Error",
