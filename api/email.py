@@ -32,6 +32,7 @@ from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 from lxml import html as lxml_html
 
+from api.params import Query
 from api.problems import BadQuery
 from pages.representation import absolute_media_url
 from pages.text_safety import clean_data, clean_text
@@ -96,6 +97,14 @@ def utm_values(request, defaults):
     if errors:
         raise BadQuery(errors)
     return values
+
+
+def check_utm(request, also=()):
+    """Before anything is answered: one 400 naming every invalid query parameter of a request
+    that takes the UTM parameters (and the parameters `also`)."""
+    query = Query(request, {*UTM_PARAMS, *also})
+    query.check(lambda: utm_values(request, {}))
+    query.done()
 
 
 def utm_signature(utm):

@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.utils.encoding import force_str
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -8,6 +10,8 @@ from api.params import parse_bounded_int
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 MAX_OFFSET = 1_000_000  # far past any collection; a bigger number is a mistake, not a page
+LIMIT_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
+OFFSET_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}
 
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
@@ -25,6 +29,12 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         return parse_bounded_int(request, self.offset_query_param, 0, 0, MAX_OFFSET)
+
+    def check(self, query):
+        """Reads `limit` and `offset` through `query` (api.params.Query): before anything is
+        answered, with every other parameter of the request."""
+        query.value(self.limit_query_param, lambda: self.get_limit(query.request))
+        query.value(self.offset_query_param, lambda: self.get_offset(query.request))
 
     def page_url(self):
         """This request's URL on API_BASE_URL (never the Host header)."""
@@ -78,9 +88,21 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         params = super().get_schema_operation_parameters(view)
         for param in params:
             if param["name"] == "limit":
-                param["schema"].update(
-                    {"minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}
-                )
+                param["schema"].update(LIMIT_SCHEMA)
             if param["name"] == "offset":
-                param["schema"].update({"minimum": 0, "maximum": MAX_OFFSET, "default": 0})
+                param["schema"].update(OFFSET_SCHEMA)
         return params
+
+
+def page_parameters():
+    """`limit` and `offset` in the OpenAPI document, for a view that pages without being a
+    viewset's list (drf-spectacular adds them to those itself)."""
+    pagination = StrictLimitOffsetPagination
+    return [
+        OpenApiParameter(
+            "limit", {**LIMIT_SCHEMA}, description=force_str(pagination.limit_query_description)
+        ),
+        OpenApiParameter(
+            "offset", {**OFFSET_SCHEMA}, description=force_str(pagination.offset_query_description)
+        ),
+    ]

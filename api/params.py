@@ -3,12 +3,20 @@ parameter (see api.problems.BadQuery), never a silent default or clamp.
 
 Every rule here is mirrored by the parameter's schema in the OpenAPI document (the patterns below
 are used by both), so a client generated from the document never sends what the server refuses.
+Patterns are written to mean the same in ECMA-262 (the document's dialect) and Python, and
+lengths are counted as JSON Schema's `maxLength` counts them: in Unicode code points (Python's
+`len` of a str).
+
+A view reads all its parameters through one `Query`, which checks each on its own and answers
+one 400 naming every invalid one: what is wrong with one never hides what is wrong with another.
 """
 
 import re
 import unicodedata
 
-from api.problems import BadQuery
+from rest_framework import exceptions
+
+from api.problems import BadQuery, error_messages
 from pages.representation import CHANNELS, WEB
 
 SEARCH_MAX_LENGTH = 200
@@ -17,50 +25,82 @@ LIST_PATTERN = rf"^{NAME_PATTERN}(,{NAME_PATTERN})*$"  # fields=, expand=, types
 LIST_MAX_LENGTH = 500  # fields=, expand=: far more than every name once
 INTEGER_PATTERN = r"^[0-9]{1,9}$"  # ASCII digits only: no sign, underscore or other scripts
 # Search text: anything, as long as something is left once spaces and control characters are.
-SEARCH_PATTERN = r"[^\s\x00-\x1f\x7f-\x9f]"
+# The spaces are ECMA-262's `\s` (Python's lacks U+FEFF), the control characters C0 and C1.
+BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+SEARCH_PATTERN = rf"[^{BLANK}]"
 SEARCH_SCHEMA = {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": SEARCH_PATTERN}
+
+
+class Query:
+    """One request's query parameters, each checked on its own: unknown ones (naming the
+    `allowed` ones), ones given more than once or empty, and every value a view reads through
+    `value()` or `check()`. `done()` raises one BadQuery naming each invalid parameter with
+    its first problem; a view calls it before answering anything."""
+
+    def __init__(self, request, allowed):
+        self.request = request
+        self.errors = {}
+        params = request.query_params
+        unknown = sorted(set(params) - set(allowed))
+        for name in unknown:
+            self.errors[name] = [f"Unknown parameter. Allowed: {', '.join(sorted(allowed))}."]
+        for name in sorted(set(params) - set(unknown)):
+            values = params.getlist(name)
+            if len(values) > 1:
+                self.errors[name] = [
+                    "Given more than once; give it once (lists are comma-separated)."
+                ]
+            elif not values[0]:
+                self.errors[name] = ["Empty; give a value or leave the parameter out."]
+
+    def value(self, name, read):
+        """`read()` (a callable reading parameter `name`, raising BadQuery); None when `name` is
+        already known to be wrong or `read()` refuses it (its errors are kept for `done()`)."""
+        if name in self.errors:
+            return None
+        return self.check(read)
+
+    def check(self, read):
+        """`read()`, which may read several parameters; None when it refuses (its errors are
+        kept for `done()`, each parameter's first problem only)."""
+        try:
+            return read()
+        except exceptions.ValidationError as error:
+            for name, messages in error_messages(error.detail).items():
+                self.errors.setdefault(name, messages)
+            return None
+
+    def done(self):
+        if self.errors:
+            raise BadQuery(self.errors)
 
 
 def check_parameters(request, allowed):
     """400 for any query parameter not in `allowed` (naming the allowed ones), given more than
     once, or given with an empty value (leave a parameter out rather than send it empty)."""
-    params = request.query_params
-    unknown = sorted(set(params) - set(allowed))
-    if unknown:
-        raise BadQuery(
-            {
-                name: [f"Unknown parameter. Allowed: {', '.join(sorted(allowed))}."]
-                for name in unknown
-            },
-            detail=f"Unknown query parameter(s): {', '.join(unknown)}.",
-        )
-    errors = {}
-    for name in sorted(params):
-        values = params.getlist(name)
-        if len(values) > 1:
-            errors[name] = ["Given more than once; give it once (lists are comma-separated)."]
-        elif not values[0]:
-            errors[name] = ["Empty; give a value or leave the parameter out."]
-    if errors:
-        raise BadQuery(errors)
+    Query(request, allowed).done()
 
 
-def split_param(request, name, pattern=LIST_PATTERN, hint="e.g. title,summary"):
-    """A comma-separated parameter as a list of names; None when absent; 400 when it does not
-    match `pattern` (an empty part, spaces, capitals, other characters). `hint` tells the
-    client what to send instead."""
+def split_param(
+    request, name, pattern=LIST_PATTERN, hint="e.g. title,summary", max_length=LIST_MAX_LENGTH
+):
+    """A comma-separated parameter as a list of names; None when absent; 400 when it is over
+    `max_length` characters (code points) or does not match `pattern` (an empty part, spaces,
+    capitals, other characters). `hint` tells the client what to send instead."""
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if len(raw) > LIST_MAX_LENGTH or not re.fullmatch(pattern, raw):
+    if max_length is not None and len(raw) > max_length:
+        raise BadQuery({name: [f"At most {max_length} characters; this has {len(raw)}."]})
+    if not re.fullmatch(pattern, raw):
         raise BadQuery({name: [f"Give comma-separated names, {hint} (no spaces)."]})
     return raw.split(",")
 
 
-def subset_param(request, name, known, what):
+def subset_param(request, name, known, what, max_length=LIST_MAX_LENGTH):
     """A comma-separated choice of `known` names; None when absent; 400 naming the known ones
     for an unknown choice. `what` says what the names are, for the message."""
-    chosen = split_param(request, name)
+    chosen = split_param(request, name, max_length=max_length)
     if chosen is None:
         return None
     unknown = [item for item in chosen if item not in known]

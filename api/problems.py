@@ -1,4 +1,5 @@
-"""RFC 9457 problem details for every API error: 400, 401, 403, 404, 405, 406, 429 and 500.
+"""RFC 9457 problem details for every API error: 400, 401, 403, 404, 405, 406, 410, 413, 415,
+429 and 500.
 
 Body: {"type", "title", "status", "detail", "instance", "errors": {"<parameter>": ["..."]}}.
 """
@@ -26,6 +27,7 @@ TITLES = {
     405: "Method Not Allowed",
     406: "Not Acceptable",
     410: "Gone",
+    413: "Content Too Large",
     415: "Unsupported Media Type",
     429: "Too Many Requests",
     500: "Internal Server Error",
@@ -69,7 +71,7 @@ def problem(status_code, detail, instance="", errors=None, type_slug=None):
     return body
 
 
-def _flatten(errors):
+def error_messages(errors):
     """DRF error structures → {"parameter": ["message", ...]} with plain strings."""
     if isinstance(errors, dict):
         return {
@@ -87,7 +89,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
 
     if isinstance(exc, exceptions.ValidationError):
-        errors = _flatten(exc.detail)
+        errors = error_messages(exc.detail)
         detail = getattr(exc, "summary", None) or "Some query parameters are invalid: " + ", ".join(
             sorted(errors)
         )
@@ -123,8 +125,10 @@ def problem_response(request, status_code, detail):
 PROBLEM_TYPES = {
     "invalid-parameters": (
         "Invalid query parameters",
-        "One or more query parameters are unknown, malformed or out of range. `errors` maps "
-        "each parameter to what is wrong with it and what is allowed; fix them and retry.",
+        "One or more query parameters are unknown, malformed or out of range, or (a sync "
+        "`cursor`) were not issued by this server. `errors` maps each of them, all at once, to "
+        "what is wrong with it and what is allowed; fix them and retry. A request body that "
+        "cannot be read, or is not what the endpoint takes, is named `body`.",
     ),
     "preview-token-invalid": (
         "Preview token invalid",

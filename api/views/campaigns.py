@@ -19,8 +19,8 @@ from rest_framework.views import APIView
 from api import email
 from api.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.feeds import RSS
-from api.pagination import StrictLimitOffsetPagination
-from api.params import check_parameters
+from api.pagination import StrictLimitOffsetPagination, page_parameters
+from api.params import Query
 from api.read_path import Answer, Reader
 from api.represent import LIST
 from api.schema import ERROR_RESPONSES, EmailAnchorSerializer, items_of_any_type, utm_parameters
@@ -171,14 +171,13 @@ class CampaignListView(AnsweringMixin, APIView):
     @extend_schema(
         summary="List published campaigns",
         operation_id="campaigns_list",
-        parameters=[
-            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100}),
-            OpenApiParameter("offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000}),
-        ],
+        parameters=page_parameters(),
         responses={200: CampaignListSerializer, **ERROR_RESPONSES},
     )
     def get(self, request):
-        check_parameters(request, {"limit", "offset"})
+        query = Query(request, {"limit", "offset"})
+        StrictLimitOffsetPagination().check(query)
+        query.done()
         return self.answered(request, lambda: self.answer(request))
 
     def answer(self, request):
@@ -218,7 +217,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
         responses={200: CampaignSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, slug):
-        check_parameters(request, set(email.UTM_PARAMS))
+        email.check_utm(request)
         campaign = live_campaign(slug)
         utm = campaign_utm(request, campaign)
         return self.answered(request, lambda: self.answer(campaign, utm))
@@ -252,6 +251,7 @@ class CampaignFeedView(FeedMixin, APIView):
 
     @feed_schema(RSS, "A campaign's items as RSS", SLUG_PARAMETER)
     def get(self, request, slug):
+        email.check_utm(request)
         campaign = live_campaign(slug)
         utm = feed_utm(request, campaign.utm_name())
         return self.answered(request, lambda: self.answer(campaign, utm))

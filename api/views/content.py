@@ -4,6 +4,7 @@ from django.db.models import Case, IntegerField, When
 from django.http import Http404
 from django.utils.functional import cached_property
 
+from django_filters import utils
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -19,8 +20,8 @@ from api.pagination import StrictLimitOffsetPagination
 from api.params import (
     LIST_MAX_LENGTH,
     SEARCH_SCHEMA,
+    Query,
     channel_param,
-    check_parameters,
     search_text,
     split_param,
     subset_param,
@@ -55,7 +56,7 @@ class StrictOrderingFilter(filters.OrderingFilter):
             f"each at most once, from {', '.join(view.ordering_fields)}, optionally "
             "prefixed with '-' for descending"
         )
-        fields = split_param(request, self.ordering_param, pattern, hint)
+        fields = split_param(request, self.ordering_param, pattern, hint, max_length=None)
         if fields is None:
             return self.get_default_ordering(view)
         names = [field.removeprefix("-") for field in fields]
@@ -190,10 +191,15 @@ class ContentViewSet(
         if request.method.lower() not in self.http_method_names:  # before the parameters
             raise exceptions.MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
-        self.check_query_parameters()
-        self.fields_param = self.parse_fields()
-        self.expand_param = self.parse_expand()
-        self.channel = channel_param(request)
+        query = Query(request, self.allowed_parameters())
+        self.fields_param = query.value("fields", self.parse_fields)
+        self.expand_param = query.value("expand", self.parse_expand)
+        self.channel = query.value("channel", lambda: channel_param(request))
+        if self.action == "list":
+            self.check_list_parameters(query)
+        if self.action == "email":
+            query.check(lambda: email.utm_values(request, {}))
+        query.done()
 
     def allowed_parameters(self):
         if self.action == "list":
@@ -202,8 +208,28 @@ class ContentViewSet(
             return set(email.UTM_PARAMS)
         return self.detail_parameters
 
-    def check_query_parameters(self):
-        check_parameters(self.request, self.allowed_parameters())
+    def check_list_parameters(self, query):
+        """The list's own parameters, read again where they are used (pagination, ordering,
+        search, filters): checked here so that each bad one is named, before the response
+        cache is consulted."""
+        request = self.request
+        self.paginator.check(query)
+        ordering = StrictOrderingFilter()
+        query.value(ordering.ordering_param, lambda: ordering.get_ordering(request, None, self))
+        query.value(TextSearchFilter.param, lambda: search_text(request, TextSearchFilter.param))
+        if self.filters_given():
+            query.check(self.check_filters)
+
+    def check_filters(self):
+        """The FilterSet's validation, as the filter backend runs it (django-filter)."""
+        filterset = self.filterset_class(
+            self.request.query_params,
+            queryset=self.model.objects.none(),
+            request=self.request,
+            visibility=self.visibility,
+        )
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)
 
     def serializer_for_action(self):
         serializers = LIST_SERIALIZERS if self.action == "list" else DETAIL_SERIALIZERS

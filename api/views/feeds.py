@@ -13,7 +13,6 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from api import email, feeds
-from api.params import check_parameters
 from api.read_path import Answer, Reader
 from api.represent import LIST
 from api.schema import ERROR_RESPONSES, PROBLEM, utm_parameters
@@ -72,8 +71,7 @@ def feed_schema(kind, summary, path_parameter):
 def feed_utm(request, campaign):
     """The UTM parameters of a feed's links: utm_source=feed, utm_medium=rss and the feed's
     campaign name by default, each overridable by its query parameter; no utm_content unless
-    asked (then each item's slug, api/feeds.py)."""
-    check_parameters(request, set(email.UTM_PARAMS))
+    asked (then each item's slug, api/feeds.py). The view has checked them (email.check_utm)."""
     utm = email.utm_values(
         request, {"utm_source": "feed", "utm_medium": "rss", "utm_campaign": campaign}
     )
@@ -135,6 +133,7 @@ class CollectionFeedView(FeedMixin, APIView):
         return self.collection_feed(request, collection)
 
     def collection_feed(self, request, collection):
+        email.check_utm(request)
         if collection not in MODELS:
             raise Http404(f"No collection '{collection}'; feeds: {', '.join(MODELS)}.")
         utm = feed_utm(request, collection)

@@ -13,8 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from api.pagination import StrictLimitOffsetPagination
-from api.params import SEARCH_SCHEMA, channel_param, check_parameters, search_text
+from api.pagination import StrictLimitOffsetPagination, page_parameters
+from api.params import SEARCH_SCHEMA, Query, channel_param, search_text
 from api.problems import BadQuery
 from api.read_path import Answer, Reader, item_answer, page_answer
 from api.represent import LIST
@@ -45,6 +45,16 @@ PATH_PATTERN = r"^/([^/\x00-\x1f\x7f]+/)*[^/\x00-\x1f\x7f]*$"
 PATH_MAX_LENGTH = 500
 
 
+def path_param(request):
+    """?path=: a website path, at most PATH_MAX_LENGTH characters."""
+    path = request.query_params.get("path", "")
+    if len(path) > PATH_MAX_LENGTH or not re.fullmatch(PATH_PATTERN, path):
+        raise BadQuery(
+            {"path": ["Give the page's path on the website, e.g. /conditions/neuropathic-pain/."]}
+        )
+    return path
+
+
 def specific_model(page):
     return page.specific_class if page.specific_class in CONTENT_PAGE_MODELS else None
 
@@ -60,6 +70,7 @@ class SearchView(AnsweringMixin, APIView):
         summary="Search all content",
         parameters=[
             OpenApiParameter("q", SEARCH_SCHEMA, required=True, description="1 to 200 characters"),
+            *page_parameters(),
             channel_parameter(),
         ],
         responses={
@@ -68,10 +79,12 @@ class SearchView(AnsweringMixin, APIView):
         },
     )
     def get(self, request):
-        check_parameters(request, {"q", "limit", "offset", "channel"})
-        query = search_text(request, "q", required=True)
-        channel = channel_param(request)
-        return self.answered(request, lambda: self.search_answer(query, channel))
+        query = Query(request, {"q", "limit", "offset", "channel"})
+        text = query.value("q", lambda: search_text(request, "q", required=True))
+        channel = query.value("channel", lambda: channel_param(request))
+        self.pagination_class().check(query)
+        query.done()
+        return self.answered(request, lambda: self.search_answer(text, channel))
 
     def search_answer(self, query, channel):
         visibility = Visibility.load()
@@ -125,17 +138,10 @@ class PageByPathView(AnsweringMixin, APIView):
         },
     )
     def get(self, request):
-        check_parameters(request, {"path", "channel"})
-        path = request.query_params.get("path", "")
-        channel = channel_param(request)
-        if len(path) > PATH_MAX_LENGTH or not re.fullmatch(PATH_PATTERN, path):
-            raise BadQuery(
-                {
-                    "path": [
-                        "Give the page's path on the website, e.g. /conditions/neuropathic-pain/."
-                    ]
-                }
-            )
+        query = Query(request, {"path", "channel"})
+        path = query.value("path", lambda: path_param(request))
+        channel = query.value("channel", lambda: channel_param(request))
+        query.done()
         return self.answered(request, lambda: self.path_answer(path, channel))
 
     def path_answer(self, path, channel):

@@ -9,13 +9,13 @@ from wagtail.models import Page
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.views import APIView
 
 from api import email, preview
 from api.auth import require_scope
 from api.models import ApiKey
-from api.params import channel_param, check_parameters
+from api.params import Query, channel_param, check_parameters
+from api.parsers import MAX_DEPTH, JSONParser
 from api.previews import draft_email, latest_draft, represent_draft
 from api.problems import PROBLEM_CONTENT_TYPE, BadQuery
 from api.schema import (
@@ -36,7 +36,9 @@ TOKEN_PARAMETER = OpenApiParameter(
     "token",
     {"type": "string", "pattern": f"^{preview.TOKEN_PATTERN.pattern}$"},
     required=True,
-    description="A preview token (the admin's preview links, `manage.py preview_token`).",
+    description="A preview token (the admin's preview links, `manage.py preview_token`). It is "
+    "the credential: one that is malformed, changed, not issued here or expired is a 401 "
+    "`preview-token-invalid` problem, once the other parameters are valid.",
 )
 NOT_CACHED = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -79,8 +81,9 @@ class PreviewView(PreviewMixin, APIView):
         auth=[],
     )
     def get(self, request):
-        check_parameters(request, {"token", "channel"})
-        channel = channel_param(request)
+        query = Query(request, {"token", "channel"})
+        channel = query.value("channel", lambda: channel_param(request))
+        query.done()
         draft = self.draft(request)
         return self.respond(represent_draft(draft, Visibility.load(), channel))
 
@@ -95,7 +98,7 @@ class EmailPreviewView(PreviewMixin, APIView):
         auth=[],
     )
     def get(self, request):
-        check_parameters(request, {"token", *email.UTM_PARAMS})
+        email.check_utm(request, also={"token"})
         draft = self.draft(request)
         defaults = {"utm_campaign": draft.slug, "utm_content": draft.slug}
         utm = email.utm_values(request, defaults)
@@ -136,6 +139,16 @@ class PreviewTokenView(APIView):
         responses={
             201: PreviewTokenSerializer,
             **{k: v for k, v in ERROR_RESPONSES.items() if k != 304},
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ProblemSerializer,
+                description="The body is not JSON (UTF-8, strict: no NaN, no lone surrogates, "
+                f"nested at most {MAX_DEPTH} levels), or not what minting takes; `errors` says "
+                "what is wrong.",
+            ),
+            (413, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ProblemSerializer,
+                description="Content Too Large: a body over DATA_UPLOAD_MAX_MEMORY_SIZE bytes.",
+            ),
             (415, PROBLEM_CONTENT_TYPE): OpenApiResponse(
                 ProblemSerializer, description="Unsupported Media Type: send application/json."
             ),
@@ -148,7 +161,7 @@ class PreviewTokenView(APIView):
         try:
             data = request.data
         except exceptions.ParseError as problem:
-            raise BadQuery({"body": [str(problem.detail)]}, "The body is not valid JSON.") from None
+            raise BadQuery({"body": [str(problem.detail)]}, "The body could not be read.") from None
         if not isinstance(data, dict):
             raise BadQuery({"body": ['Send a JSON object: {"page": <id>, "ttl": <seconds>}.']})
         fields = PreviewTokenRequestSerializer(data=data)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from api import changes, sync
-from api.params import channel_param, check_parameters, parse_bounded_int, subset_param
+from api.params import Query, channel_param, parse_bounded_int, subset_param
 from api.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
 from api.read_path import Answer, Reader
 from api.represent import APP, DETAIL
@@ -24,7 +24,14 @@ from pages.selectors import Visibility
 
 TYPES = {collection: kind for kind, collection in changes.COLLECTIONS.items()}  # the inverse
 LIMIT_MAX = 100
+LIMITS = (LIMIT_MAX, 1, LIMIT_MAX)  # default, minimum, maximum
+TYPES_MAX_LENGTH = 200
 CURSOR_SCHEMA = {"type": "string", "pattern": f"^{sync.CURSOR_PATTERN.pattern}$"}
+NOT_SIGNED_HERE = (
+    "A cursor is signed: one this server did not sign (changed, truncated, made up, or from "
+    "another deployment) is a 400 `invalid-parameters` problem naming `cursor`, however "
+    "well-formed; sync again without it."
+)
 
 
 class TombstoneSerializer(serializers.Serializer):
@@ -74,7 +81,8 @@ class SyncView(AnsweringMixin, APIView):
             OpenApiParameter(
                 "cursor",
                 CURSOR_SCHEMA,
-                description="The `next_cursor` of the previous response; leave it out to start.",
+                description="The `next_cursor` of a previous response, exactly as it came; "
+                f"leave it out to start. {NOT_SIGNED_HERE}",
             ),
             OpenApiParameter(
                 "limit",
@@ -83,7 +91,11 @@ class SyncView(AnsweringMixin, APIView):
             ),
             OpenApiParameter(
                 "types",
-                {"type": "string", "pattern": names_pattern(sorted(TYPES)), "maxLength": 200},
+                {
+                    "type": "string",
+                    "pattern": names_pattern(sorted(TYPES)),
+                    "maxLength": TYPES_MAX_LENGTH,
+                },
                 description="Comma-separated collections to sync (default: all): "
                 f"{', '.join(TYPES)}. A cursor keeps the types it started with.",
             ),
@@ -99,15 +111,24 @@ class SyncView(AnsweringMixin, APIView):
                 description="The cursor is too old: sync again without one.",
             ),
             **{k: v for k, v in ERROR_RESPONSES.items() if k != (404, PROBLEM_CONTENT_TYPE)},
+            (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
+                ProblemSerializer,
+                description=f"Invalid query parameters, each named in `errors`. {NOT_SIGNED_HERE}",
+            ),
         },
     )
     def get(self, request):
-        check_parameters(request, {"cursor", "limit", "types", "channel"})
-        limit = parse_bounded_int(request, "limit", LIMIT_MAX, 1, LIMIT_MAX)
-        chosen = subset_param(request, "types", TYPES, "collection(s)")
+        query = Query(request, {"cursor", "limit", "types", "channel"})
+        limit = query.value("limit", lambda: parse_bounded_int(request, "limit", *LIMITS))
+        chosen = query.value(
+            "types",
+            lambda: subset_param(request, "types", TYPES, "collection(s)", TYPES_MAX_LENGTH),
+        )
         types = tuple(sorted(TYPES[name] for name in chosen)) if chosen else None
-        channel = channel_param(request, default=None)
-        cursor = self.cursor(request.query_params.get("cursor"), types, channel)
+        channel = query.value("channel", lambda: channel_param(request, default=None))
+        raw = request.query_params.get("cursor")
+        cursor = query.value("cursor", lambda: self.cursor(raw, types, channel))
+        query.done()
         return self.answered(request, lambda: self.sync_answer(cursor, limit))
 
     def cursor(self, raw, types, channel):

@@ -757,3 +757,132 @@ def test_any_text_in_a_parsed_parameter(hostile, target, value):
     assert response.status_code in (200, 301, 302, 400, 404) and not problems, (
         f"GET {request}: {response.status_code} {problems} {response.content[:300]!r}"
     )
+
+
+# Request bodies: POST /api/v1/preview/tokens/ is the API's one JSON body, read by the JSON
+# parser every body-taking view uses. Each must be a 4xx problem; what JSON cannot say, or says
+# nested deeper than anything the API takes, a 400.
+TOKENS = "/api/v1/preview/tokens/"
+DEEP = 100_000
+UNPARSEABLE_BODIES = [
+    b"[" * 2048,  # 2 KB of nesting: was a RecursionError
+    b"[" * DEEP,
+    b"{" * DEEP,
+    b'{"a":' * DEEP,
+    b"[" * 1000 + b"]" * 1000,  # complete, and too deep
+    b'{"page": ' + b"[" * 900 + b"1" + b"]" * 900 + b"}",
+    b'{"page": 1, "ttl": ' + b'{"a": ' * 200 + b"1" + b"}" * 200 + b"}",
+    b'{"page": "\xff"}',  # invalid UTF-8
+    b"\xff\xfe{\x00}\x00",
+    '{"page": 1}'.encode("utf-16"),
+    b'{"page": "\xed\xa0\x80"}',  # an encoded surrogate
+    b'{"page": "\\ud800"}',  # lone surrogates, escaped
+    b'{"\\udc00": 1}',
+    b'"\\ud800"',
+    b'{"page": 1, "x\\udfff": true}',
+    b'{"page": ' + b"9" * 5000 + b"}",  # huge numbers
+    b'{"page": 1e400}',
+    b'{"page": -1e400}',
+    b'{"page": NaN}',
+    b'{"page": Infinity}',
+    b'{"page": -Infinity}',
+    b"",
+    b"\x00",
+    b'{"page": 1} trailing',
+    b'{"page": 1,}',
+    b"{'page': 1}",
+    b'{"page": "1\x00"}',
+]
+INVALID_BODIES = [  # JSON, but not what minting takes
+    b"null",
+    b"1",
+    b'"page"',
+    b"[]",
+    b'{"page": 18446744073709551616}',
+    b'{"page": 1e308}',
+    b'{"page": -0.0}',
+    b'{"page": 1.5}',
+    b'{"page": true}',
+    b'{"page": [1]}',
+    b'{"page": {"id": 1}}',
+    b'{"page": "\\ud83d\\ude00"}',  # a pair: one emoji, not a number
+    b'{"page": 1, "ttl": 1e308}',
+    b'{"page": 1, "\\ud83d\\ude00": 1}',
+]
+
+
+@pytest.fixture
+def preview_key(hostile):
+    from api.auth import create_key
+
+    _, raw = create_key("Preview screen", "web", scopes=("preview",))
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def post_body(client, body, headers, content_type="application/json"):
+    return client.generic("POST", TOKENS, data=body, content_type=content_type, **headers)
+
+
+def test_hostile_json_bodies_are_4xx_problems(hostile, preview_key):
+    findings = Findings()
+    endpoint = next(e for e in ENDPOINTS if e.name == "preview-tokens")
+    cases = [(body, 400, "application/json") for body in UNPARSEABLE_BODIES + INVALID_BODIES]
+    cases += [
+        ('{"page": 1}'.encode("utf-16"), 400, "application/json; charset=utf-16"),
+        ('{"page": "é"}'.encode("latin-1"), 400, "application/json; charset=latin-1"),
+        (b'{"page": 1}', 415, "text/plain"),
+        (b"{" + b" " * (django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1) + b"}", 413, None),
+    ]
+    for body, status, content_type in cases:
+        response = post_body(hostile, body, preview_key, content_type or "application/json")
+        note = f" ({shown(body, 50)})"
+        findings.check(response, endpoint, TOKENS, "POST", note)
+        findings.expect(
+            response.status_code == status,
+            f"POST {TOKENS}{note}",
+            f"{response.status_code}, not {status}: {response.content[:200]!r}",
+        )
+        if status == 400 and response.status_code == 400:
+            findings.expect(
+                response.json().get("errors"),
+                f"POST {TOKENS}{note}",
+                f"a 400 naming nothing: {response.content[:200]!r}",
+            )
+    findings.assert_none()
+
+
+def test_a_valid_body_still_mints(hostile, preview_key):
+    from pages.models import TherapyPage
+
+    therapy = TherapyPage.objects.get(slug=SEED_SLUGS["therapies"])
+    for body in (f'{{"page": {therapy.pk}}}', f'\t{{ "page" : {therapy.pk}, "ttl": 60 }}\n'):
+        response = post_body(hostile, body.encode(), preview_key)
+        assert response.status_code == 201, response.content
+    response = post_body(
+        hostile,
+        f'{{"page": {therapy.pk}}}'.encode(),
+        preview_key,
+        "application/json; charset=utf-8",
+    )
+    assert response.status_code == 201, response.content
+
+
+def test_every_view_that_reads_json_reads_it_with_the_guarded_parser():
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    from api.parsers import JSONParser
+
+    def views(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from views(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern) and hasattr(pattern.callback, "cls"):
+                yield pattern.callback.cls
+
+    readers = {}
+    for view in views(get_resolver().url_patterns):
+        for parser in getattr(view, "parser_classes", ()):
+            if "json" in parser.media_type:
+                readers[view.__name__] = parser
+    assert readers, "no view reads JSON: the walk found nothing"
+    assert {name for name, parser in readers.items() if parser is not JSONParser} == set()
