@@ -97,6 +97,8 @@ SNIPPET_HIDDEN_FATES = (
 )
 SNIPPET_FATES = SNIPPET_PUBLIC_FATES + SNIPPET_HIDDEN_FATES
 
+HOSTILE_TEXT = " \x0b</script><script>alert(1)</script>\x01<img src=x onerror=alert(2)>"
+
 # The clock: built at T0, fates at T1, requests at T2, the oracle's deletions at T3.
 T0 = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=datetime.UTC)
 T1 = T0 + datetime.timedelta(hours=1)
@@ -142,6 +144,9 @@ class WorldSpec:
     body_links: frozenset = frozenset()  # ((kind, i), (kind | "index", j | kind))
     search_text: str = ""
     seed: int = 0
+    # Stored-text fate: every page's title and summary carry text as Word, an import or an
+    # attacker leaves it (pages/text_safety.py cleans it on the way in; the doors must cope).
+    hostile_text: bool = False
 
     def specs(self, kind):
         return getattr(self, f"{kind}s" if kind != "therapy" else "therapies")
@@ -266,10 +271,11 @@ def _build_world(spec, home, freezer):
 
     def make(kind, i, page_spec, **extra):
         last, due = review_dates(page_spec.review, today)
+        hostile = HOSTILE_TEXT if spec.hostile_text else ""
         page = MODELS[kind](
-            title=f"{tokens().title()} {tokens().title()}",
+            title=f"{tokens().title()} {tokens().title()}{hostile}",
             slug=tokens(),
-            summary=" ".join([tokens(), *page_spec.words]),
+            summary=" ".join([tokens(), *page_spec.words]) + hostile,
             reviewed_by=reviewer if last else None,
             last_reviewed=last,
             next_review_due=due,

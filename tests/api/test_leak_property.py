@@ -133,6 +133,7 @@ def worlds(draw):
             )
         ),
         seed=draw(st.integers(0, 2**31)),
+        hostile_text=draw(st.booleans()),
     )
 
 
@@ -220,6 +221,7 @@ PRIVATE_SECTIONS = WorldSpec(
     ),
     search_text="nerve",
     seed=2,
+    hostile_text=True,
 )
 
 
@@ -247,6 +249,8 @@ def compare(world, seen, oracle):
         for (name, value), (_, wanted) in zip(answer.headers, expected.headers, strict=True):
             if value != wanted:
                 notes.append(f"{name} {value!r}, oracle {wanted!r}")
+        if "json" in (dict(answer.headers).get("Content-Type") or "") and "</script" in answer.body:
+            notes.append("a literal </script in JSON: inlined JSON-LD would end its element")
         if answer.body != expected.body:
             here, there = first_difference(answer.body, expected.body)
             notes.append(f"body differs: ...{here!r}... oracle ...{there!r}...")
