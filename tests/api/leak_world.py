@@ -185,6 +185,9 @@ class World:
         return paths
 
 
+TOKEN = re.compile(r"q[bcdfghjklmnpqrstvwxz]{8}x")
+
+
 class Tokens:
     """Distinctive random lowercase tokens: no English word, none a part of another."""
 
@@ -485,6 +488,11 @@ def apply_fate(world, page, fate, tokens):
         restrict(world, page, fate, tokens)
 
 
+def title_tokens(title):
+    """The random tokens of a page's title (not the hostile text a stored-text fate adds)."""
+    return [word.lower() for word in title.split() if TOKEN.fullmatch(word.lower())]
+
+
 def find_hidden(world):
     """The pages the public may not know about, by the world's own bookkeeping (not by asking
     the code under test), and the texts that would betray them."""
@@ -494,7 +502,7 @@ def find_hidden(world):
         if world.spec.specs(kind)[i].fate in HIDDEN_FATES or section_hidden:
             world.hidden_ids.add(page.pk)
             what = f"hidden {kind} {page.pk}"
-            world.secret_titles[page.pk] = [word.lower() for word in page.title.split()]
+            world.secret_titles[page.pk] = title_tokens(page.title)
             for word in world.secret_titles[page.pk]:
                 world.secrets[word] = f"title of {what}"
             world.secrets[page.slug] = f"slug of {what}"
@@ -701,6 +709,8 @@ class Answer:
     status: int
     body: str
     headers: tuple  # ((name, value or None), ...) for HEADERS
+    # a JSON answer's bytes as sent hold "</script" (JSON-LD inlined as sent would end early)
+    ends_a_script: bool = False
 
     def header(self, name):
         return dict(self.headers)[name]
@@ -716,6 +726,8 @@ def fetch(client, requests):
         body = response.content.decode("utf-8", "replace")
         body = CSRF.sub('name="csrfmiddlewaretoken" value="(token)"', body)
         headers = tuple((name, response.get(name)) for name in HEADERS)
+        json_answer = "json" in (response.get("Content-Type") or "")
+        ends_a_script = json_answer and b"</script" in response.content.lower()
         if path.startswith(SYNC) and response.status_code == 200:
             data = response.json()
             for name in ("items", "deleted"):
@@ -723,7 +735,7 @@ def fetch(client, requests):
             data["next_cursor"] = "(cursor)"
             body = json.dumps(data, sort_keys=True)
             headers = tuple((name, "(sync)" if name == "ETag" else v) for name, v in headers)
-        answers[path] = Answer(response.status_code, body, headers)
+        answers[path] = Answer(response.status_code, body, headers, ends_a_script)
     return answers
 
 

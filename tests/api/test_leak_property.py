@@ -249,7 +249,7 @@ def compare(world, seen, oracle):
         for (name, value), (_, wanted) in zip(answer.headers, expected.headers, strict=True):
             if value != wanted:
                 notes.append(f"{name} {value!r}, oracle {wanted!r}")
-        if "json" in (dict(answer.headers).get("Content-Type") or "") and "</script" in answer.body:
+        if answer.ends_a_script:
             notes.append("a literal </script in JSON: inlined JSON-LD would end its element")
         if answer.body != expected.body:
             here, there = first_difference(answer.body, expected.body)
