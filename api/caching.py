@@ -55,7 +55,10 @@ def mark_private(request):
 
 def private_cache_control(value):
     """`value` (a Cache-Control header) for one client's cache only: `private`, its max-age
-    kept; what addresses shared caches (public, s-maxage, stale serving) dropped."""
+    kept; what addresses shared caches (public, s-maxage, stale serving) dropped. `no-store`
+    stays as it is: no cache keeps it."""
+    if "no-store" in value.lower():
+        return value
     kept = [
         directive.strip()
         for directive in value.split(",")

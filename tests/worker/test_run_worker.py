@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 import pytest
+import wagtail_factories
 from django_tasks_db.models import DBTaskResult
 
 from pages.models import ConditionPage
@@ -53,11 +54,12 @@ def test_once_publishes_scheduled_pages(conditions, freezer):
 def test_a_scheduled_revision_that_cannot_be_published_does_not_stop_the_rest(
     conditions, freezer, caplog
 ):
-    """A revision invalid since it was scheduled (here an unsafe link, written without the
-    editor's checks) has its schedule cancelled and logged; the round goes on."""
+    """A revision invalid since it was scheduled (here a hero image without its alt text,
+    written without the editor's checks) has its schedule cancelled and logged; the round goes
+    on."""
     go_live = timezone.now() + datetime.timedelta(hours=1)
     bad = factories.ConditionPageFactory(parent=conditions, live=False, title="Bad")
-    bad.body = [{"type": "paragraph", "value": '<p><a href="javascript:alert(1)">x</a></p>'}]
+    bad.hero_image, bad.hero_image_alt = wagtail_factories.ImageFactory(), ""
     bad_revision = bad.save_revision(approved_go_live_at=go_live, clean=False)
     good = factories.ConditionPageFactory(parent=conditions, live=False, title="Good")
     good.save_revision(approved_go_live_at=go_live + datetime.timedelta(minutes=1))
