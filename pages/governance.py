@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wagtail.log_actions import log
+from wagtail.permission_policies import ModelPermissionPolicy
 
 MARK_REVIEWED = "pages.mark_reviewed"
 
@@ -94,3 +95,19 @@ def publish_reviewed(workflow_state, user=None):
             revision.publish(user=user)
         except ValidationError as refused:  # e.g. a campaign naming a page no longer public
             raise ReviewRefused("Not published: " + " ".join(refused.messages)) from None
+
+
+# Deleting what is live -------------------------------------------------------------------
+
+
+class LiveNeedsPublishPolicy(ModelPermissionPolicy):
+    """The medical snippets' and campaigns' permissions: deleting one that is live takes it
+    off the API as unpublishing does, so it needs the permission to publish it as well as to
+    delete it (unpublishing already needs publish; pages: Wagtail's page permissions refuse
+    deleting live pages without publish)."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        allowed = super().user_has_permission_for_instance(user, action, instance)
+        if allowed and action == "delete" and getattr(instance, "live", False):
+            return self.user_has_permission(user, "publish")
+        return allowed

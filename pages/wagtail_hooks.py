@@ -3,6 +3,9 @@
 Listings search through each model's own search index (index.Indexed search_fields). Setting
 search_fields on a viewset instead makes the SQLite search backend query a column that does not
 exist (a 500), so none is set here.
+
+Governance (pages/governance.py): deleting a live medical snippet or campaign needs the
+permission to publish it too (LiveNeedsPublishPolicy).
 """
 
 from django.conf import settings
@@ -18,8 +21,14 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    IndexView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from pages import governance
 from pages.models import (
@@ -33,8 +42,38 @@ from pages.models import (
 )
 from pages.reports import ReviewsDueView
 
+REVIEWED = (Symptom, Reference, MedicalCode, Disclaimer, Campaign)
+# Registered before the viewsets below (which would otherwise make a default policy).
+for _model in REVIEWED:
+    register_permission_policy(_model, governance.LiveNeedsPublishPolicy(_model), exact_class=True)
 
-class SymptomViewSet(SnippetViewSet):
+
+class LiveDeleteView(DeleteView):
+    """Delete asks the policy about this object (Wagtail's asks about the model only)."""
+
+    def user_has_permission(self, permission):
+        if permission == "delete":
+            return self.user_has_permission_for_instance(permission, self.object)
+        return super().user_has_permission(permission)
+
+
+class LiveIndexView(IndexView):
+    """The listing offers Delete only where LiveDeleteView would allow it."""
+
+    def get_delete_url(self, instance):
+        if self.user_has_permission_for_instance("delete", instance):
+            return super().get_delete_url(instance)
+        return None
+
+
+class ReviewedSnippetViewSet(SnippetViewSet):
+    """A snippet under the "Medical review" workflow (pages/governance.py)."""
+
+    index_view_class = LiveIndexView
+    delete_view_class = LiveDeleteView
+
+
+class SymptomViewSet(ReviewedSnippetViewSet):
     model = Symptom
     icon = "list-ul"
     list_display = ["name", "slug", LiveStatusTagColumn()]
@@ -48,21 +87,21 @@ class ReviewerViewSet(SnippetViewSet):
     list_filter = ["kind"]
 
 
-class ReferenceViewSet(SnippetViewSet):
+class ReferenceViewSet(ReviewedSnippetViewSet):
     model = Reference
     icon = "doc-full"
     list_display = ["title", "authors", "journal", "year", "doi", LiveStatusTagColumn()]
     list_filter = ["year", "live"]
 
 
-class MedicalCodeViewSet(SnippetViewSet):
+class MedicalCodeViewSet(ReviewedSnippetViewSet):
     model = MedicalCode
     icon = "tag"
     list_display = ["value", "system", "display_name", "verified", LiveStatusTagColumn()]
     list_filter = ["system", "verified", "live"]
 
 
-class DisclaimerViewSet(SnippetViewSet):
+class DisclaimerViewSet(ReviewedSnippetViewSet):
     model = Disclaimer
     icon = "warning"
     list_display = ["name", "is_default", LiveStatusTagColumn()]
@@ -84,7 +123,7 @@ class MedicalContentViewSetGroup(SnippetViewSetGroup):
 register_snippet(MedicalContentViewSetGroup)
 
 
-class CampaignViewSet(SnippetViewSet):
+class CampaignViewSet(ReviewedSnippetViewSet):
     """Email campaigns: drafts, revisions, scheduled publishing and an Email preview."""
 
     model = Campaign

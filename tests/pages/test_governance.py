@@ -250,3 +250,20 @@ def test_workflow_has_no_other_active_page_workflow(db):
     assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == [
         "Medical review"
     ]
+
+
+# Deleting or unpublishing what is live needs publish permission ------------------------------
+
+
+def test_an_editor_deletes_or_unpublishes_no_live_page(client, editor, cause):
+    """Wagtail's page permissions already hold this (an editor lacks publish_page); kept as
+    the page half of the role matrix (the snippet and campaign halves in
+    tests/pages/test_snippet_review.py)."""
+    login(client, editor)
+    client.post(reverse("wagtailadmin_pages:delete", args=[cause.pk]))
+    bulk = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "delete"))
+    client.post(f"{bulk}?id={cause.pk}", {"include_descendants": ""})
+    client.post(reverse("wagtailadmin_pages:unpublish", args=[cause.pk]))
+    cause.refresh_from_db()
+    assert cause.live
+    assert client.get("/api/v1/causes/shingles/").status_code == 200
