@@ -6,6 +6,7 @@ class PagesConfig(AppConfig):
     verbose_name = "Medical content"
 
     def ready(self):
-        from pages import signals
+        from pages import governance, signals
 
         signals.connect()
+        governance.guard_publication()

@@ -10,6 +10,7 @@ an approval or a Medical reviewer's "Mark reviewed" does.
 """
 
 import calendar
+import functools
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -95,6 +96,76 @@ def publish_reviewed(workflow_state, user=None):
             revision.publish(user=user)
         except ValidationError as refused:  # e.g. a campaign naming a page no longer public
             raise ReviewRefused("Not published: " + " ".join(refused.messages)) from None
+
+
+# While an object is in review, only the approval publishes it --------------------------------
+
+
+class InReview(ReviewRefused):
+    """A publication refused because the object is in review: only the approval publishes."""
+
+
+def review_in_progress(obj):
+    """`obj`'s review that is under way (in progress, or sent back for changes), or None."""
+    from wagtail.models import WorkflowMixin
+
+    if not isinstance(obj, WorkflowMixin) or obj.pk is None:
+        return None
+    return obj.current_workflow_state
+
+
+def check_publication(revision, obj):
+    """Refuse to publish `revision` of `obj` while a review of `obj` is under way: the approval
+    is then the only way to publish (publish_reviewed runs once the review is approved, so it
+    passes). A schedule that has fallen due passes too: only a publisher could schedule it, and
+    a review started since is not about that revision (the worker publishes it; the review
+    goes on)."""
+    state = review_in_progress(obj)
+    if state is None:
+        return
+    due = revision.approved_go_live_at
+    if due is not None and due <= timezone.now():
+        return
+    if state.status == state.STATUS_NEEDS_CHANGES:
+        how = (
+            "changes were asked for in its medical review: resubmit it and approve it, or "
+            "cancel the review first"
+        )
+    else:
+        how = (
+            "it is in medical review, and only the approval publishes it (Approve and publish, "
+            "which records the review); or cancel the review first"
+        )
+    raise InReview(f"“{obj}” was not published: {how}.")
+
+
+def guard_publication():
+    """Put check_publication in front of every publication (PagesConfig.ready, once). Wagtail
+    publishes through PublishRevisionAction.execute on every path: revision.publish() and the
+    models' publish(), and, by instantiating the action directly, the page editor's Publish,
+    its "publish this version" and the admin API's publish action (so a check in the models'
+    publish() alone would miss those)."""
+    from wagtail.actions.publish_revision import PublishRevisionAction
+
+    execute = PublishRevisionAction.execute
+    if getattr(execute, "checks_review", False):
+        return
+
+    @functools.wraps(execute)
+    def checked_execute(self, skip_permission_checks=False):
+        check_publication(self.revision, self.object)
+        return execute(self, skip_permission_checks=skip_permission_checks)
+
+    checked_execute.checks_review = True
+    PublishRevisionAction.execute = checked_execute
+
+
+def hide_plain_publish(menu_items, request, context):
+    """construct_page_action_menu / construct_snippet_action_menu: no plain "Publish" while
+    the object is in review (check_publication would refuse it)."""
+    obj = context.get("page") or context.get("instance")
+    if obj is not None and review_in_progress(obj) is not None:
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
 
 
 # Deleting what is live -------------------------------------------------------------------

@@ -5,7 +5,8 @@ search_fields on a viewset instead makes the SQLite search backend query a colum
 exist (a 500), so none is set here.
 
 Governance (pages/governance.py): deleting a live medical snippet or campaign needs the
-permission to publish it too (LiveNeedsPublishPolicy).
+permission to publish it too (LiveNeedsPublishPolicy); the plain "Publish" is hidden while an
+object is in review.
 """
 
 from django.conf import settings
@@ -71,6 +72,10 @@ class ReviewedSnippetViewSet(SnippetViewSet):
 
     index_view_class = LiveIndexView
     delete_view_class = LiveDeleteView
+
+
+hooks.register("construct_page_action_menu", governance.hide_plain_publish)
+hooks.register("construct_snippet_action_menu", governance.hide_plain_publish)
 
 
 class SymptomViewSet(ReviewedSnippetViewSet):

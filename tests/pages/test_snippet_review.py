@@ -5,10 +5,11 @@ live is public nowhere (pages.selectors.snippet_is_public; every door: the leak 
 
 from django.urls import reverse
 
-from wagtail.models import WorkflowState
+from wagtail.models import Workflow, WorkflowState
 
 import pytest
 
+from pages import governance
 from pages.models import Campaign, ConditionPage, Disclaimer, Reference, Symptom
 from tests.conftest import member
 from tests.pages.test_governance import login
@@ -164,6 +165,75 @@ def test_a_campaign_goes_through_review_and_an_approval_never_errors(
     assert approved.status_code in (200, 302)
     campaign.refresh_from_db()
     assert campaign.live
+
+
+# While in review, only the approval publishes (pages.governance.check_publication) ------------
+
+
+def reference_form(reference, **fields):
+    """POST data for a reference's edit form: its fields, with `fields` changed."""
+    data = {
+        name: getattr(reference, name) or ""
+        for name in ("authors", "title", "journal", "year", "volume", "issue", "pages")
+    }
+    return {**data, "doi": reference.doi, "pmid": reference.pmid, "url": reference.url, **fields}
+
+
+def test_a_snippet_in_review_is_published_only_by_the_approval(client, seeded, editor, reviewer):
+    reference = Reference.objects.filter(live=True).first()
+    reference.save_revision().publish()  # seeded in bulk, without revisions
+    reference.refresh_from_db()
+    title, live_revision = reference.title, reference.live_revision_id
+    login(client, editor)
+    edit_url = url(Reference, "edit", reference.pk)
+    client.post(
+        edit_url, {**reference_form(reference, title="Reviewed title"), "action-submit": "1"}
+    )
+    state = WorkflowState.objects.get(object_id=str(reference.pk), status="in_progress")
+
+    def unchanged():
+        reference.refresh_from_db()
+        state.refresh_from_db()
+        assert (reference.title, reference.live_revision_id) == (title, live_revision)
+        assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    login(client, reviewer)
+    form = client.get(edit_url).content.decode()
+    assert 'name="action-publish"' not in form and 'data-workflow-action-name="approve"' in form
+    crafted = client.post(
+        edit_url, {**reference_form(reference, title="Past the review"), "action-publish": "1"}
+    )
+    assert crafted.status_code == 302
+    unchanged()
+    revert = url(Reference, "revisions_revert", reference.pk, live_revision)
+    client.post(revert, {**reference_form(reference, title="Old"), "action-publish": "1"})
+    unchanged()
+    with pytest.raises(governance.InReview):
+        reference.get_latest_revision().publish(user=reviewer)
+    unchanged()
+
+    approve = url(
+        Reference, "workflow_action", reference.pk, "approve", state.current_task_state.pk
+    )
+    assert client.post(approve, {"comment": ""}).status_code in (200, 302)
+    reference.refresh_from_db()
+    assert reference.title == "Reviewed title"
+
+
+def test_a_campaign_in_review_is_published_only_by_the_approval(client, seeded, reviewer):
+    from tests.api.test_campaigns import make_campaign
+
+    campaign = make_campaign(publish=False)
+    campaign.save_revision(user=reviewer)
+    Workflow.objects.get(name="Medical review").start(campaign, reviewer)
+    login(client, reviewer)
+    edit_url = url(Campaign, "edit", campaign.pk)
+    assert 'name="action-publish"' not in client.get(edit_url).content.decode()
+    with pytest.raises(governance.InReview):
+        campaign.get_latest_revision().publish(user=reviewer)
+    campaign.refresh_from_db()
+    assert not campaign.live
+    assert client.get("/api/v1/campaigns/spring/").status_code == 404
 
 
 # Deleting or unpublishing what is live needs the permission to publish it ---------------------
