@@ -13,8 +13,11 @@ import calendar
 import functools
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from wagtail.log_actions import log
@@ -182,3 +185,62 @@ class LiveNeedsPublishPolicy(ModelPermissionPolicy):
         if allowed and action == "delete" and getattr(instance, "live", False):
             return self.user_has_permission(user, "publish")
         return allowed
+
+
+# What autosave may rewrite ------------------------------------------------------------------
+
+
+def held(revision, obj):
+    """Is `revision` (of `obj`) a record that must keep its content: one a review task is or
+    was about (what the reviewer saw and approved), one scheduled to go live, or the one
+    live?"""
+    from wagtail.models import TaskState
+
+    return (
+        revision.approved_go_live_at is not None
+        or revision.pk == getattr(obj, "live_revision_id", None)
+        or TaskState.objects.filter(revision=revision).exists()
+    )
+
+
+class KeepsHeldRevisions:
+    """Wagtail's autosave rewrites the latest revision in place (`overwrite_revision`: same
+    id, new content) when the same user made it. A `held` one is never rewritten: the save
+    becomes a new revision on top of it (what the editor typed is kept all the same)."""
+
+    def save_revision(self, user=None, *args, overwrite_revision=None, **kwargs):
+        if (
+            overwrite_revision is not None
+            and overwrite_revision == self.get_latest_revision()
+            and overwrite_revision.user_id == (user and user.pk)
+            and held(overwrite_revision, self)
+        ):
+            overwrite_revision = None
+        return super().save_revision(user, *args, overwrite_revision=overwrite_revision, **kwargs)
+
+
+def one_edit_at_a_time(view, model, pk_kwarg):
+    """`view` (an edit view) with its POSTs serialized per object: each takes the object's row
+    lock, in one transaction with everything it writes. Wagtail checks an autosave for
+    conflicts (`loaded_revision_id`, `overwrite_revision_id`) and then writes, with nothing
+    holding the two together: an autosave in flight when the editor pressed "Save draft",
+    checked before that save committed and written after it, became the latest revision with
+    the older form state (seen in chromium). Under the lock, the later request sees the
+    earlier one's revision: a stale autosave is refused (400 invalid_revision), a save after an
+    autosave is simply newer. A publication refused (check_publication) undoes the whole
+    request and says why, back on the edit form."""
+
+    @functools.wraps(view)
+    def serialized(request, *args, **kwargs):
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        try:
+            with transaction.atomic():
+                pk = unquote(str(kwargs[pk_kwarg]))
+                list(model._default_manager.select_for_update().filter(pk=pk).values_list("pk"))
+                return view(request, *args, **kwargs)
+        except ReviewRefused as refused:
+            messages.error(request, str(refused))
+            return redirect(request.get_full_path())
+
+    return serialized

@@ -6,7 +6,7 @@ exist (a 500), so none is set here.
 
 Governance (pages/governance.py): deleting a live medical snippet or campaign needs the
 permission to publish it too (LiveNeedsPublishPolicy); the plain "Publish" is hidden while an
-object is in review.
+object is in review; the edit views take their POSTs one at a time per object (autosave).
 """
 
 from django.conf import settings
@@ -16,10 +16,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import LiveStatusTagColumn
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
@@ -72,6 +74,24 @@ class ReviewedSnippetViewSet(SnippetViewSet):
 
     index_view_class = LiveIndexView
     delete_view_class = LiveDeleteView
+
+    @property
+    def edit_view(self):
+        return governance.one_edit_at_a_time(super().edit_view, self.model, "pk")
+
+
+class GovernedPageViewSet(PageViewSet):
+    """Every page type's admin views, Wagtail's own but for an edit view taking its POSTs one
+    at a time per page (pages/governance.py)."""
+
+    @cached_property
+    def edit_view(self):
+        return governance.one_edit_at_a_time(super().edit_view, Page, "page_id")
+
+
+@hooks.register("register_admin_viewset")
+def register_page_viewset():
+    return GovernedPageViewSet()
 
 
 hooks.register("construct_page_action_menu", governance.hide_plain_publish)

@@ -282,7 +282,9 @@ def test_in_review_only_the_approval_publishes(client, editor, reviewer, cause):
         assert state.status == WorkflowState.STATUS_IN_PROGRESS
 
     crafted = edit(client, cause, title="Published past the review", **{"action-publish": "1"})
-    assert crafted.status_code == 302
+    assert crafted.status_code == 302 and crafted.url == edit_url  # the form again, saying why
+    said = client.get(edit_url).content.decode()
+    assert "was not published: it is in medical review" in said
     unchanged()
     bulk = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
     client.post(f"{bulk}?id={cause.pk}", {"include_descendants": ""})

@@ -204,6 +204,7 @@ def test_a_snippet_in_review_is_published_only_by_the_approval(client, seeded, e
         edit_url, {**reference_form(reference, title="Past the review"), "action-publish": "1"}
     )
     assert crafted.status_code == 302
+    assert "only the approval publishes it" in client.get(edit_url).content.decode()
     unchanged()
     revert = url(Reference, "revisions_revert", reference.pk, live_revision)
     client.post(revert, {**reference_form(reference, title="Old"), "action-publish": "1"})
