@@ -7,7 +7,6 @@ import datetime
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
 from django.urls import reverse
 
 from wagtail.actions.publish_page_revision import PublishPageRevisionAction
@@ -26,6 +25,7 @@ from pages import governance
 from pages.models import CauseIndexPage, CausePage, MedicalReviewTask, Reviewer
 from tests.conftest import member
 from tests.pages.test_admin import page_form_data
+from worker.management.commands.run_worker import publish_scheduled
 
 ROLES = ("Editors", "Medical reviewers", "Marketing", "Administrators")
 
@@ -343,7 +343,7 @@ def test_a_schedule_falls_due_during_a_review_of_a_later_draft(editor, reviewer,
     state = Workflow.objects.get(name="Medical review").start(cause, editor)
 
     freezer.move_to("2026-03-11 09:05:00")
-    call_command("run_worker", "--once", verbosity=0)
+    publish_scheduled()  # run_worker's scheduled publishing
     cause.refresh_from_db()
     state.refresh_from_db()
     assert cause.live_revision_id == scheduled.pk and cause.title == "Shingles (scheduled)"
