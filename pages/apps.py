@@ -6,7 +6,8 @@ class PagesConfig(AppConfig):
     verbose_name = "Medical content"
 
     def ready(self):
-        from pages import media, signals
+        from pages import governance, media, signals
 
         signals.connect()
         media.register_permission_policies()
+        governance.guard_publication()

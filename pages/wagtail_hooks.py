@@ -3,6 +3,10 @@
 Listings search through each model's own search index (index.Indexed search_fields). Setting
 search_fields on a viewset instead makes the SQLite search backend query a column that does not
 exist (a 500), so none is set here.
+
+Governance (pages/governance.py): deleting a live medical snippet or campaign needs the
+permission to publish it too (LiveNeedsPublishPolicy); the plain "Publish" is hidden while an
+object is in review; the edit views take their POSTs one at a time per object (autosave).
 """
 
 from django.conf import settings
@@ -12,16 +16,24 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import LiveStatusTagColumn
+from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.admin.widgets import Button
 from wagtail.documents.views import documents as document_views
 from wagtail.images.views import images as image_views
 from wagtail.models import Page
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    DeleteView,
+    IndexView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from pages import governance, media
 from pages.models import (
@@ -35,8 +47,60 @@ from pages.models import (
 )
 from pages.reports import ReviewsDueView
 
+REVIEWED = (Symptom, Reference, MedicalCode, Disclaimer, Campaign)
+# Registered before the viewsets below (which would otherwise make a default policy).
+for _model in REVIEWED:
+    register_permission_policy(_model, governance.LiveNeedsPublishPolicy(_model), exact_class=True)
 
-class SymptomViewSet(SnippetViewSet):
+
+class LiveDeleteView(DeleteView):
+    """Delete asks the policy about this object (Wagtail's asks about the model only)."""
+
+    def user_has_permission(self, permission):
+        if permission == "delete":
+            return self.user_has_permission_for_instance(permission, self.object)
+        return super().user_has_permission(permission)
+
+
+class LiveIndexView(IndexView):
+    """The listing offers Delete only where LiveDeleteView would allow it."""
+
+    def get_delete_url(self, instance):
+        if self.user_has_permission_for_instance("delete", instance):
+            return super().get_delete_url(instance)
+        return None
+
+
+class ReviewedSnippetViewSet(SnippetViewSet):
+    """A snippet under the "Medical review" workflow (pages/governance.py)."""
+
+    index_view_class = LiveIndexView
+    delete_view_class = LiveDeleteView
+
+    @property
+    def edit_view(self):
+        return governance.one_edit_at_a_time(super().edit_view, self.model, "pk")
+
+
+class GovernedPageViewSet(PageViewSet):
+    """Every page type's admin views, Wagtail's own but for an edit view taking its POSTs one
+    at a time per page (pages/governance.py)."""
+
+    @cached_property
+    def edit_view(self):
+        return governance.one_edit_at_a_time(super().edit_view, Page, "page_id")
+
+
+@hooks.register("register_admin_viewset")
+def register_page_viewset():
+    return GovernedPageViewSet()
+
+
+hooks.register("construct_page_action_menu", governance.hide_plain_publish)
+hooks.register("construct_snippet_action_menu", governance.hide_plain_publish)
+
+
+class SymptomViewSet(ReviewedSnippetViewSet):
     model = Symptom
     icon = "list-ul"
     list_display = ["name", "slug", LiveStatusTagColumn()]
@@ -50,21 +114,21 @@ class ReviewerViewSet(SnippetViewSet):
     list_filter = ["kind"]
 
 
-class ReferenceViewSet(SnippetViewSet):
+class ReferenceViewSet(ReviewedSnippetViewSet):
     model = Reference
     icon = "doc-full"
     list_display = ["title", "authors", "journal", "year", "doi", LiveStatusTagColumn()]
     list_filter = ["year", "live"]
 
 
-class MedicalCodeViewSet(SnippetViewSet):
+class MedicalCodeViewSet(ReviewedSnippetViewSet):
     model = MedicalCode
     icon = "tag"
     list_display = ["value", "system", "display_name", "verified", LiveStatusTagColumn()]
     list_filter = ["system", "verified", "live"]
 
 
-class DisclaimerViewSet(SnippetViewSet):
+class DisclaimerViewSet(ReviewedSnippetViewSet):
     model = Disclaimer
     icon = "warning"
     list_display = ["name", "is_default", LiveStatusTagColumn()]
@@ -86,7 +150,7 @@ class MedicalContentViewSetGroup(SnippetViewSetGroup):
 register_snippet(MedicalContentViewSetGroup)
 
 
-class CampaignViewSet(SnippetViewSet):
+class CampaignViewSet(ReviewedSnippetViewSet):
     """Email campaigns: drafts, revisions, scheduled publishing and an Email preview."""
 
     model = Campaign

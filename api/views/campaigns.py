@@ -3,8 +3,11 @@ published campaigns (pages/models/campaigns.py) for send-time fetchers (Braze Co
 Iterable and Klaviyo feeds) and RSS campaigns.
 
 Only a campaign's live version is ever read (a newer draft lives in its revisions, never in the
-row), and of its items only those whose pages are public now, each in its stored list shape
-(api/read_path.py) with the campaign's teaser overrides applied.
+row), and only while it is public (pages.selectors.public_snippets: live and not past its
+`expire_at`, whether or not the worker has unpublished it yet); of its items only those whose
+pages are public now, each in its stored list shape (api/read_path.py) with the campaign's
+teaser overrides applied. An answer is kept (Cache-Control, the response cache) no longer than
+until the first campaign it shows, or counts, expires.
 """
 
 import hashlib
@@ -36,7 +39,7 @@ from pages.representation import (
     page_key,
     snippet_key,
 )
-from pages.selectors import Visibility
+from pages.selectors import Visibility, public_snippets
 from pages.text_safety import safe_href
 
 CAMPAIGNS_KEY = collection_key(Campaign.api_collection)
@@ -86,11 +89,24 @@ def campaign_keys(campaign):
     return [CAMPAIGNS_KEY, snippet_key(Campaign, campaign.pk)]
 
 
+def public_campaigns():
+    return public_snippets(Campaign.objects.all())
+
+
 def live_campaign(slug):
-    campaign = Campaign.objects.filter(live=True, slug=slug).first()
+    campaign = public_campaigns().filter(slug=slug).first()
     if campaign is None:
         raise Http404(f"No published campaign has the slug '{slug}'.")
     return campaign
+
+
+def until_expiry(answer, *moments):
+    """`answer`, kept no longer than the earliest of `moments` (expiry dates, None for none)."""
+    stamps = [moment.timestamp() for moment in moments if moment is not None]
+    if answer.expires is not None:
+        stamps.append(answer.expires)
+    answer.expires = min(stamps, default=None)
+    return answer
 
 
 def summary(campaign):
@@ -182,13 +198,16 @@ class CampaignListView(AnsweringMixin, APIView):
 
     def answer(self, request):
         paginator = StrictLimitOffsetPagination()
-        live = Campaign.objects.filter(live=True).order_by("name", "pk")
+        live = public_campaigns().order_by("name", "pk")
         campaigns = paginator.paginate_rows(
             request, live.count, lambda offset, limit: live[offset : offset + limit]
         )
         body = render({**paginator.envelope(), "results": [summary(c) for c in campaigns]})
         keys = [CAMPAIGNS_KEY, *(snippet_key(Campaign, c.pk) for c in campaigns)]
-        return fixed_answer(body, keys, [CAMPAIGNS_KEY])
+        # the first expiry among all of them ends the count too, not only this page's items
+        expiring = live.filter(expire_at__isnull=False).order_by("expire_at")
+        first_expiry = expiring.values_list("expire_at", flat=True).first()
+        return until_expiry(fixed_answer(body, keys, [CAMPAIGNS_KEY]), first_expiry)
 
 
 def fixed_answer(body, keys, validators):
@@ -234,7 +253,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
 
         facts = render([summary(campaign), campaign.intro, campaign.call_to_action_url, utm])
         extra = [facts, render(disclaimer)]
-        return Answer(
+        answer = Answer(
             etag=reader.etag(f"campaign|{email.VERSION}", shown, extra),
             keys=[*campaign_keys(campaign), *sorted(reader.keys)],  # what it shows, no more
             expires=reader.expires,
@@ -242,6 +261,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
             # every item's page, public or not: one that becomes public must appear
             validators=[*campaign_keys(campaign), *item_keys],
         )
+        return until_expiry(answer, campaign.expire_at)
 
 
 class CampaignFeedView(FeedMixin, APIView):
@@ -271,9 +291,10 @@ class CampaignFeedView(FeedMixin, APIView):
             campaign.preheader or campaign.subject,
             settings.WEBSITE_BASE_URL + "/",
         )
-        return self.feed_answer(
+        answer = self.feed_answer(
             RSS, reader, ids, texts, utm, campaign_keys(campaign), teased, map(page_key, ids)
         )
+        return until_expiry(answer, campaign.expire_at)
 
 
 def campaign_preview(request, campaign):

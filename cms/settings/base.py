@@ -301,6 +301,10 @@ CAMPAIGNS_REQUIRE_KEY = env_bool("CAMPAIGNS_REQUIRE_KEY", False)
 # Medical governance (pages/governance.py): an approval publishes the revision reviewed and
 # records the review; the next review falls due this many months later.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "pages.governance.publish_reviewed"
+# While an object is in review only the approval publishes it (pages.governance.
+# check_publication); the one publication allowed meanwhile, a schedule falling due, must not
+# cancel a review of a later draft.
+WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH = False
 # The admin calls nobody: no update check, no Gravatar (it would send reviewers' email hashes).
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Embeds only from these providers (an allowlist: any other URL is refused in the editor).

@@ -13,6 +13,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from pages.blocks import BodyBlock
+from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
 from pages.previews import page_preview_modes, serve_preview
 
@@ -168,7 +169,7 @@ class PageMedicalCode(Orderable):
         ]
 
 
-class BaseContentPage(HeroMixin, MedicalReviewMixin, Page):
+class BaseContentPage(KeepsHeldRevisions, HeroMixin, MedicalReviewMixin, Page):
     """Abstract base of condition, cause, treatment and therapy pages."""
 
     summary = models.TextField(
@@ -226,7 +227,7 @@ class BaseContentPage(HeroMixin, MedicalReviewMixin, Page):
         return default if default is not None else Disclaimer.default()
 
 
-class BaseIndexPage(Page):
+class BaseIndexPage(KeepsHeldRevisions, Page):
     """Abstract base of the section pages (/conditions/, /causes/, ...), one of each per site."""
 
     intro = models.TextField(blank=True, help_text="Shown above the list on the website.")
@@ -239,7 +240,7 @@ class BaseIndexPage(Page):
         abstract = True
 
 
-class HomePage(Page):
+class HomePage(KeepsHeldRevisions, Page):
     intro = models.TextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]

@@ -28,6 +28,7 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
 from pages.models.snippets import SUMMARY_FEATURES, revision_relations
 from pages.previews import EMAIL, serve_preview
@@ -82,7 +83,13 @@ class CampaignForm(WagtailAdminModelForm):
 
 
 class Campaign(
-    WorkflowMixin, DraftStateMixin, RevisionMixin, PreviewableMixin, index.Indexed, ClusterableModel
+    KeepsHeldRevisions,
+    WorkflowMixin,
+    DraftStateMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    ClusterableModel,
 ):
     name = models.CharField(max_length=200, help_text="For the team, e.g. 'Spring newsletter'.")
     slug = models.SlugField(

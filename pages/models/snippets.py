@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import DraftStateMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
+from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
 
 DOI_VALIDATOR = RegexValidator(
@@ -42,7 +43,9 @@ def revision_relations():
     )
 
 
-class ReviewedSnippet(WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model):
+class ReviewedSnippet(
+    KeepsHeldRevisions, WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model
+):
     """A medical snippet under the "Medical review" workflow: an edit is a draft (a revision)
     until a Medical reviewer approves or publishes it, and the row holds what is live. One
     that is not live (never published, or unpublished) is not public anywhere: every door asks

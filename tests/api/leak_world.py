@@ -166,6 +166,7 @@ class World:
     symptom_slugs: list = field(default_factory=list)
     snippets: list = field(default_factory=list)  # (symptom or reference, its fate)
     previews: dict = field(default_factory=dict)  # a preview door -> the page its token shows
+    expired_campaign: object = None  # a campaign past its expire_at (the worker has not run)
 
     def kind_slugs(self, kind):
         """Every slug a page of `kind` has or had, hidden or not."""
@@ -368,6 +369,13 @@ def _build_world(spec, home, freezer):
         else:
             publish(page)
 
+    world.expired_campaign = publish_campaign(
+        world, tokens(), expire_at=EXPIRE_AT, name=tokens(), subject=tokens()
+    )
+    for text in (world.expired_campaign.slug, *world.expired_campaign.name.split()):
+        world.secrets[text] = f"text of campaign {world.expired_campaign.pk}, expired by date"
+    world.secrets[world.expired_campaign.subject] = "subject of a campaign expired by date"
+
     freezer.move_to(T1)
     for key, page in world.pages.items():
         page_spec = world.spec.specs(key[0])[key[1]]
@@ -375,7 +383,7 @@ def _build_world(spec, home, freezer):
             world.old_slugs[key] = page.slug
             page.slug = tokens()
             publish(page)
-    publish_campaign(world)
+    publish_campaign(world, CAMPAIGN)
     for key, page in world.pages.items():
         apply_fate(world, page, world.spec.specs(key[0])[key[1]].fate, tokens)
     for snippet, fate in world.snippets:
@@ -440,11 +448,12 @@ def apply_snippet_fate(world, snippet, fate, tokens):
 CAMPAIGN = "every-page"
 
 
-def publish_campaign(world):
+def publish_campaign(world, slug, name="Every page", subject="All of it", expire_at=None):
     """A campaign (pages/models/campaigns.py) naming every page that is public before the
     fates, each with a teaser: published now, so the fates hide some of its items later (the
-    oracle's deletions take those items with their pages)."""
-    campaign = Campaign(name="Every page", slug=CAMPAIGN, subject="All of it", live=False)
+    oracle's deletions take those items with their pages). With `expire_at`: one that expires
+    (at EXPIRE_AT, before the doors are asked) while still live, hidden as an expired page is."""
+    campaign = Campaign(name=name, slug=slug, subject=subject, live=False, expire_at=expire_at)
     public = set(Visibility.compute().pages().values_list("pk", flat=True))
     published = [page for page in world.pages.values() if page.pk in public]
     campaign.items = [
@@ -454,6 +463,7 @@ def publish_campaign(world):
     campaign.save()
     with on_commit():
         campaign.save_revision().publish()
+    return campaign
 
 
 def restrict(world, page, restriction_type, tokens):
@@ -531,6 +541,8 @@ def delete_hidden(world, freezer):
             else:
                 PageReferenceLink.objects.filter(reference=snippet).delete()
             snippet.delete()
+    with on_commit():
+        world.expired_campaign.delete()
     ConditionCauseLink.objects.filter(cause_id__in=hidden).delete()
     ConditionTreatmentLink.objects.filter(treatment_id__in=hidden).delete()
     TherapyReliefLink.objects.filter(target_id__in=hidden).delete()
@@ -682,9 +694,10 @@ def doors(world):
             paths.append(query("/api/v1/preview/email/", token=token))
             world.previews.update(dict.fromkeys(paths, page.pk))
             requests += paths
-    # campaigns: the list, the campaign email, its feed (api/views/campaigns.py)
-    requests += ["/api/v1/campaigns/", f"/api/v1/campaigns/{CAMPAIGN}/"]
-    requests.append(f"/api/v1/feeds/campaigns/{CAMPAIGN}.rss")
+    # campaigns: the list, each campaign's email and feed (api/views/campaigns.py)
+    requests.append("/api/v1/campaigns/")
+    for slug in (CAMPAIGN, world.expired_campaign.slug):
+        requests += [f"/api/v1/campaigns/{slug}/", f"/api/v1/feeds/campaigns/{slug}.rss"]
     # a first sync: every public item, by pages and by type (api/sync.py)
     requests += [query(SYNC, limit=100), query(SYNC, limit=100, channel="web")]
     requests += [query(SYNC, types=INDEX_SLUGS[kind], limit=100) for kind in KINDS]

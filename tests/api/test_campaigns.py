@@ -1,6 +1,7 @@
 """Campaigns (pages/models/campaigns.py) and their API: /api/v1/campaigns/, the campaign email,
 its RSS feed; only live versions of published campaigns, only public items."""
 
+import datetime
 from urllib.parse import parse_qs, urlsplit
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from pages.models import Campaign, CampaignItem, CausePage, ConditionPage, Thera
 from tests.api.test_email import assert_email_safe, text_contrasts
 
 PATH = "/api/v1/campaigns/spring/"
+FEED = "/api/v1/feeds/campaigns/spring.rss"
 
 
 def make_campaign(publish=True, **fields):
@@ -92,6 +94,31 @@ def test_a_draft_campaign_is_not_found_and_a_newer_draft_is_never_shown(api):
     assert api(PATH).json()["subject"] == "New ways to treat nerve pain"
     draft.unpublish()
     assert api(PATH).status_code == 404
+
+
+def test_a_campaign_past_its_expiry_is_gone_before_the_worker_runs(api, freezer, settings):
+    """Hidden at read time, as pages and snippets are: the list, the email and the feed stop
+    showing it the moment `expire_at` passes (the worker unpublishes it later), and nothing
+    keeps an answer that shows it, or counts it, beyond that moment."""
+    settings.API_RESPONSE_CACHE_SECONDS = 300
+    make_campaign(expire_at=datetime.datetime(2026, 3, 10, 9, 2, tzinfo=datetime.UTC))
+    paths = (PATH, FEED, "/api/v1/campaigns/")
+    for path in paths:
+        response = api(path)
+        assert response.status_code == 200, path
+        assert "s-maxage=120" in response["Cache-Control"], (path, response["Cache-Control"])
+    assert [c["slug"] for c in api("/api/v1/campaigns/").json()["results"]] == ["spring"]
+
+    freezer.move_to("2026-03-10 09:03:00")  # expired; the worker has not run
+    assert Campaign.objects.get(slug="spring").live
+    assert api(PATH).status_code == 404
+    assert api(FEED).status_code == 404
+    assert api("/api/v1/campaigns/").json() == {
+        "count": 0,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
 
 
 def test_a_campaign_cannot_be_published_with_an_item_that_is_not_public(api):

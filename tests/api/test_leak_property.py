@@ -8,7 +8,8 @@ through every relation, treatment-approach choosers and rich-text links. The ora
 answer (status, body, ETag, surrogate keys, Location) must equal the answer the same database
 gives once the hidden pages are deleted; and no hidden page's title, slug, summary or id may
 appear in any answer. Medical snippets (symptoms, references) have fates too: a draft never
-published, unpublished, expired by date, or public with an unapproved draft edit.
+published, unpublished, expired by date, or public with an unapproved draft edit; and every
+world has a campaign expired by date beside the public one.
 
 Doors join this test as they are built: add them to `leak_world.doors`. Webhooks are a door
 too: every event the world's changes write into the outbox (`leak_world.webhook_problems`).

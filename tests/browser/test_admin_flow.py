@@ -1,11 +1,11 @@
 """The admin in a real browser (Debian's chromium through Playwright) against a live server:
 an Editor creates a condition with a cause and a symptom through the choosers and submits it
 for medical review with no way to publish it; a Medical reviewer, whose role requires two-factor
-sign-in, enters a code from their authenticator and approves it; the API then serves it with
-the cause, the symptom, the reviewer and today's review date. And five wrong passwords pause a
-sign-in. Every page visited must be free of console errors and CSP violations. Heavy (CI's
-PostgreSQL pass); screenshots of each step go to var/browser-artifacts/ (gitignored), kept as
-CI artifacts."""
+sign-in, enters a code from their authenticator and approves it (offered no plain Publish
+beside the approval); the API then serves it with the cause, the symptom, the reviewer and
+today's review date. And five wrong passwords pause a sign-in. Every page visited must be free
+of console errors and CSP violations. Heavy (CI's PostgreSQL pass); screenshots of each step go
+to var/browser-artifacts/ (gitignored), kept as CI artifacts."""
 
 import re
 from pathlib import Path
@@ -131,6 +131,8 @@ def test_an_editor_creates_a_condition_and_a_medical_reviewer_approves_it(
     approver = signed_in(browser, live_server, "reviewer", errors, authenticator)
     approver.goto(edit_url)
     approver.locator("[data-w-dropdown-target='toggle']").last.click()
+    # in review, the approval is the only way to publish (pages.governance.check_publication)
+    assert approver.locator('button[name="action-publish"]').count() == 0
     approver.locator("button[data-workflow-action-name='approve']").first.click()
     approver.wait_for_load_state("networkidle")
     shot(approver, "3-reviewer-approved", errors)

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.models import (
     GroupPagePermission,
     Page,
@@ -24,6 +25,7 @@ from pages import governance
 from pages.models import CauseIndexPage, CausePage, MedicalReviewTask, Reviewer
 from tests.conftest import member
 from tests.pages.test_admin import page_form_data
+from worker.management.commands.run_worker import publish_scheduled
 
 ROLES = ("Editors", "Medical reviewers", "Marketing", "Administrators")
 
@@ -250,3 +252,116 @@ def test_workflow_has_no_other_active_page_workflow(db):
     assert list(Workflow.objects.filter(active=True).values_list("name", flat=True)) == [
         "Medical review"
     ]
+
+
+# While a page is in review, only the approval publishes it (governance.check_publication) ------
+
+
+def submitted_for_review(client, editor, page, title):
+    login(client, editor)
+    edit(client, page, title=title, **{"action-submit": "submit"})
+    return WorkflowState.objects.get(object_id=str(page.pk), status="in_progress")
+
+
+def test_in_review_only_the_approval_publishes(client, editor, reviewer, cause):
+    """A Medical reviewer sees no plain Publish, and every other way to publish is refused
+    without touching the review (WAGTAIL_WORKFLOW_CANCEL_ON_PUBLISH cancelled it): a crafted
+    action-publish, bulk publish, "publish this version", the publish action, code."""
+    state = submitted_for_review(client, editor, cause, "Shingles (for review)")
+    live_revision = cause.live_revision_id
+    login(client, reviewer)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[cause.pk])
+    form = client.get(edit_url).content.decode()
+    assert 'data-workflow-action-name="approve"' in form
+    assert 'name="action-publish"' not in form
+
+    def unchanged():
+        cause.refresh_from_db()
+        state.refresh_from_db()
+        assert cause.live_revision_id == live_revision and cause.title == "Shingles"
+        assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    crafted = edit(client, cause, title="Published past the review", **{"action-publish": "1"})
+    assert crafted.status_code == 302 and crafted.url == edit_url  # the form again, saying why
+    said = client.get(edit_url).content.decode()
+    assert "was not published: it is in medical review" in said
+    unchanged()
+    bulk = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "publish"))
+    client.post(f"{bulk}?id={cause.pk}", {"include_descendants": ""})
+    unchanged()
+    revert = reverse("wagtailadmin_pages:revisions_revert", args=[cause.pk, live_revision])
+    data = page_form_data(CausePage, reviewer=cause.reviewed_by, slug=cause.slug, title="Old")
+    client.post(revert, {**data, "action-publish": "publish"})
+    unchanged()
+    # the admin API's publish action (answers 415 here, no request parsers; it instantiates
+    # the action as the page editor does, which a check in the models' publish() would miss)
+    api_url = f"/admin/api/main/pages/{cause.pk}/action/publish/"
+    assert client.post(api_url, {}, content_type="application/json").status_code >= 400
+    with pytest.raises(governance.InReview):
+        PublishPageRevisionAction(cause.get_latest_revision(), user=reviewer).execute()
+    with pytest.raises(governance.InReview, match="only the approval publishes it"):
+        cause.get_latest_revision().publish(user=reviewer)
+    unchanged()
+
+    task_state = state.current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[cause.pk, "approve", task_state.pk])
+    assert client.post(url, {"comment": ""}).status_code == 302
+    cause.refresh_from_db()
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_APPROVED
+    assert cause.title == "Shingles (for review)"
+    assert cause.live_revision_id == task_state.revision_id
+
+
+def test_a_review_sent_back_for_changes_still_holds_publishing(client, editor, reviewer, cause):
+    state = submitted_for_review(client, editor, cause, "Shingles (needs work)")
+    login(client, reviewer)
+    task_state = state.current_task_state
+    url = reverse("wagtailadmin_pages:workflow_action", args=[cause.pk, "reject", task_state.pk])
+    client.post(url, {"comment": "Cite the guideline."})
+    state.refresh_from_db()
+    assert state.status == WorkflowState.STATUS_NEEDS_CHANGES
+    form = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
+    assert 'name="action-publish"' not in form
+    edit(client, cause, title="Published anyway", **{"action-publish": "1"})
+    cause.refresh_from_db()
+    state.refresh_from_db()
+    assert cause.title == "Shingles" and state.status == WorkflowState.STATUS_NEEDS_CHANGES
+
+
+def test_a_schedule_falls_due_during_a_review_of_a_later_draft(editor, reviewer, cause, freezer):
+    """A publisher scheduled a revision; an editor then submitted a later draft. The worker
+    publishes the schedule when due, and the review of the later draft goes on."""
+    cause.title = "Shingles (scheduled)"
+    cause.go_live_at = datetime.datetime(2026, 3, 11, 9, 0, tzinfo=datetime.UTC)
+    scheduled = cause.save_revision(user=reviewer)
+    scheduled.publish(user=reviewer)
+    cause = CausePage.objects.get(pk=cause.pk).get_latest_revision_as_object()
+    cause.title = "Shingles (a later draft)"
+    cause.go_live_at = None
+    cause.save_revision(user=editor)
+    state = Workflow.objects.get(name="Medical review").start(cause, editor)
+
+    freezer.move_to("2026-03-11 09:05:00")
+    publish_scheduled()  # run_worker's scheduled publishing
+    cause.refresh_from_db()
+    state.refresh_from_db()
+    assert cause.live_revision_id == scheduled.pk and cause.title == "Shingles (scheduled)"
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+
+# Deleting or unpublishing what is live needs publish permission ------------------------------
+
+
+def test_an_editor_deletes_or_unpublishes_no_live_page(client, editor, cause):
+    """Wagtail's page permissions already hold this (an editor lacks publish_page); kept as
+    the page half of the role matrix (the snippet and campaign halves in
+    tests/pages/test_snippet_review.py)."""
+    login(client, editor)
+    client.post(reverse("wagtailadmin_pages:delete", args=[cause.pk]))
+    bulk = reverse("wagtail_bulk_action", args=("wagtailcore", "page", "delete"))
+    client.post(f"{bulk}?id={cause.pk}", {"include_descendants": ""})
+    client.post(reverse("wagtailadmin_pages:unpublish", args=[cause.pk]))
+    cause.refresh_from_db()
+    assert cause.live
+    assert client.get("/api/v1/causes/shingles/").status_code == 200

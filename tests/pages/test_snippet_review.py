@@ -5,8 +5,11 @@ live is public nowhere (pages.selectors.snippet_is_public; every door: the leak 
 
 from django.urls import reverse
 
-from wagtail.models import WorkflowState
+from wagtail.models import Workflow, WorkflowState
 
+import pytest
+
+from pages import governance
 from pages.models import Campaign, ConditionPage, Disclaimer, Reference, Symptom
 from tests.conftest import member
 from tests.pages.test_governance import login
@@ -162,3 +165,141 @@ def test_a_campaign_goes_through_review_and_an_approval_never_errors(
     assert approved.status_code in (200, 302)
     campaign.refresh_from_db()
     assert campaign.live
+
+
+# While in review, only the approval publishes (pages.governance.check_publication) ------------
+
+
+def reference_form(reference, **fields):
+    """POST data for a reference's edit form: its fields, with `fields` changed."""
+    data = {
+        name: getattr(reference, name) or ""
+        for name in ("authors", "title", "journal", "year", "volume", "issue", "pages")
+    }
+    return {**data, "doi": reference.doi, "pmid": reference.pmid, "url": reference.url, **fields}
+
+
+def test_a_snippet_in_review_is_published_only_by_the_approval(client, seeded, editor, reviewer):
+    reference = Reference.objects.filter(live=True).first()
+    reference.save_revision().publish()  # seeded in bulk, without revisions
+    reference.refresh_from_db()
+    title, live_revision = reference.title, reference.live_revision_id
+    login(client, editor)
+    edit_url = url(Reference, "edit", reference.pk)
+    client.post(
+        edit_url, {**reference_form(reference, title="Reviewed title"), "action-submit": "1"}
+    )
+    state = WorkflowState.objects.get(object_id=str(reference.pk), status="in_progress")
+
+    def unchanged():
+        reference.refresh_from_db()
+        state.refresh_from_db()
+        assert (reference.title, reference.live_revision_id) == (title, live_revision)
+        assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    login(client, reviewer)
+    form = client.get(edit_url).content.decode()
+    assert 'name="action-publish"' not in form and 'data-workflow-action-name="approve"' in form
+    crafted = client.post(
+        edit_url, {**reference_form(reference, title="Past the review"), "action-publish": "1"}
+    )
+    assert crafted.status_code == 302
+    assert "only the approval publishes it" in client.get(edit_url).content.decode()
+    unchanged()
+    revert = url(Reference, "revisions_revert", reference.pk, live_revision)
+    client.post(revert, {**reference_form(reference, title="Old"), "action-publish": "1"})
+    unchanged()
+    with pytest.raises(governance.InReview):
+        reference.get_latest_revision().publish(user=reviewer)
+    unchanged()
+
+    approve = url(
+        Reference, "workflow_action", reference.pk, "approve", state.current_task_state.pk
+    )
+    assert client.post(approve, {"comment": ""}).status_code in (200, 302)
+    reference.refresh_from_db()
+    assert reference.title == "Reviewed title"
+
+
+def test_a_campaign_in_review_is_published_only_by_the_approval(client, seeded, reviewer):
+    from tests.api.test_campaigns import make_campaign
+
+    campaign = make_campaign(publish=False)
+    campaign.save_revision(user=reviewer)
+    Workflow.objects.get(name="Medical review").start(campaign, reviewer)
+    login(client, reviewer)
+    edit_url = url(Campaign, "edit", campaign.pk)
+    assert 'name="action-publish"' not in client.get(edit_url).content.decode()
+    with pytest.raises(governance.InReview):
+        campaign.get_latest_revision().publish(user=reviewer)
+    campaign.refresh_from_db()
+    assert not campaign.live
+    assert client.get("/api/v1/campaigns/spring/").status_code == 404
+
+
+# Deleting or unpublishing what is live needs the permission to publish it ---------------------
+
+
+@pytest.fixture
+def marketer(db, django_user_model):
+    return member(django_user_model, "Marketing", "marketer")
+
+
+def test_marketing_deletes_or_unpublishes_no_live_campaign(client, seeded, marketer):
+    """Marketing may delete campaigns but not publish them: a live one stays, by every path
+    (the delete view, bulk delete, unpublish); a draft they may delete."""
+    from tests.api.test_campaigns import make_campaign
+
+    campaign = make_campaign()
+    login(client, marketer)
+    assert client.get(url(Campaign, "delete", campaign.pk)).status_code in (302, 403)
+    client.post(url(Campaign, "delete", campaign.pk))
+    bulk = reverse("wagtail_bulk_action", args=("pages", "campaign", "delete"))
+    client.post(f"{bulk}?id={campaign.pk}")
+    client.post(url(Campaign, "unpublish", campaign.pk))
+    campaign.refresh_from_db()
+    assert campaign.live
+    assert client.get("/api/v1/campaigns/spring/").status_code == 200
+    edit_form = client.get(url(Campaign, "edit", campaign.pk)).content.decode()
+    assert url(Campaign, "delete", campaign.pk) not in edit_form
+    listing = client.get(url(Campaign, "list")).content.decode()
+    assert "Spring newsletter" in listing and url(Campaign, "delete", campaign.pk) not in listing
+
+    draft = Campaign.objects.create(name="Draft", slug="draft", subject="Draft", live=False)
+    assert url(Campaign, "delete", draft.pk) in client.get(url(Campaign, "list")).content.decode()
+    response = client.post(url(Campaign, "delete", draft.pk))
+    assert response.status_code == 302
+    assert not Campaign.objects.filter(pk=draft.pk).exists()
+
+
+def test_who_may_delete_a_live_medical_snippet_or_campaign(seeded, editor, reviewer, marketer):
+    """The role matrix of deleting what is live: it needs the delete and publish permissions
+    (pages.governance.LiveNeedsPublishPolicy); what is not live needs delete alone."""
+    from django.contrib.auth import get_user_model
+
+    from wagtail.permissions import policy_registry
+
+    from tests.api.test_campaigns import make_campaign
+
+    admin = get_user_model().objects.create_superuser("admin", "admin@clinic.test", "pw")
+    campaign = Campaign.objects.get(pk=make_campaign().pk)
+    reference = Reference.objects.filter(live=True).first()
+    draft = Reference(authors="Doe J", title="A draft", year=2024, doi="10.1234/d", live=False)
+    draft.save()
+    expected = {
+        (campaign, marketer): False,
+        (campaign, reviewer): False,  # publishes campaigns, deletes none
+        (campaign, editor): False,
+        (campaign, admin): True,
+        (reference, editor): False,
+        (reference, reviewer): True,
+        (reference, marketer): False,
+        (draft, reviewer): True,
+        (draft, editor): False,  # editors delete no medical snippet
+    }
+    for (obj, user), allowed in expected.items():
+        policy = policy_registry.get(obj)
+        assert policy.user_has_permission_for_instance(user, "delete", obj) is allowed, (
+            obj,
+            user,
+        )
