@@ -222,6 +222,9 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "pages.media.ImageForm"
 # Documents are private unless public content links to them or they sit in one of these
 # collections (names, comma-separated; their sub-collections too): pages/media.py.
 PUBLIC_DOCUMENT_COLLECTIONS = env_list("PUBLIC_DOCUMENT_COLLECTIONS")
+# Every document goes through that rule: served by the application, never a redirect to the
+# storage's own URL (with object storage, keep the bucket private).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 API_NUM_PROXIES = os.environ.get("API_NUM_PROXIES", "")
