@@ -13,6 +13,7 @@ import datetime
 import ipaddress
 import os
 import re
+import tempfile
 import zoneinfo
 from pathlib import Path
 
@@ -353,6 +354,13 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# The file `run_worker` writes as each round begins and `manage.py worker_health` reads (the
+# worker's health check, docker-compose.yml): one per worker on a machine.
+WORKER_HEARTBEAT_FILE = Path(
+    os.environ.get("WORKER_HEARTBEAT_FILE")
+    or Path(tempfile.gettempdir()) / "clinic-cms-worker-heartbeat"
+)
 
 # Webhooks (webhooks/): WEBHOOKS_TIMEOUT_SECONDS is each attempt's total deadline, not a limit
 # per socket read: resolving the host, connecting, the TLS handshake, sending, and reading the
