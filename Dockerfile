@@ -11,13 +11,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY cms ./cms
-COPY pages ./pages
-COPY api ./api
-COPY worker ./worker
-COPY templates ./templates
-COPY manage.py gunicorn.conf.py ./
+# The whole build context: every package, the templates and the files read at run time, so a new
+# app cannot be left out. What stays out (secrets, local databases and media, virtualenvs, tests)
+# is listed in .dockerignore; tests/test_image.py checks both from the files themselves.
+COPY . .
 RUN pip install '.[s3]'
 
 # Static files are collected at build time and served by whitenoise (admin styles included).

@@ -9,8 +9,9 @@
   The reviewer at their usual desk is not affected; an administrator lifts it early with
   `manage.py signin_unpause NAME`.
 
-Addresses are read as the API reads them (api.auth.client_address, honouring
-API_NUM_PROXIES). A locked-out sign-in gets a readable 429 page, never a 500.
+Addresses are read as the API reads them (api.auth.client_address: X-Forwarded-For only
+from the proxies in API_TRUSTED_PROXIES). A locked-out sign-in gets a readable 429 page, never
+a 500.
 """
 
 from django.conf import settings

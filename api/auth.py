@@ -8,6 +8,7 @@ Counters live in the cache, so every web process shares them when the cache is R
 last use is written at most once a minute (a cache entry gates it), never on every request.
 """
 
+import functools
 import hashlib
 import ipaddress
 import logging
@@ -21,7 +22,6 @@ from django.utils import timezone
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
-from rest_framework.settings import api_settings
 
 from api.caching import mark_private
 from api.models import ApiKey
@@ -222,22 +222,53 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
         return client_address(request)
 
 
-def client_address(request):
-    """The client's address: the connection's peer, unless API_NUM_PROXIES trusted proxies
-    stand in front, in which case the address the outermost of them saw (read from the right
-    of X-Forwarded-For, so a client cannot pick its own by sending the header). Only a
-    well-formed IP address ever goes into a cache key. The API's rate limits and the admin's
-    login throttling (AXES_CLIENT_IP_CALLABLE) both use it."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = api_settings.NUM_PROXIES or 0
-    if proxies:
-        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-        if len(hops) >= proxies:
-            remote = hops[-proxies]
+@functools.lru_cache(maxsize=4)
+def trusted_networks(entries):
+    """API_TRUSTED_PROXIES (validated by the settings) as networks."""
+    return tuple(ipaddress.ip_network(entry) for entry in entries)
+
+
+def parse_address(text):
+    """The IP address in a REMOTE_ADDR or an X-Forwarded-For hop, or None. A port some proxies
+    add is dropped (203.0.113.5:4711, [2001:db8::1]:4711) and an IPv4-mapped IPv6 address is
+    its IPv4 address, so one client has one address whatever the socket family."""
+    text = text.strip()
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
     try:
-        return str(ipaddress.ip_address(remote))
+        address = ipaddress.ip_address(text)
     except ValueError:
+        return None
+    return getattr(address, "ipv4_mapped", None) or address
+
+
+def client_address(request):
+    """The client's address, for the API's rate limits and the admin's sign-in throttling
+    (AXES_CLIENT_IP_CALLABLE): one function, so both see the same client.
+
+    The connection's peer, unless that peer is a proxy in API_TRUSTED_PROXIES: then
+    X-Forwarded-For is read from the right, each trusted proxy's hop skipped, and the first
+    address no trusted proxy owns is the client (each proxy appends the address it saw, or
+    writes the header afresh as the stack's nginx does, so what a client writes into the header
+    itself lies further left and is never reached). A client
+    that reaches the web processes directly is its own address whatever it sends. A hop that
+    is not an address ends the walk at the trusted proxy that forwarded it. Only a well-formed
+    IP address ever goes into a cache key."""
+    address = parse_address(request.META.get("REMOTE_ADDR", ""))
+    if address is None:
         return "unknown"
+    networks = trusted_networks(tuple(settings.API_TRUSTED_PROXIES))
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    while hops and any(address in network for network in networks):
+        hop = hops.pop().strip()
+        if hop:
+            forwarded = parse_address(hop)
+            if forwarded is None:
+                break
+            address = forwarded
+    return str(address)
 
 
 class MissingScope(exceptions.PermissionDenied):

@@ -54,22 +54,38 @@ def wait_until_serving(url, process, seconds=30):
             time.sleep(0.2)
 
 
+def with_bind(argv, address):
+    """A gunicorn command line `argv` binding `address` instead of whatever it binds."""
+    if "--bind" in argv:
+        at = argv.index("--bind")
+        return [*argv[:at], *argv[at + 2 :], "--bind", address]
+    return [*argv, "--bind", address]
+
+
+def venv_gunicorn(argv):
+    return [str(Path(sys.executable).with_name("gunicorn")), *argv[1:]]
+
+
 @contextmanager
-def gunicorn(env, port=None, workers=1, stderr=subprocess.DEVNULL):
+def gunicorn(
+    env,
+    port=None,
+    workers=1,
+    stderr=subprocess.DEVNULL,
+    argv=None,
+    cwd=BASE_DIR,
+    launch=venv_gunicorn,
+):
     """gunicorn serving the project on loopback `port` (a free one by default) with `env`, from
-    the project's folder (so gunicorn.conf.py applies). Yields (base URL, /healthz/'s first
-    answer); stops the server afterwards."""
+    `cwd` (the project's folder by default, so gunicorn.conf.py applies). `argv`: the gunicorn
+    command line (docker-compose.yml's, say), its --bind replaced; `launch` turns it into the
+    process's argv (tests/image.py runs it from the image's files). Yields (base URL,
+    /healthz/'s first answer); stops the server afterwards."""
     port = port or free_port()
+    argv = argv or ["gunicorn", "cms.wsgi:application", "--workers", str(workers)]
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "cms.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-        ],
-        cwd=BASE_DIR,
+        launch(with_bind(argv, f"127.0.0.1:{port}")),
+        cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=stderr,

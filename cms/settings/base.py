@@ -10,8 +10,10 @@ Environment variables (all optional here; production.py makes some mandatory):
 """
 
 import datetime
+import ipaddress
 import os
 import re
+import tempfile
 import zoneinfo
 from pathlib import Path
 
@@ -227,10 +229,25 @@ PUBLIC_DOCUMENT_COLLECTIONS = env_list("PUBLIC_DOCUMENT_COLLECTIONS")
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
-API_NUM_PROXIES = os.environ.get("API_NUM_PROXIES", "")
-if API_NUM_PROXIES and not API_NUM_PROXIES.isdigit():
+# The proxies in front of the web processes (load balancer, the stack's nginx, a CDN):
+# addresses or networks, comma-separated. X-Forwarded-For is read only when the connection comes
+# from one of them, from the right, skipping their own hops (api.auth.client_address); from any
+# other peer the peer is the client, whatever it sends. Unset: X-Forwarded-For is ignored.
+API_TRUSTED_PROXIES = env_list("API_TRUSTED_PROXIES")
+for _proxy in API_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"API_TRUSTED_PROXIES: {_proxy!r} is not an address or a network ({_error}); "
+            "e.g. API_TRUSTED_PROXIES=10.0.0.0/8,172.16.0.0/12"
+        ) from None
+if os.environ.get("API_NUM_PROXIES"):
     raise ImproperlyConfigured(
-        f"API_NUM_PROXIES={API_NUM_PROXIES!r}: give the number of proxies in front (e.g. 2)."
+        "API_NUM_PROXIES is no longer read: a count of proxies lets a client that reaches the web "
+        "processes directly pick its own address with X-Forwarded-For. Name the proxies' "
+        "addresses or networks in API_TRUSTED_PROXIES instead (e.g. 10.0.0.0/8), and unset "
+        "API_NUM_PROXIES."
     )
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.ORJSONRenderer"],
@@ -238,9 +255,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": [],
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
     "DEFAULT_THROTTLE_CLASSES": ["api.auth.ConsumerRateThrottle"],
-    # Client addresses for the anonymous rate: set API_NUM_PROXIES to the number of proxies
-    # (CDN, load balancer) in front of the web processes so X-Forwarded-For is read right.
-    "NUM_PROXIES": int(API_NUM_PROXIES) if API_NUM_PROXIES else None,
     "DEFAULT_PERMISSION_CLASSES": ["api.auth.KeyRequiredWhenConfigured"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_METADATA_CLASS": None,  # OPTIONS is not part of this read-only API: 405
@@ -348,6 +362,13 @@ LOGGING = {
     },
 }
 
+# The file `run_worker` writes as each round begins and `manage.py worker_health` reads (the
+# worker's health check, docker-compose.yml): one per worker on a machine.
+WORKER_HEARTBEAT_FILE = Path(
+    os.environ.get("WORKER_HEARTBEAT_FILE")
+    or Path(tempfile.gettempdir()) / "clinic-cms-worker-heartbeat"
+)
+
 # Webhooks (webhooks/): WEBHOOKS_TIMEOUT_SECONDS is each attempt's total deadline, not a limit
 # per socket read: resolving the host, connecting, the TLS handshake, sending, and reading the
 # status, headers and start of the answer all fit in it (every socket operation waits only for
@@ -386,7 +407,7 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 # pair, not the name alone, so nobody can lock a reviewer out from elsewhere. Slower and
 # name-wide: SIGNIN_USERNAME_FAILURE_LIMIT wrong passwords from anywhere within
 # SIGNIN_USERNAME_WINDOW_HOURS leave the name signing in only from addresses it used before.
-# Addresses as the API reads them (API_NUM_PROXIES). A paused sign-in gets a 429 page.
+# Addresses as the API reads them (API_TRUSTED_PROXIES). A paused sign-in gets a 429 page.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

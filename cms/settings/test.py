@@ -24,6 +24,7 @@ WEBSITE_BASE_URL = "https://www.example-clinic.test"
 API_BASE_URL = "https://api.example-clinic.test"
 WAGTAILADMIN_BASE_URL = API_BASE_URL
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"
+WORKER_HEARTBEAT_FILE = BASE_DIR / "var" / "test-worker-heartbeat"
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = f"cms-test-{os.getpid()}"
     # Tests clear the cache (FLUSHDB): under pytest-xdist each worker gets its own database.

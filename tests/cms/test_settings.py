@@ -132,11 +132,18 @@ def test_rate_limit_settings_are_checked_at_start():
     for name, value in (
         ("API_ANONYMOUS_RATE", "lots"),
         ("API_KEY_RATE", "0/min"),
-        ("API_NUM_PROXIES", "two"),
+        ("API_TRUSTED_PROXIES", "10.0.0.0/8,load-balancer"),
+        ("API_TRUSTED_PROXIES", "10.0.0.1/8"),  # host bits set: 10.0.0.0/8 or 10.0.0.1?
+        # a count trusts X-Forwarded-For from anyone reaching the web port: refused, not ignored
+        ("API_NUM_PROXIES", "1"),
     ):
         code, err, _ = load_settings("cms.settings.dev", **{name: value})
         assert code != 0 and "ImproperlyConfigured" in err and name in err, (name, err[-300:])
-    code, err, _ = load_settings("cms.settings.dev", API_ANONYMOUS_RATE="10/s", API_NUM_PROXIES="1")
+    code, err, _ = load_settings(
+        "cms.settings.dev",
+        API_ANONYMOUS_RATE="10/s",
+        API_TRUSTED_PROXIES="10.0.0.0/8, 172.16.0.0/12,192.0.2.7,2001:db8::/32",
+    )
     assert code == 0, err
 
 

@@ -20,6 +20,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from api.changes import catch_up, refresh_review_status
 from api.sync import prune_tombstones
 from webhooks import delivery
+from worker import heartbeat
 
 clock = time.monotonic  # round budgets (tests move it)
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self.stop)
             self.say(f"Worker started: a round every {interval:g}s when idle. Ctrl+C to stop.")
         while self.running:
+            heartbeat.beat()  # `manage.py worker_health` reads it
             close_old_connections()
             did = self.run_round()
             if once:
