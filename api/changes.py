@@ -13,6 +13,7 @@ record. Review-status transitions happen by the calendar, not by an edit: `refre
 (run by the worker) catches them.
 """
 
+import secrets
 import time
 
 from django.conf import settings
@@ -27,7 +28,7 @@ import orjson
 from django_tasks import task
 
 from api import events, response_cache, stored
-from api.models import ChangeCounter, RepresentationDependency, RepresentationState
+from api.models import ChangeCounter, ChangeMark, RepresentationDependency, RepresentationState
 from api.represent import DETAIL, load, represent_pages
 from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
@@ -153,6 +154,20 @@ def number_changes(states):
     last = counter.values_list("last", flat=True).get()
     for number, state in enumerate(sorted(states, key=lambda s: s.page_id), last - len(states) + 1):
         state.change = number
+    mark(last)
+
+
+def mark(number):
+    """Record the counter's new value with a fresh random nonce (api.models.ChangeMark: what
+    tells a cursor of this database from one of a database restored from an older backup).
+    A mark left with the same number by an earlier history (a counter row recreated) is
+    replaced."""
+    ChangeMark.objects.bulk_create(
+        [ChangeMark(number=number, nonce=secrets.token_hex(16), created_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["number"],
+        update_fields=["nonce", "created_at"],
+    )
 
 
 def _refresh_batch(page_ids, visibility, linked, initial):

@@ -69,6 +69,36 @@ class ChangeCounter(models.Model):
         cls.objects.get_or_create(pk=cls.ONE)
 
 
+class ChangeMark(models.Model):
+    """A value the change counter took (`number`: the last change a numbering transaction
+    committed) and a random `nonce` drawn with it. A sync cursor holds the number it reached
+    and that nonce (api/sync.py): after a restore from an older backup the counter goes back
+    and new changes reuse the lost numbers, but never with the same nonce, so a cursor issued
+    before the restore is recognised. Kept while a cursor that holds it can be in use
+    (API_SYNC_TOMBSTONE_DAYS after the counter moved past it: api.sync.prune_tombstones)."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"change {self.number} ({self.nonce[:8]}…)"
+
+
+class ResponseCacheNamespace(models.Model):
+    """The one row naming this database's entries in the response cache (api/response_cache.py).
+    A restore brings back the old value with the old data, so the restore command draws a new
+    one afterwards (api/backups.py): a restored database and the one it was copied from never
+    serve each other's cached answers, even through one Redis."""
+
+    ONE = 1  # the row's primary key (migration 0006 creates it)
+
+    value = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.value
+
+
 class RepresentationDependency(models.Model):
     """`state`'s representation shows the page or snippet named by `key` (a surrogate key such
     as `page-12` or `snippet-reference-3`)."""

@@ -144,9 +144,11 @@ PROBLEM_TYPES = {
     ),
     "sync-cursor-expired": (
         "Sync cursor expired",
-        "The cursor is older than the deletions this server keeps (API_SYNC_TOMBSTONE_DAYS), "
-        "so some could be missed. Drop the local copy and sync again from scratch: "
-        "GET /api/v1/sync/ without a cursor.",
+        "The cursor can no longer be followed, so changes could be missed: it is older than "
+        "the deletions this server keeps (API_SYNC_TOMBSTONE_DAYS), or it was issued before "
+        "the server's database was restored from a backup (changes it has seen may have been "
+        "undone), or by another version of this API. `detail` says which. Drop the local copy "
+        "and sync again from scratch: GET /api/v1/sync/ without a cursor.",
     ),
 }
 

@@ -20,21 +20,32 @@ items. Those suffice because every change to what an item shows reaches it throu
 api/changes.py's refresh, which purges the changed items' page and collection keys; and a page
 that stops being public purges, on commit, the items that show it (api/signals.py). The
 `Surrogate-Key` header still names everything a response shows, for CDNs and consumers.
+
+Restores: entry keys carry the database's namespace (api.models.ResponseCacheNamespace, read
+once per process), which the restore command draws anew after restoring (api/backups.py), so a
+restored database and the one it was copied from never share entries, even through one Redis.
+Every entry also records the generation of `EVERYTHING` (read in the same round trip as the
+entry), which the restore increments: processes still holding the old namespace serve nothing
+cached before the restore either.
 """
 
 import hashlib
 import logging
+import secrets
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
-ENTRY_PREFIX = "api:response:v1:"
+ENTRY_PREFIX = "api:response:v2:"
 GENERATION_PREFIX = "api:gen:"
 GLOBAL_GENERATION = f"{GENERATION_PREFIX}*"
+EVERYTHING = "@all"  # a pseudo surrogate key validating every entry (no real key starts with @)
+NAMESPACE_MEMORY = "api:namespace:"  # + the database's identity: its namespace, for outages
 HEADERS_KEPT = ("Content-Type", "ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Location")
 
 
@@ -44,7 +55,8 @@ def enabled():
 
 def entry_key(path, query_items, media_type):
     """The cache key of a response: this service's origin (processes sharing a cache may serve
-    different ones), path, sorted query and media type, hashed."""
+    different ones), path, sorted query and media type, hashed. (A Lookup adds the database's
+    namespace.)"""
     query = "&".join(f"{name}={value}" for name, value in sorted(query_items))
     request = f"{settings.API_BASE_URL}\n{path}\n{query}\n{media_type}"
     digest = hashlib.sha256(request.encode()).hexdigest()
@@ -55,18 +67,63 @@ def generation_key(surrogate_key):
     return GENERATION_PREFIX + surrogate_key
 
 
+_namespace = None  # this process's copy of the database's namespace
+
+
+def namespace():
+    """The database's response-cache namespace, read once per process. While the database is
+    unreachable, the last one this database was seen with (kept in the cache under its
+    connection settings), so a process started during an outage still serves cached answers."""
+    global _namespace
+    if _namespace is None:
+        from api.models import ResponseCacheNamespace
+
+        try:
+            found = ResponseCacheNamespace.objects.filter(pk=ResponseCacheNamespace.ONE)
+            value = found.values_list("value", flat=True).first() or ""
+        except DatabaseError:
+            return cache.get(namespace_memory(), "")
+        cache.set(namespace_memory(), value, timeout=None)
+        _namespace = value
+    return _namespace
+
+
+def namespace_memory():
+    """Where the cache remembers the namespace of the database this process uses."""
+    db = connection.settings_dict
+    identity = f"{db['ENGINE']}|{db.get('HOST')}|{db.get('PORT')}|{db['NAME']}"
+    return NAMESPACE_MEMORY + hashlib.sha256(identity.encode()).hexdigest()[:24]
+
+
+def rotate_namespace():
+    """Give the database a new namespace (after a restore: see api/backups.py). Entries stored
+    under the old one are never served again by a process that reads the new one; `purge_all`
+    ends them for the others. Returns the new namespace."""
+    global _namespace
+    from api.models import ResponseCacheNamespace
+
+    value = secrets.token_hex(8)
+    ResponseCacheNamespace.objects.update_or_create(
+        pk=ResponseCacheNamespace.ONE, defaults={"value": value}
+    )
+    cache.set(namespace_memory(), value, timeout=None)
+    _namespace = value
+    return value
+
+
 class Lookup:
     """One request's view of the cache: `hit` (a stored entry still valid) or, on a miss, what
-    `store` needs to store the response built instead."""
+    `store` needs to store the response built instead. Entries are kept under `key` in the
+    database's namespace."""
 
     def __init__(self, key, expected=()):
         """`expected`: surrogate keys the entry is likely validated by (a list's collection),
         read in the same round trip as the entry."""
-        self.key = key
-        names = [generation_key(k) for k in expected]
-        found = cache.get_many([key, GLOBAL_GENERATION, *names])
+        self.key = f"{key}:{namespace()}"
+        names = [generation_key(k) for k in [EVERYTHING, *expected]]
+        found = cache.get_many([self.key, GLOBAL_GENERATION, *names])
         self.global_generation = found.get(GLOBAL_GENERATION, 0)
-        self.hit = self._valid(found.get(key), {name: found.get(name) for name in names})
+        self.hit = self._valid(found.get(self.key), {name: found.get(name) for name in names})
 
     @staticmethod
     def _valid(entry, known=None):
@@ -93,6 +150,7 @@ class Lookup:
             seconds = min(seconds, int(expires - time.time()))
         if seconds <= 0:
             return
+        surrogate_keys = [EVERYTHING, *surrogate_keys]
         names = [generation_key(k) for k in surrogate_keys]
         current = cache.get_many([*names, GLOBAL_GENERATION])
         if current.get(GLOBAL_GENERATION, 0) != self.global_generation:
@@ -127,6 +185,14 @@ def purge(surrogate_keys):
     cdn_purger().purge(surrogate_keys)
 
 
+def purge_all():
+    """End every cached response, in every process sharing the cache whatever namespace it
+    holds, and everything at the CDN (after a restore)."""
+    for name in (generation_key(EVERYTHING), GLOBAL_GENERATION):
+        _increment(name)
+    cdn_purger().purge_all()
+
+
 def _increment(name):
     try:
         cache.incr(name)
@@ -144,14 +210,23 @@ class SurrogateKeyPurger:
     def purge(self, keys):
         """Purge every object tagged with any of `keys`."""
 
+    def purge_all(self):
+        """Purge everything this service put in the CDN (after a restore: answers of the lost
+        history must not be served). Override it (Fastly's `purge_all`, Cloudflare's
+        `purge_everything`); `manage.py after_restore` says when a configured purger cannot."""
+
 
 class RecordingPurger(SurrogateKeyPurger):
-    """For tests: remembers what was purged (class-wide, across instances)."""
+    """For tests: remembers what was purged (class-wide, across instances); everything is
+    recorded as ["*"]."""
 
     purged = []
 
     def purge(self, keys):
         type(self).purged.append(list(keys))
+
+    def purge_all(self):
+        type(self).purged.append(["*"])
 
 
 def cdn_purger():

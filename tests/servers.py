@@ -37,6 +37,21 @@ def production_env(database_url, **overrides):
     }
 
 
+def manage(env, *args, timeout=600):
+    """Run `manage.py args` with `env` in the project's folder; its output (it must succeed)."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.stdout
+
+
 def fetch(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
         return response.status, response.headers, response.read()
@@ -101,13 +116,14 @@ def gunicorn(
 @contextmanager
 def fresh_database(tmp_path):
     """A database URL of an empty database of the same kind as DATABASE_URL's (a new PostgreSQL
-    database on the same server, dropped afterwards; else an SQLite file in `tmp_path`)."""
+    database on the same server, named after DATABASE_URL's and dropped afterwards; else an
+    SQLite file in `tmp_path`)."""
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        yield f"sqlite:///{tmp_path / f'server-{uuid.uuid4().hex[:12]}.sqlite3'}"
         return
-    name = f"cms_server_{uuid.uuid4().hex[:12]}"
     parts = urlsplit(url)
+    name = f"{parts.path.strip('/')[:40] or 'cms'}_{uuid.uuid4().hex[:12]}"
     admin_url = parts._replace(path="/postgres").geturl()
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')

@@ -108,7 +108,9 @@ class SyncView(AnsweringMixin, APIView):
             ),
             (410, PROBLEM_CONTENT_TYPE): OpenApiResponse(
                 ProblemSerializer,
-                description="The cursor is too old: sync again without one.",
+                description="The cursor can no longer be followed (older than the deletions "
+                "kept, issued before the database was restored from a backup, or by another "
+                "version of this API): sync again without one.",
             ),
             **{k: v for k, v in ERROR_RESPONSES.items() if k != (404, PROBLEM_CONTENT_TYPE)},
             (400, PROBLEM_CONTENT_TYPE): OpenApiResponse(
@@ -129,6 +131,8 @@ class SyncView(AnsweringMixin, APIView):
         raw = request.query_params.get("cursor")
         cursor = query.value("cursor", lambda: self.cursor(raw, types, channel))
         query.done()
+        if isinstance(cursor, sync.ExpiredCursor):  # only once every parameter is valid
+            raise expired(cursor)
         return self.answered(request, lambda: self.sync_answer(cursor, limit))
 
     def cursor(self, raw, types, channel):
@@ -138,6 +142,8 @@ class SyncView(AnsweringMixin, APIView):
             raise BadQuery({"cursor": ["Not a cursor: send a `next_cursor` as it came."]})
         try:
             cursor = sync.Cursor.decode(raw)
+        except sync.ExpiredCursor as error:  # ours, of another format: 410 (see `get`)
+            return error
         except sync.BadCursor:
             raise BadQuery(
                 {
@@ -156,11 +162,8 @@ class SyncView(AnsweringMixin, APIView):
     def sync_answer(self, cursor, limit):
         try:
             page = sync.read(cursor, limit)
-        except sync.ExpiredCursor:
-            raise Gone(
-                "This cursor is older than the deletions kept: sync again without a cursor.",
-                "sync-cursor-expired",
-            ) from None
+        except sync.ExpiredCursor as error:
+            raise expired(error) from None
         reader = Reader(Visibility.load(), self.request, cursor.channel)
         ids = [row["page_id"] for row in page.rows if row["public"]]
         pieces = reader.pieces(reader.rows_in_order(ids, DETAIL), DETAIL)
@@ -184,3 +187,8 @@ class SyncView(AnsweringMixin, APIView):
             ),
             validators=validators,
         )
+
+
+def expired(error):
+    """The 410 for a cursor this server made but can no longer follow (api.sync.ExpiredCursor)."""
+    return Gone(str(error), "sync-cursor-expired")

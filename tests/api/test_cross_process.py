@@ -3,29 +3,13 @@ separate gunicorn (production settings, Redis, the response cache on) serves the
 once; what the worker refreshes is served right after its round."""
 
 import json
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from tests.servers import BASE_DIR, fetch, fresh_database, gunicorn, production_env
+from tests.servers import fetch, fresh_database, gunicorn, manage, production_env
 
 pytestmark = [pytest.mark.server, pytest.mark.redis]
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return result.stdout
 
 
 def in_another_process(env, code):

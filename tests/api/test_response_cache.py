@@ -17,8 +17,9 @@ from api.response_cache import Lookup, RecordingPurger, entry_key, purge
 
 
 @pytest.fixture(autouse=True)
-def enabled(settings):
+def enabled(settings, monkeypatch):
     settings.API_RESPONSE_CACHE_SECONDS = 300
+    monkeypatch.setattr(response_cache, "_namespace", "test")  # as if read from the database
     settings.API_CDN_PURGER = "api.response_cache.RecordingPurger"
     RecordingPurger.purged = []
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from api import stored, sync
 from api.changes import catch_up, number_changes
-from api.models import RepresentationState
+from api.models import ChangeMark, RepresentationState
 from api.represent import APP, DETAIL, WEB, represent
 from pages.models import (
     CONTENT_PAGE_MODELS,
@@ -251,6 +251,11 @@ def test_the_web_channel_syncs_the_web_shape(app):
     assert app.get("/api/v1/sync/", {"cursor": cursor}).status_code == 200
 
 
+def cursor_at(number):
+    """A cursor between passes, after change `number` (which a numbering transaction ended at)."""
+    return sync.Cursor(since=number, nonce=ChangeMark.objects.get(number=number).nonce)
+
+
 ON_POSTGRESQL = django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
@@ -271,7 +276,7 @@ def test_change_numbers_follow_commit_order_on_postgresql():
         number_changes([state_a, state_b])
         state_a.save()
         state_b.save()
-    cursor = sync.Cursor(since=sync.counter()[0])
+    cursor = cursor_at(sync.counter().last)
     a_numbered, b_done, release_a = threading.Event(), threading.Event(), threading.Event()
     errors = []
 
@@ -308,7 +313,7 @@ def test_change_numbers_follow_commit_order_on_postgresql():
     assert [row["page_id"] for row in rows] == [900001, 900002], (cursor, rows, sync.counter())
     assert rows[0]["change"] < rows[1]["change"]
     # a reader that read between the two commits still finds B after its cursor
-    middle = sync.Cursor(since=rows[0]["change"])
+    middle = cursor_at(rows[0]["change"])
     assert [row["page_id"] for row in sync.read(middle, 100).rows] == [900002]
 
 

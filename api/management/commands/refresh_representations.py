@@ -9,7 +9,8 @@ class Command(BaseCommand):
     help = (
         "Recompute the API representation of every content page and record when each last "
         "changed (what ?updated_since= and sync read). The worker keeps this up to date after "
-        "edits; run it once after restoring a database or loading content without signals."
+        "edits; run it after loading content without signals. After restoring a database, run "
+        "`after_restore` (`restore` does): it also renews the response cache's namespace."
     )
 
     def handle(self, *args, **options):
