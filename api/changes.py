@@ -34,6 +34,7 @@ from pages.models import CONTENT_PAGE_MODELS
 from pages.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
 from pages.selectors import Visibility
 from webhooks import outbox
+from worker.singleton import lock_for_transaction
 
 BATCH = 200
 clock = time.monotonic  # refresh deadlines (tests move it)
@@ -171,6 +172,10 @@ def mark(number):
 
 
 def _refresh_batch(page_ids, visibility, linked, initial):
+    # Two processes refreshing the same item (two workers: a queued refresh and the catch-up,
+    # or two refreshes of one page) take turns: the second reads what the first committed, so
+    # a change is numbered and announced once.
+    lock_for_transaction("api.refresh", page_ids)
     now = timezone.now()
     states = {
         state.page_id: state

@@ -52,6 +52,15 @@ def manage(env, *args, timeout=600):
     return result.stdout
 
 
+def database_url_of(connection):
+    """The URL of the database a Django `connection` uses (a test's own database), for the
+    processes a test starts and the connections it opens beside Django's."""
+    db = connection.settings_dict
+    host = db["HOST"] or "127.0.0.1"
+    port = db["PORT"] or 5432
+    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
+
+
 def fetch(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
         return response.status, response.headers, response.read()
@@ -132,3 +141,16 @@ def fresh_database(tmp_path):
     finally:
         with psycopg.connect(admin_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def start_worker(env, *args, log):
+    """`manage.py run_worker` (looping unless `args` say --once) with `env`, from the project's
+    folder, its output appended to the file `log`."""
+    with open(log, "ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", *args],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )

@@ -168,6 +168,24 @@ TASKS = {
         "ENQUEUE_ON_COMMIT": True,
     }
 }
+# The worker's leases (worker/leases.py). A task runs under a lease of
+# WORKER_TASK_LEASE_SECONDS (default 60), renewed every third of it while the task runs; a task
+# whose lease expired lost its worker (killed, out of memory) and is queued again by the next
+# round of any worker, so it runs again within about this long plus a round. After
+# WORKER_TASK_MAX_ATTEMPTS (default 3) attempts cut short that way it is marked failed, logged
+# and shown on the admin's dashboard. A task that raises is failed at once, never retried.
+# Once-a-round duties (scheduled publishing, review status, catch-up, pruning) run in one
+# worker at a time (worker/singleton.py): under a PostgreSQL advisory lock, which a killed
+# worker's connection releases at once; on SQLite under a lease row that a killed worker keeps
+# for WORKER_DUTY_LEASE_SECONDS (default 600): longer than any duty takes.
+WORKER_TASK_LEASE_SECONDS = float(os.environ.get("WORKER_TASK_LEASE_SECONDS", "60"))
+WORKER_TASK_MAX_ATTEMPTS = int(os.environ.get("WORKER_TASK_MAX_ATTEMPTS", "3"))
+WORKER_DUTY_LEASE_SECONDS = float(os.environ.get("WORKER_DUTY_LEASE_SECONDS", "600"))
+if WORKER_TASK_LEASE_SECONDS < 1 or WORKER_TASK_MAX_ATTEMPTS < 1 or WORKER_DUTY_LEASE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "WORKER_TASK_LEASE_SECONDS, WORKER_TASK_MAX_ATTEMPTS and WORKER_DUTY_LEASE_SECONDS must "
+        "be 1 or more."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -358,6 +376,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # One line per index job otherwise: only problems are worth showing.
         "django_tasks": {"level": "WARNING"},
+        # two lines per round otherwise ("Starting worker...", "No more tasks to run...")
+        "django_tasks_db": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
     },
 }

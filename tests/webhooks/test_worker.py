@@ -18,7 +18,7 @@ from standardwebhooks.webhooks import Webhook
 from api.models import RepresentationState
 from pages.models import ConditionIndexPage
 from tests import factories
-from tests.servers import BASE_DIR
+from tests.servers import BASE_DIR, database_url_of
 from tests.webhooks.receiver import Receiver
 from webhooks import delivery
 from webhooks.models import Attempt, Delivery, Endpoint, Event
@@ -82,18 +82,11 @@ def test_a_failed_delivery_is_retried_by_a_later_round(seeded, freezer, settings
     assert Delivery.objects.get().status == Delivery.Status.SUCCEEDED
 
 
-def database_url():
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    port = db["PORT"] or 5432
-    return f"postgres://{db['USER']}@{host}:{port}/{db['NAME']}"
-
-
 def start_worker():
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.test",
-        "DATABASE_URL": database_url(),
+        "DATABASE_URL": database_url_of(connection),
         "WEBHOOKS_TIMEOUT_SECONDS": "3",
         "WEBHOOKS_LEASE_SECONDS": "9",
     }

@@ -4,6 +4,7 @@ import logging
 import signal
 import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -12,15 +13,11 @@ from django.utils import timezone
 
 from wagtail.models import Revision
 
-from django_tasks import task_backends
-from django_tasks.utils import get_random_id
-from django_tasks_db.backend import DatabaseBackend
-from django_tasks_db.management.commands.db_worker import Worker
-
 from api.changes import catch_up, refresh_review_status
 from api.sync import prune_tombstones
 from webhooks import delivery
-from worker import heartbeat
+from worker import heartbeat, leases, taskdb
+from worker.singleton import exclusively
 
 clock = time.monotonic  # round budgets (tests move it)
 
@@ -58,7 +55,9 @@ class Command(BaseCommand):
         "Run all background work: queued django-tasks jobs (search and reference indexing, "
         "API change tracking), webhook deliveries, Wagtail's scheduled publishing and "
         "review-status changes (with their reminders). "
-        "Loops until stopped; with --once, does everything that is due and exits."
+        "Loops until stopped; with --once, does everything that is due and exits. "
+        "Several may run at once: each queued task and delivery runs once, and the once-a-round "
+        "duties (scheduled publishing, review status, catch-up, pruning) by one worker at a time."
     )
 
     def add_arguments(self, parser):
@@ -86,6 +85,7 @@ class Command(BaseCommand):
         if budget <= 0:
             raise CommandError("--budget must be a positive number of seconds.")
         self.budget = budget
+        self.unleased_scan_at = None  # when to look for claimed tasks that never took a lease
         self.verbosity = options["verbosity"]
         self.running = True
         if not once:
@@ -114,15 +114,25 @@ class Command(BaseCommand):
         """One pass over every kind of due work, queued tasks for at most --budget seconds.
         Returns how many things it did."""
         self.deadline = clock() + self.budget
+        queued_again, abandoned = self.reclaim_tasks()  # of workers that died mid-task
         tasks = self.drain_tasks()
-        publish_scheduled()
-        moved = refresh_review_status()  # review status moves with the calendar, not an edit
+        self.duty("publish_scheduled", publish_scheduled)
+        # review status moves with the calendar, not an edit
+        moved = self.duty("review_status", refresh_review_status)
         tasks += self.drain_tasks()  # what publishing scheduled pages queued
-        caught = catch_up()  # what no queued task recorded (a crash after a commit, a deploy)
+        # what no queued task recorded (a crash after a commit, a deploy)
+        caught = self.duty("catch_up", catch_up)
         # due webhook deliveries, expired leases reclaimed, until the round's deadline
         sent = delivery.deliver_due(deadline=max(self.deadline, clock() + 1))
-        pruned = prune_tombstones()  # sync's deletions older than API_SYNC_TOMBSTONE_DAYS
-        forgotten = delivery.prune()  # delivered events older than WEBHOOKS_RETENTION_DAYS
+        # sync's deletions older than API_SYNC_TOMBSTONE_DAYS, delivered events older than
+        # WEBHOOKS_RETENTION_DAYS
+        pruned, forgotten = self.duty(
+            "prune", lambda: (prune_tombstones(), delivery.prune()), idle=(0, 0)
+        )
+        if queued_again:
+            self.say(f"{queued_again} task(s) queued again: their worker had stopped.")
+        if abandoned:
+            self.say(f"{abandoned} task(s) marked failed: their worker stopped every attempt.")
         if tasks:
             self.say(f"Ran {tasks} queued task(s).")
         if moved:
@@ -135,39 +145,32 @@ class Command(BaseCommand):
             self.say(f"{pruned} tombstone(s) pruned.")
         if forgotten:
             self.say(f"{forgotten} old webhook event(s) forgotten.")
-        return tasks + moved + caught + sent
+        return queued_again + tasks + moved + caught + sent
+
+    def duty(self, name, run, idle=0):
+        """Run a once-a-round duty unless another worker is running it (worker/singleton.py):
+        `run()`'s answer, or `idle` when it was skipped."""
+        with exclusively(name, settings.WORKER_DUTY_LEASE_SECONDS) as mine:
+            return run() if mine else idle
+
+    def reclaim_tasks(self):
+        """Tasks left RUNNING by a worker that died (worker/leases.py). Claimed tasks that never
+        took a lease are looked for once a lease period: it reads the whole task table."""
+        if not taskdb.database_backends():
+            return 0, 0
+        unleased = self.unleased_scan_at is None or clock() >= self.unleased_scan_at
+        if unleased:
+            self.unleased_scan_at = clock() + settings.WORKER_TASK_LEASE_SECONDS
+        return leases.reclaim(unleased=unleased)
 
     def drain_tasks(self):
         ran = 0
-        for alias in task_backends:
-            backend = task_backends[alias]
-            if not isinstance(backend, DatabaseBackend):
-                continue  # the immediate backend runs tasks inline; nothing is queued
-            worker = RoundWorker(
-                deadline=self.deadline,
-                queue_names=["*"],
-                interval=0,
-                batch=True,
-                backend_name=alias,
-                startup_delay=False,
-                max_tasks=None,
-                worker_id=get_random_id(),
-                excluded_queue_names=[],
+        for alias in taskdb.database_backends():  # the immediate backend runs tasks inline
+            worker = taskdb.RoundWorker(
+                alias=alias,
+                should_stop=lambda: clock() >= self.deadline,
+                around=leases.held,
             )
             worker.run()
-            ran += worker._run_tasks
+            ran += worker.ran
         return ran
-
-
-class RoundWorker(Worker):
-    """django-tasks-db's worker in batch mode that also stops, between tasks, once the round's
-    deadline (time.monotonic()) has passed."""
-
-    def __init__(self, *, deadline, **kwargs):
-        super().__init__(**kwargs)
-        self.deadline = deadline
-
-    def run_task(self, db_task_result):
-        super().run_task(db_task_result)
-        if clock() >= self.deadline:
-            self.running = False
