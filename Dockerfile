@@ -7,7 +7,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=cms.settings.production
 
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libjpeg62-turbo zlib1g libwebp7 \
+    && apt-get install -y --no-install-recommends libjpeg62-turbo zlib1g libwebp7 postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
