@@ -29,6 +29,8 @@ def held_elsewhere(name):
         with psycopg.connect(database_url_of(connection), autocommit=True) as other:
             other.execute("SELECT pg_advisory_lock(%s)", [singleton.key64(name)])
             yield
+            # released now, not when the server gets round to ending the closed session
+            other.execute("SELECT pg_advisory_unlock(%s)", [singleton.key64(name)])
         return
     DutyLease.objects.update_or_create(
         name=name,
