@@ -5,14 +5,13 @@ also drops such hrefs when it reads rich text, and text saved without a form is 
 pages.text_safety.)"""
 
 import html
-import json
 import re
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from wagtail.fields import RichTextField, StreamField
 
-from pages.text_safety import SAFE_URL_SCHEMES, safe_href
+from pages.text_safety import SAFE_URL_SCHEMES, safe_href, stream_raw
 
 HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -54,8 +53,7 @@ def check_links(instance):
             if bad:
                 errors[field.name] = _message(bad, f"“{field.verbose_name}”")
         elif isinstance(field, StreamField):
-            stored = field.get_prep_value(getattr(instance, field.attname))
-            stored = json.loads(stored) if isinstance(stored, str) else stored
+            stored = stream_raw(field, getattr(instance, field.attname))
             bad = [href for text in _strings(stored) for href in unsafe_hrefs(text)]
             if bad:
                 errors.setdefault(NON_FIELD_ERRORS, []).append(

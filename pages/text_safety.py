@@ -197,6 +197,14 @@ def _clean_child(child_blocks, child):
     return {**child, "value": clean_block_value(child_blocks[child["type"]], child.get("value"))}
 
 
+def stream_raw(field, value):
+    """A StreamField's value (a StreamValue or raw list) as the raw JSON it is stored as."""
+    if isinstance(value, list):
+        return value
+    raw = field.get_prep_value(value)
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
 def clean_stream(field, value):
     """A StreamField's value (a StreamValue, raw list or JSON string) as its cleaned raw list,
     or `value` itself when nothing in it changes."""
@@ -206,9 +214,8 @@ def clean_stream(field, value):
             raw = json.loads(value)
         except ValueError:
             return clean_text(value)
-    elif not isinstance(value, list):
-        raw = field.get_prep_value(value)
-        raw = json.loads(raw) if isinstance(raw, str) else raw
+    else:
+        raw = stream_raw(field, value)
     if not isinstance(raw, list):
         return value
     cleaned = clean_block_value(field.stream_block, raw)
