@@ -5,7 +5,15 @@ anonymous rate, per client address. A valid key: served at its own rate, per key
 malformed key: 401. A revoked key: 403. A key without the scope an endpoint needs (`read` for
 content, `preview`, `campaigns`): 403 naming it. Over the rate: 429 with `Retry-After`.
 Counters live in the cache, so every web process shares them when the cache is Redis. A key's
-last use is written at most once a minute (a cache entry gates it), never on every request.
+last use is written at most once a minute (a cache entry gates it), never on every request, and
+after the response has been sent: a database that is away neither delays nor fails a request.
+
+A key's row is cached for CACHE_SECONDS, then read again. While the database is unreachable,
+a key read from it less than API_KEY_OUTAGE_SECONDS ago is still accepted as it was then, so
+cached answers keep being served to key holders. Revoking a key deletes its cached copy from
+the shared cache at once; the longest a revoked key can still be accepted is therefore
+CACHE_SECONDS when that delete did not reach a process (no shared cache, or Redis down at that
+moment), and API_KEY_OUTAGE_SECONDS when in addition the database is unreachable.
 """
 
 import functools
@@ -14,6 +22,7 @@ import ipaddress
 import logging
 import re
 import secrets
+import threading
 import time
 
 from django.conf import settings
@@ -23,12 +32,14 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
+from api.cache import CacheUnavailable
 from api.caching import mark_private
 from api.models import ApiKey
+from cms.database import DATABASE_ERRORS, deadlines
 
 logger = logging.getLogger(__name__)
 KEY_PREFIX = "cms"
-CACHE_SECONDS = 60  # a revocation from another process without a shared cache waits this long
+CACHE_SECONDS = 60  # a key's cached row is read again from the database after this long
 # What new_secret() hands out: cms_<8 hex>_<43 url-safe characters>; anything else is a 401.
 KEY_SHAPE = re.compile(rf"{KEY_PREFIX}_[0-9a-f]{{8}}_[A-Za-z0-9_-]{{20,64}}")
 
@@ -58,20 +69,36 @@ def create_key(name, channel=ApiKey.Channel.WEB, requests_per_minute=None, scope
 
 
 def cache_key(prefix):
-    return f"api:key:v2:{prefix}"
+    return f"api:key:v3:{prefix}"
 
 
 USE_SECONDS = 60  # a key's last use is written at most this often
+_uses = threading.local()  # ids of the keys whose last use this thread's request writes
 
 
 def note_use(key):
-    """Record that `key` was used: one UPDATE a minute at most, whatever the request rate."""
+    """Record that `key` was used: one UPDATE a minute at most, whatever the request rate,
+    written once the response has been sent (`write_last_uses`)."""
     try:
         first_this_minute = cache.add(f"api:key:used:{key['id']}", 1, USE_SECONDS)
     except Exception:  # noqa: BLE001 - cache unreachable: skip the bookkeeping, serve
         return
     if first_this_minute:
-        ApiKey.objects.filter(pk=key["id"]).update(last_used_at=timezone.now())
+        _uses.ids = {*getattr(_uses, "ids", ()), key["id"]}
+
+
+def write_last_uses(**kwargs):
+    """On request_finished, when the response has been sent: the last use of the keys the
+    request used. A database that is away skips it (waiting DB_CONNECT_TIMEOUT at most)."""
+    ids = getattr(_uses, "ids", None)
+    if not ids:
+        return
+    _uses.ids = set()
+    try:
+        with deadlines.limit(settings.DB_CONNECT_TIMEOUT, "Writing API keys' last use"):
+            ApiKey.objects.filter(pk__in=sorted(ids)).update(last_used_at=timezone.now())
+    except DATABASE_ERRORS:
+        logger.info("API keys' last use not written: the database is unreachable.")
 
 
 def forget_key(sender, instance, **kwargs):
@@ -87,21 +114,31 @@ def revoke_date(sender, instance, **kwargs):
 
 def lookup(prefix):
     """{'id', 'secret_hash', 'is_active', 'revoked_at', 'rate'} of the key, cached (dropped by
-    a signal whenever the key is saved or deleted)."""
-    found = cache.get(cache_key(prefix))
-    if found is None:
+    a signal whenever the key is saved or deleted): read again after CACHE_SECONDS, or kept
+    up to API_KEY_OUTAGE_SECONDS while the database is unreachable (see the module's notes)."""
+    cached = cache.get(cache_key(prefix))
+    now = time.time()
+    if cached is not None and now - cached["read_at"] < CACHE_SECONDS:
+        return cached["key"] or None
+    try:
         row = ApiKey.objects.filter(prefix=prefix).first()
-        found = row and {
-            "id": row.pk,
-            "name": row.name,
-            "secret_hash": row.secret_hash,
-            "is_active": row.is_active,
-            "revoked_at": row.revoked_at,
-            "rate": row.requests_per_minute,
-            "channel": row.channel,
-            "scopes": list(row.scopes or []),
-        }
-        cache.set(cache_key(prefix), found or False, CACHE_SECONDS)
+    except DATABASE_ERRORS:
+        if cached and cached["key"] and now - cached["read_at"] < settings.API_KEY_OUTAGE_SECONDS:
+            return cached["key"]
+        raise
+    found = row and {
+        "id": row.pk,
+        "name": row.name,
+        "secret_hash": row.secret_hash,
+        "is_active": row.is_active,
+        "revoked_at": row.revoked_at,
+        "rate": row.requests_per_minute,
+        "channel": row.channel,
+        "scopes": list(row.scopes or []),
+    }
+    # An unknown key is remembered for a minute only: during an outage it gets a 503.
+    kept = max(CACHE_SECONDS, settings.API_KEY_OUTAGE_SECONDS) if found else CACHE_SECONDS
+    cache.set(cache_key(prefix), {"key": found or False, "read_at": now}, kept)
     return found or None
 
 
@@ -197,8 +234,10 @@ class ConsumerRateThrottle(throttling.BaseThrottle):
         self.wait_seconds = (window + 1) * duration - now
         try:
             count = self.count(counter, duration + 1)
-        except Exception:  # noqa: BLE001 - cache unreachable: serve rather than fail
-            logger.warning("Rate limit not applied: the cache is unreachable.", exc_info=True)
+        except CacheUnavailable:  # an outage, logged once by the cache's breaker: serve
+            return True
+        except Exception:  # noqa: BLE001 - anything else: serve rather than fail, and say so
+            logger.warning("Rate limit not applied: the cache failed.", exc_info=True)
             return True
         return count <= limit
 

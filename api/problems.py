@@ -1,19 +1,23 @@
 """RFC 9457 problem details for every API error: 400, 401, 403, 404, 405, 406, 410, 413, 415,
-429 and 500.
+429, 500 and 503 (the database is unreachable: `Retry-After`; elsewhere an HTML page says so).
 
 Body: {"type", "title", "status", "detail", "instance", "errors": {"<parameter>": ["..."]}}.
 """
 
 import logging
+import math
+import sys
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_safe
 
 from rest_framework import exceptions, status
 
 from api.renderers import ORJSONRenderer, ProblemJSONRenderer
+from cms.database import DATABASE_ERRORS
 from pages.representation import API_PREFIX
 
 logger = logging.getLogger(__name__)
@@ -98,6 +102,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, exceptions.APIException):
         code = exc.status_code
         body = problem(code, str(exc.detail), instance, type_slug=getattr(exc, "type_slug", None))
+    elif isinstance(exc, DATABASE_ERRORS) and request is not None:
+        return service_unavailable(request)
     else:
         return None  # a real bug: Django's 500 handler answers (as problem+json under /api/)
 
@@ -141,6 +147,12 @@ PROBLEM_TYPES = {
         "The API key is valid but lacks the scope this endpoint needs (`read` for content, "
         "`preview` to mint preview tokens, `campaigns` for campaigns when CAMPAIGNS_REQUIRE_KEY "
         "is on); `detail` names it. Ask for a key with that scope.",
+    ),
+    "service-unavailable": (
+        "Service temporarily unavailable",
+        "The content database cannot be reached just now and no stored copy of this answer "
+        "was at hand. Nothing is wrong with the request: retry it after `Retry-After` seconds. "
+        "Answers served recently usually keep coming from the cache meanwhile.",
     ),
     "sync-cursor-expired": (
         "Sync cursor expired",
@@ -207,7 +219,38 @@ def handler404(request, exception=None):
     return page_not_found(request, exception)
 
 
+def retry_after():
+    """Seconds a client should wait before retrying a 503: the database is tried again then."""
+    return str(max(1, math.ceil(settings.DB_RETRY_SECONDS)))
+
+
+def service_unavailable(request):
+    """The 503 for a request the database could not serve (it is down, hung or cut off at the
+    request's deadline: cms/database.py): problem+json under /api/, an HTML page elsewhere
+    (the admin). Not logged per request: the outage is logged once (cms/breaker.py)."""
+    if is_api_path(request.path):
+        response = problem_http_response(
+            problem(
+                503,
+                "The content database cannot be reached just now. Retry after the number of "
+                "seconds in Retry-After.",
+                request.get_full_path(),
+                type_slug="service-unavailable",
+            )
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = retry_after()
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # Django's request log skips it (see the docstring)
+    return response
+
+
 def handler500(request):
+    # Called while the exception is being handled: a database error raised by a middleware
+    # (a view's is answered by cms.database.DatabaseDeadlineMiddleware) is a 503 too.
+    if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
+        return service_unavailable(request)
     if is_api_path(request.path):
         return problem_response(
             request, 500, "The server failed to answer this request; it has been logged."

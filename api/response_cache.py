@@ -39,6 +39,8 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
+from api.cache import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 ENTRY_PREFIX = "api:response:v2:"
@@ -195,11 +197,16 @@ def purge_all():
 
 def _increment(name):
     try:
-        cache.incr(name)
-    except ValueError:  # no counter yet: nothing was stored under it, but a racer may be
-        if not cache.add(name, time.time_ns(), timeout=None):
+        try:
             cache.incr(name)
-    except Exception:  # noqa: BLE001 - an outage: entries die with the cache anyway
+        except ValueError:  # no counter yet: nothing was stored under it, but a racer may be
+            if not cache.add(name, time.time_ns(), timeout=None):
+                cache.incr(name)
+    except CacheUnavailable:
+        # An outage (logged once by the cache's breaker): the entries it leaves behind end
+        # with the cache, or at the latest API_RESPONSE_CACHE_SECONDS after they were stored.
+        pass
+    except Exception:  # noqa: BLE001 - anything else: entries expire anyway; say so
         logger.warning("Could not purge %s from the response cache.", name, exc_info=True)
 
 

@@ -766,8 +766,11 @@ ERROR_RESPONSES = {
         description="Request Header Fields Too Large: refused by gunicorn (over 8,190 bytes in "
         "one header, or over 100 headers), before the API sees the request.",
     ),
-    (500, PROBLEM): OpenApiResponse(
-        ProblemSerializer, description="The server failed (e.g. the database is down); logged."
+    (500, PROBLEM): OpenApiResponse(ProblemSerializer, description="The server failed; logged."),
+    (503, PROBLEM): OpenApiResponse(
+        ProblemSerializer,
+        description="Service Unavailable: the database cannot be reached and no cached copy of "
+        "the answer was at hand (type `service-unavailable`). Retry after `Retry-After` seconds.",
     ),
 }
 

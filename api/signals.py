@@ -5,6 +5,7 @@ end every cached response showing it as soon as that commits, here, before any r
 import threading
 import time
 
+from django.core.signals import request_finished
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
@@ -195,6 +196,7 @@ def connect():
     pre_save.connect(auth.revoke_date, sender=ApiKey, dispatch_uid="apikey-revoked")
     post_save.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-saved")
     post_delete.connect(auth.forget_key, sender=ApiKey, dispatch_uid="apikey-deleted")
+    request_finished.connect(auth.write_last_uses, dispatch_uid="apikey-last-use")
     content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
     page_published.connect(page_published_handler, dispatch_uid="changes-published")
     page_unpublished.connect(page_unpublished_handler, dispatch_uid="changes-unpublished")

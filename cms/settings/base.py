@@ -38,6 +38,20 @@ def env_bool(name, default=False):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_seconds(name, default, minimum, maximum):
+    """A number of seconds from the environment, refused at start outside [minimum, maximum]."""
+    value = os.environ.get(name, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = None
+    if seconds is None or not minimum <= seconds <= maximum:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: give a number of seconds from {minimum:g} to {maximum:g}."
+        )
+    return seconds
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
@@ -83,6 +97,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.database.DatabaseDeadlineMiddleware",  # first: the deadline spans everything else
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # before anything that could answer first
     "api.problems.ProblemDetailsMiddleware",
@@ -134,6 +149,37 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every wait on the database is bounded on this side (cms/database.py): PostgreSQL enforces
+# statement_timeout itself, so a server that accepts and never answers ignores it, and
+# psycopg 3 has no client-side query timeout. In seconds:
+# - DB_CONNECT_TIMEOUT (default 2, a whole number from 2: psycopg's minimum): a new
+#   connection, and the health check before a connection is reused, wait this long at most.
+# - DB_STATEMENT_TIMEOUT (default 30; 0: none): the server cancels a query running longer,
+#   for a slow server (PostgreSQL only; raise it, or 0, for a long migration).
+# - API_DB_REQUEST_DEADLINE (default 5) for /api/ and /readyz/'s check, DB_REQUEST_DEADLINE
+#   (default 30, the admin and everything else): a request's database waits end this long
+#   after it began: a watchdog thread cuts its connections off (closes their sockets) and it
+#   opens no new one, so it answers 503. A request waits at most its deadline plus
+#   DB_CONNECT_TIMEOUT (a connection attempt begun just before the deadline).
+# - DB_RETRY_SECONDS (default 5): after a connection attempt fails, each process refuses new
+#   connections at once for this long, then tries one (a circuit breaker, cms/breaker.py);
+#   also the `Retry-After` of the 503s a database outage answers.
+# - READYZ_TIMEOUT (default 1): /readyz/ answers 503 when the database has not answered its
+#   check within this long.
+DB_CONNECT_TIMEOUT = int(env_seconds("DB_CONNECT_TIMEOUT", "2", 2, 60))
+DB_STATEMENT_TIMEOUT = env_seconds("DB_STATEMENT_TIMEOUT", "30", 0, 3600)
+API_DB_REQUEST_DEADLINE = env_seconds("API_DB_REQUEST_DEADLINE", "5", 0.5, 300)
+DB_REQUEST_DEADLINE = env_seconds("DB_REQUEST_DEADLINE", "30", 0.5, 3600)
+DB_RETRY_SECONDS = env_seconds("DB_RETRY_SECONDS", "5", 0.1, 300)
+READYZ_TIMEOUT = env_seconds("READYZ_TIMEOUT", "1", 0.1, 10)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "cms.postgresql"  # Django's, with the bounds above
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT:
+        _statement_timeout = f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT * 1000)}"
+        _options["options"] = f"{_options.get('options', '')} {_statement_timeout}".strip()
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -143,11 +189,12 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "cms"),
             "TIMEOUT": 300,
-            # A Redis that hangs instead of refusing costs each cache call this long at most
-            # (seconds), then counts as a miss: never a hung request.
+            # A Redis that hangs instead of refusing costs a cache call this long at most
+            # (seconds: connecting, then each read or write), then counts as a miss; the
+            # circuit breaker (api/cache.py) then stops calling it for REDIS_RETRY_SECONDS.
             "OPTIONS": {
-                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.5")),
-                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5")),
+                "socket_connect_timeout": env_seconds("REDIS_CONNECT_TIMEOUT", "0.5", 0.01, 5),
+                "socket_timeout": env_seconds("REDIS_SOCKET_TIMEOUT", "0.5", 0.01, 5),
             },
         }
     }
@@ -160,6 +207,11 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+
+# After a failed cache call each process stops calling Redis for this long (seconds), then
+# lets one call try again: a Redis that hangs costs a request one wait at most, and the outage
+# is logged once when it starts and once when it ends (api/cache.py).
+REDIS_RETRY_SECONDS = env_seconds("REDIS_RETRY_SECONDS", "5", 0.1, 300)
 
 # Background work: django-tasks jobs are stored in the database and run by `manage.py run_worker`.
 TASKS = {
@@ -329,6 +381,11 @@ if API_SYNC_TOMBSTONE_DAYS < 1:
 API_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("API_RESPONSE_CACHE_SECONDS", "300" if REDIS_URL else "0")
 )
+# While the database is unreachable, an API key read from it less than this long ago (seconds)
+# is still accepted, so key holders keep getting cached answers; it is also the longest a
+# revoked key can still be accepted, when the revocation could not clear the shared cache and
+# the database is unreachable (api/auth.py).
+API_KEY_OUTAGE_SECONDS = int(env_seconds("API_KEY_OUTAGE_SECONDS", "3600", 0, 7 * 86400))
 # Every request needs an API key (401 without one); responses become `Cache-Control: private`.
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
 # Campaigns only for keys with the `campaigns` scope (api/auth.py).

@@ -32,6 +32,9 @@ if REDIS_URL:
     if _worker.startswith("gw"):
         _url = urlsplit(REDIS_URL)
         CACHES["default"]["LOCATION"] = _url._replace(path=f"/{1 + int(_worker[2:]) % 15}").geturl()
+# A loaded CI machine can take seconds over a request; the deadline would cut the test's own
+# connection (and its transaction) off. tests/cms/test_database.py sets it where it is tested.
+API_DB_REQUEST_DEADLINE = DB_REQUEST_DEADLINE = 120
 WHITENOISE_AUTOREFRESH = True
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True  # receivers listen on 127.0.0.1
 # client.login() passes no request, which django-axes needs: tests/pages/test_login_throttling.py

@@ -100,7 +100,7 @@ def test_production_with_its_environment():
     assert values == {
         "debug": False,
         "cache": "api.cache.TolerantRedisCache",
-        "db": "django.db.backends.postgresql",
+        "db": "cms.postgresql",  # Django's, with client-side bounds (cms/postgresql/base.py)
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "media": "storages.backends.s3.S3Storage",
         "website": "https://www.clinic.example",
@@ -204,3 +204,33 @@ def test_production_passes_the_deployment_checks():
         values["cors_credentials"],
         values["two_factor"],
     ) == (31536000, True, True, False, ["Medical reviewers", "Administrators"])
+
+
+def test_timeouts_are_checked_at_start():
+    for name, value in (
+        ("DB_CONNECT_TIMEOUT", "1"),  # psycopg waits 2 s at least
+        ("API_DB_REQUEST_DEADLINE", "soon"),
+        ("REDIS_SOCKET_TIMEOUT", "0"),  # unbounded
+        ("REDIS_CONNECT_TIMEOUT", "30"),
+    ):
+        code, err, _ = load_settings(
+            "cms.settings.dev", REDIS_URL="redis://127.0.0.1:6379/0", **{name: value}
+        )
+        assert code != 0 and "ImproperlyConfigured" in err and name in err, (name, err[-300:])
+
+
+def test_postgresql_connections_are_bounded_by_the_settings():
+    proc = run_with_settings(
+        "cms.settings.dev",
+        [
+            "-c",
+            "import json, django; from django.conf import settings; django.setup(); "
+            "print(json.dumps(settings.DATABASES['default']['OPTIONS']))",
+        ],
+        DATABASE_URL="postgres://cms:cms@db:5432/cms",
+        DB_CONNECT_TIMEOUT="3",
+        DB_STATEMENT_TIMEOUT="12.5",
+    )
+    assert proc.returncode == 0, proc.stderr
+    options = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert options == {"connect_timeout": 3, "options": "-c statement_timeout=12500"}

@@ -184,7 +184,7 @@ def test_every_role_uploads_and_only_reviewers_and_administrators_change(db):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_role_uploads_new_images_and_documents(client, request, role, media_root):
+def test_every_role_uploads_new_images_and_documents(db, client, request, role, media_root):
     user = sign_in(client, request, role)
     collection = str(root_collection().pk)
     response = client.post(
