@@ -1,11 +1,12 @@
 """When did each item's representation last change?
 
-DESIGN: an item changes when anything in its representation changes, including a linked page's
-title or a snippet it shows. The signal handlers (api/signals.py) name what changed (pages,
-snippets as surrogate keys, sections of the tree, or everything); `refresh` then recomputes the
-detail representation of every item that shows it, moves `changed_at` only where the
-representation's fingerprint really differs, and records which pages and snippets each item shows
-(its surrogate keys) for the next change. A page that leaves the public keeps its row as a
+The rule (docs/architecture.md, "The change record"): an item changes when anything in its
+representation changes, including a linked page's title or a snippet it shows. The signal
+handlers (api/signals.py) name what changed (pages, snippets as surrogate keys, sections of the
+tree, or everything); `refresh` then recomputes the representations (both channels' list and
+detail shapes, stored by api/stored.py) of every item that shows it, moves `changed_at` only
+where the detail's fingerprint really differs, and records which pages and snippets each item
+shows (its surrogate keys) for the next change. A page that leaves the public keeps its row as a
 tombstone (`public` false).
 
 `?updated_since=` reads `changed_at`; the delta sync and surrogate-key invalidation read the same

@@ -1,5 +1,5 @@
-"""The email channel (DESIGN.md, "Channels"): an item, or a campaign, as HTML an email service
-provider (ESP) can send as it is, with its plain-text part and the links it holds.
+"""The email channel (docs/architecture.md, "Channels"): an item, or a campaign, as HTML an
+email service provider (ESP) can send as it is, with its plain-text part and the links it holds.
 
 Built from what the API already serves: an item's stored web detail (api/read_path.py, so the
 same visibility checks at read time, no serializer run per request), a campaign's items' stored

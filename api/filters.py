@@ -2,7 +2,7 @@
 
 Relation filters follow the visibility rule (pages.selectors.Visibility): a filter on the slug of a
 page the public may not see answers exactly like a filter on a slug that never existed. Unknown
-parameters and malformed values are 400s (see api.views.ContentViewSet).
+parameters and malformed values are 400s (see api.views.content.ContentViewSet).
 """
 
 import datetime

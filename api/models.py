@@ -1,5 +1,6 @@
-"""What the API last served for each item: the record that `updated_since`, ETags of the future
-sync endpoint and surrogate-key invalidation follow (maintained by api/changes.py)."""
+"""What the API last served for each item: the record that `updated_since`, delta sync
+(api/sync.py), webhook events and surrogate-key invalidation follow (maintained by
+api/changes.py)."""
 
 from django.db import models
 

@@ -1,4 +1,4 @@
-"""How a request is answered from stored representations (DESIGN.md, "Read path").
+"""How a request is answered from stored representations (docs/architecture.md, "Read path").
 
 SQL selects the items (visibility, filters, search, ordering, a page of them), each with its
 stored copy (api/stored.py) joined in the same query. A stored copy is used while it is current

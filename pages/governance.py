@@ -1,6 +1,7 @@
 """Medical governance: what an approval records, and who may record a review.
 
-The roles and the "Medical review" workflow come from migration 0005. An approval publishes
+The roles and the "Medical review" workflow come from migration 0006 (0005 adds the workflow's
+task, pages/models/review_task.py). An approval publishes
 exactly the revision the reviewers approved (Wagtail's default finish action publishes the
 latest revision, which may hold edits made after the submission), and stamps the page with the
 approving reviewer, today's date and the next review due (MEDICAL_REVIEW_INTERVAL_MONTHS

@@ -2,7 +2,7 @@
 app's JSON, the email, and each headless client's own preview screen (PREVIEW_URLS, opened
 with a preview token, as wagtail-headless-preview does). The API builds them
 (api/previews.py, named by the HEADLESS_PREVIEW setting): pages/ cannot import api/, the
-layers point down (DESIGN.md)."""
+layers point down (docs/architecture.md, "Apps and layers")."""
 
 from django.conf import settings
 from django.utils.module_loading import import_string

@@ -52,8 +52,8 @@ def page_key(page):
 
 
 def collection_key(name):
-    """`collection-<name>`: on every list, search, lookup (and later feed and sync) response
-    of the collection; purged whenever any of its items changes."""
+    """`collection-<name>`: on every list, search, lookup, feed and sync response of the
+    collection; purged whenever any of its items changes."""
     return f"{COLLECTION_KEY_PREFIX}{name}"
 
 

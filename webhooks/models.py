@@ -1,4 +1,4 @@
-"""Webhook endpoints and the durable outbox (DESIGN: "Publishing pipeline").
+"""Webhook endpoints and the durable outbox (docs/architecture.md, "Webhooks").
 
 An `Event` is written in the same database transaction as the change that caused it (the
 change record's, api/changes.py, or a campaign's publication), with one `Delivery` per endpoint

@@ -10,7 +10,10 @@ import orjson
 
 from webhooks.models import EVENT_TYPES, Delivery, Endpoint, Event
 
-MAX_BODY_BYTES = 20_000  # thin payloads (REFERENCE.md): receivers fetch the item itself
+# Thin payloads: an event says which item changed, where it lives and the keys to purge, never
+# its content. Receivers fetch the item itself, and so read what the API serves when they ask
+# (a delivery may be retried for a day); a body stays small.
+MAX_BODY_BYTES = 20_000
 
 
 def envelope(event_type, data, now):

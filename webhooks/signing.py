@@ -9,7 +9,8 @@ from standardwebhooks.webhooks import Webhook
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (the format's prefix, not a secret)
 SECRET_BYTES = 32
-# whsec_ + base64 of 24 to 64 bytes (REFERENCE.md)
+# whsec_ + base64 of 24 to 64 bytes: the Standard Webhooks specification's symmetric secret
+# ("Random. Between 24 bytes (192 bits) and 64 bytes (512 bits)", base64, prefixed whsec_)
 SECRET_PATTERN = re.compile(r"^whsec_[A-Za-z0-9+/]{32,88}={0,2}$")
 
 

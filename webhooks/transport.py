@@ -1,4 +1,5 @@
-"""One outbound POST, only to a public address, within one deadline (DESIGN: webhooks).
+"""One outbound POST, only to a public address, within one deadline (docs/architecture.md,
+"Webhooks").
 
 The host is resolved once; every address it resolves to must be public (`is_public`: an
 explicit table for the IPv6 prefixes that carry an IPv4 address, `ipaddress.is_global` for the

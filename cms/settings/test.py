@@ -37,6 +37,6 @@ if REDIS_URL:
 API_DB_REQUEST_DEADLINE = DB_REQUEST_DEADLINE = 120
 WHITENOISE_AUTOREFRESH = True
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True  # receivers listen on 127.0.0.1
-# client.login() passes no request, which django-axes needs: tests/pages/test_login_throttling.py
-# turns it on to sign in through the admin's form.
+# client.login() passes no request, which django-axes needs: tests/accounts/test_throttling.py
+# (and tests/browser/test_admin_flow.py) turn it on to sign in through the admin's form.
 AXES_ENABLED = False

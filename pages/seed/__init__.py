@@ -1,4 +1,4 @@
-"""Load the clinic's seed content (shared/SEED_FACTS.md) as structured, published pages.
+"""Load the clinic's seed content (the facts in pages/seed/data.py) as structured, published pages.
 
 Idempotent: objects are found by their natural keys (slug, DOI, code system and value, name) and
 only created when missing, so running it again creates no page, snippet or revision, and never

@@ -1,6 +1,7 @@
 """The clinic's first content: ketamine infusion therapy for neuropathic pain.
 
-The facts come from shared/SEED_FACTS.md.
+This module is where the facts are kept; tests/pages/test_seed.py asserts each of them on the
+loaded pages.
 
 Facts are kept as structured data; prose is written in the project's own words. Slugs are pinned:
 the website, the app and the tests address content by them.

@@ -393,8 +393,9 @@ def _build_world(spec, home, freezer):
             restrict(world, world.indexes[kind], fate, tokens)
 
     # The worker's round: the change record catches up with what changed without a signal
-    # (an expiry date passing, the expired flag written directly). DESIGN lets it lag one round;
-    # `updated_since` is compared once it has caught up.
+    # (an expiry date passing, the expired flag written directly). It may lag one round
+    # (docs/architecture.md, "The change record"); `updated_since` is compared once it has
+    # caught up.
     changes.refresh(everything=True)
     find_hidden(world)
     freezer.move_to(T2)

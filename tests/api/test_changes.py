@@ -1,4 +1,5 @@
-"""An item changes when anything in its representation changes (DESIGN): its own publication, a
+"""An item changes when anything in its representation changes (docs/architecture.md, "The
+change record"): its own publication, a
 linked page's title, a snippet it shows, its visibility. `?updated_since=` and the change record
 (api/changes.py) follow that rule, and nothing else moves them."""
 

@@ -1,4 +1,5 @@
-"""Every fact in shared/SEED_FACTS.md, asserted on structured fields (never by grepping prose)."""
+"""Every fact of the seed content (pages/seed/data.py), asserted on structured fields (never by
+grepping prose)."""
 
 import datetime
 
