@@ -8,7 +8,7 @@ PORT ?= 8000
 # The dev server's own address is its public origin unless API_BASE_URL says otherwise.
 API_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint check bench scale soak clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed: set PYTHON=python3.11")'
@@ -34,6 +34,17 @@ test: install
 # BENCH_ARGS=--quick for a smoke run.
 bench: install
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# 100,000 conditions (about 210,000 items): generation, a full refresh, one widely cited snippet,
+# a full sync walk and the benchmark, each timed with its peak memory (bench/scale.py; hours the
+# first time, resumable). SCALE_ARGS="--conditions 2000 --duration 2" for a short run.
+scale: install
+	$(PY) -m bench.scale $(SCALE_ARGS)
+
+# Ten minutes of load on PostgreSQL + Redis with two gunicorn workers and two run_workers while
+# an editor publishes every 2 s (bench/soak.py). SOAK_ARGS="--minutes 1" for a short run.
+soak: install
+	$(PY) -m bench.soak $(SOAK_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

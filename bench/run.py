@@ -331,18 +331,35 @@ def run_wrk(wrk, base, scenario, args):
     )
 
 
+def process_status(pid):
+    """{field: value} of /proc/<pid>/status (Linux), {} once the process is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return {}
+    return {
+        k: v.strip() for k, v in (line.split(":", 1) for line in text.splitlines() if ":" in line)
+    }
+
+
+def child_pids(parent_pid):
+    return [
+        int(status.parent.name)
+        for status in Path("/proc").glob("[0-9]*/status")
+        if process_status(status.parent.name).get("PPid") == str(parent_pid)
+    ]
+
+
+def memory_mb(pid, field="VmRSS"):
+    """A process's resident memory now (VmRSS) or at its peak (VmHWM), in MB; None if gone."""
+    value = process_status(pid).get(field)
+    return round(int(value.split()[0]) / 1024, 1) if value else None
+
+
 def worker_peak_memory_mb(master_pid):
     """Peak resident memory (VmHWM) of each gunicorn worker, in MB (Linux /proc)."""
-    peaks = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(master_pid) and "VmHWM" in fields:
-            peaks.append(round(int(fields["VmHWM"].split()[0]) / 1024, 1))
-    return peaks
+    peaks = [memory_mb(pid, "VmHWM") for pid in child_pids(master_pid)]
+    return [peak for peak in peaks if peak is not None]
 
 
 def measure(size, plan, wrk, args):

@@ -5,11 +5,16 @@ images that have renditions; every page has references, codes, a reviewer and a 
 revision. Dates aside, the content depends only on the PRNG seed and on what is already in the
 database: slugs read `gen-<run>-<type>-<n>`, where the run counts on from the runs before (not
 from the clock), so running it again adds a new set of pages beside the earlier ones.
+
+A run is written in chunks of at most CHUNK conditions, each with its own causes, treatments and
+therapies, each one bulk load (one transaction): memory stays bounded by a chunk, an interrupted
+run keeps the chunks it finished, and `resume=True` continues the latest run from there.
 """
 
 import io
 import random
 import re
+from collections import Counter
 
 from django.core.files.images import ImageFile
 from django.utils import timezone
@@ -22,7 +27,7 @@ from PIL import Image as PILImage
 from pages import models
 from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
-from pages.seed.bulk import bulk_load
+from pages.seed.bulk import Silent, bulk_load
 
 BODY_PARTS = ["lower back", "neck", "knee", "shoulder", "hip", "wrist", "foot", "jaw", "pelvic"]
 QUALIFIERS = ["chronic", "acute", "recurrent", "post-surgical", "inflammatory", "idiopathic"]
@@ -30,23 +35,63 @@ NOUNS = ["pain", "neuralgia", "neuropathy", "tendinopathy", "syndrome", "myalgia
 DRUGS = ["naproxen", "duloxetine", "pregabalin", "amitriptyline", "lidocaine", "capsaicin"]
 CATEGORIES = [c for c, _ in models.TreatmentPage.Category.choices]
 RUN = re.compile(r"gen-(\d+)-")
+GENERATED_MODELS = [
+    models.CausePage,
+    models.TreatmentPage,
+    models.ConditionPage,
+    models.TherapyPage,
+]
+CHUNK = 10_000  # conditions per transaction
 
 
-def generate_content(conditions, seed=1, progress=None):
+def generate_content(conditions, seed=1, progress=None, resume=False, chunk=CHUNK):
     """Load the seed content if missing, then `conditions` conditions with half as many causes
-    and treatments (at least 3) and a tenth as many therapies (at least 3), in one bulk load.
-    Returns {page type: [new pages]}."""
-    prng = random.Random(seed)  # noqa: S311 (synthetic data, not security)
-    with bulk_load(progress) as load:
-        load_seed_content(load)
-        return SyntheticContent(load, prng).generate(conditions)
+    and treatments (at least 3 per chunk) and a tenth as many therapies (at least 3 per chunk),
+    in chunks of at most `chunk` conditions. `resume`: continue the latest run until it holds
+    `conditions` conditions, instead of starting a new run. Returns {page type: pages added}."""
+    progress = progress or Silent()
+    run, have = resumable_run() if resume else (next_run(), Counter())
+    if have[models.ConditionPage]:
+        progress.say(
+            f"Run {run} holds {have[models.ConditionPage]:,} conditions: going on to "
+            f"{conditions:,}."
+        )
+    added = Counter()
+    while have[models.ConditionPage] < conditions:
+        size = min(chunk, conditions - have[models.ConditionPage])
+        start = have[models.ConditionPage]
+        if start or size < conditions:
+            progress.say(f"Conditions {start + 1:,} to {start + size:,} of {conditions:,}:")
+        # Seeded by where the chunk starts, so a resumed run writes what an unbroken one would.
+        prng = random.Random(seed if not start else f"{seed}-{start}")  # noqa: S311 (synthetic)
+        with bulk_load(progress) as load:
+            load_seed_content(load)
+            pages = SyntheticContent(load, prng, run, have).generate(size)
+        for model, new in pages.items():
+            have[model] += len(new)
+            added[model] += len(new)
+        del pages, load  # a chunk's pages are not kept: memory stays bounded by one chunk
+    return added
+
+
+def resumable_run():
+    """(the latest run, {page type: its pages so far}); a new run when there is none."""
+    run = next_run() - 1
+    if not run:
+        return 1, Counter()
+    have = Counter()
+    for model in GENERATED_MODELS:
+        prefix = f"gen-{run}-{model._meta.model_name.removesuffix('page')}-"
+        have[model] = model.objects.filter(slug__startswith=prefix).count()
+    return run, have
 
 
 class SyntheticContent:
-    def __init__(self, load, prng):
+    def __init__(self, load, prng, run, offsets):
         self.load = load
         self.random = prng
-        self.run = next_run()
+        self.run = run
+        self.offsets = offsets  # {page type: how many the run has before this chunk}
         self.today = timezone.localdate()
 
     def generate(self, n_conditions):
@@ -129,11 +174,12 @@ class SyntheticContent:
     # Pages --------------------------------------------------------------------------------
 
     def make_pages(self, label, index_model, count, build):
-        """`count` pages of the type `index_model` holds, built by `build(page, i)`."""
+        """`count` pages of the type `index_model` holds, built by `build(page, i)` (i counts
+        within the chunk; slugs and titles count on from the run's earlier chunks)."""
         (model,) = index_model.allowed_subpage_models()
         pages = []
         for i in range(count):
-            page = self.base_page(model, i)
+            page = self.base_page(model, self.offsets[model] + i)
             build(page, i)
             pages.append(page)
         # Generated pages are valid by construction; the first of each type proves it.
@@ -262,7 +308,9 @@ class SyntheticContent:
         page.drug_name = "Ketamine"
         page.mechanism_target = "NMDA receptor"
         page.is_off_label = True
-        page.body = self.body_with_links(self.random.sample(self.conditions, 2))
+        page.body = self.body_with_links(
+            self.random.sample(self.conditions, min(2, len(self.conditions)))
+        )
         page.relief_links = [
             models.TherapyReliefLink(target=target) for target in self.relief_targets[i]
         ]

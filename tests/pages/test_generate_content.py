@@ -1,3 +1,4 @@
+from io import StringIO
 from unittest import mock
 
 from django.core.management import call_command
@@ -10,6 +11,7 @@ import pytest
 
 from pages.models import CONTENT_PAGE_MODELS, CausePage, ConditionPage, TherapyPage, TreatmentPage
 from pages.search import search_public
+from pages.seed.generated import SyntheticContent
 from pages.signals import content_loaded
 
 pytestmark = pytest.mark.django_db
@@ -111,19 +113,8 @@ def test_same_seed_same_content_and_a_second_run_adds_beside_the_first(generated
     generated(seed=7)
     assert all(not problems for problems in Page.find_problems())
 
-    def run(n):
-        pages = ConditionPage.objects.filter(slug__startswith=f"gen-{n}-").order_by("path")
-        return [
-            (
-                page.slug.removeprefix(f"gen-{n}-"),
-                page.title,
-                [link.cause.title for link in page.cause_links.all()],
-            )
-            for page in pages
-        ]
-
-    assert len(run(1)) == 3
-    assert run(1) == run(2)
+    assert len(run_pages(1)) == 3
+    assert run_pages(1) == run_pages(2)
 
 
 def test_listeners_hear_once_about_every_new_page(generated):
@@ -136,3 +127,62 @@ def test_listeners_hear_once_about_every_new_page(generated):
     listener.assert_called_once()
     new = Page.objects.filter(depth__gt=1)  # all but the root
     assert sorted(listener.call_args.kwargs["page_ids"]) == sorted(new.values_list("pk", flat=True))
+
+
+def run_pages(run):
+    """(slug without the run, title, its causes' titles) of a run's conditions, in order."""
+    pages = ConditionPage.objects.filter(slug__startswith=f"gen-{run}-").order_by("path")
+    return [
+        (
+            page.slug.removeprefix(f"gen-{run}-"),
+            page.title,
+            [link.cause.title for link in page.cause_links.all()],
+        )
+        for page in pages
+    ]
+
+
+def test_a_run_in_chunks_commits_each_and_resumes_where_it_stopped(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    options = {"seed": 3, "chunk": 2, "verbosity": 0}
+    call_command("generate_content", conditions=5, **options)  # run 1, unbroken: 3 chunks
+
+    real_generate = SyntheticContent.generate
+    calls = []
+
+    def dies_in_the_second_chunk(self, n_conditions):
+        calls.append(n_conditions)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the operator's ^C, mid-chunk
+        return real_generate(self, n_conditions)
+
+    dying = mock.patch.object(SyntheticContent, "generate", dies_in_the_second_chunk)
+    with dying, pytest.raises(KeyboardInterrupt):
+        call_command("generate_content", conditions=5, **options)  # run 2
+    assert len(run_pages(2)) == 2  # the first chunk was committed, the second rolled back
+    assert all(not problems for problems in Page.find_problems())
+
+    call_command("generate_content", conditions=5, resume=True, **options)
+    assert not ConditionPage.objects.filter(slug__startswith="gen-3-").exists()
+    assert run_pages(2) == run_pages(1)  # what the unbroken run wrote, slugs and links alike
+    for model, per_run in [(CausePage, 3 + 3 + 3), (TreatmentPage, 9), (TherapyPage, 9)]:
+        for run in (1, 2):
+            assert model.objects.filter(slug__startswith=f"gen-{run}-").count() == per_run
+    assert all(not problems for problems in Page.find_problems())
+
+    out = StringIO()
+    call_command(
+        "generate_content", conditions=5, resume=True, stdout=out, **options | {"verbosity": 1}
+    )
+    assert "Nothing to add" in out.getvalue()
+
+
+def test_a_single_condition_is_enough(generated):
+    generated(conditions=1)
+    assert ConditionPage.objects.filter(slug__startswith="gen-").count() == 1
+    assert TherapyPage.objects.filter(slug__startswith="gen-").count() == 3
+
+
+def test_rejects_a_nonsense_chunk(db):
+    with pytest.raises(CommandError, match="--chunk must be at least 1"):
+        call_command("generate_content", "--conditions", "3", "--chunk", "0")

@@ -5,7 +5,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pages.seed.generated import generate_content
+from pages.models import ConditionPage
+from pages.seed.generated import CHUNK, generate_content
 
 
 class Progress:
@@ -43,18 +44,38 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--conditions", type=int, default=100, help="How many conditions.")
         parser.add_argument("--seed", type=int, default=1, help="Random seed (repeatable data).")
+        parser.add_argument(
+            "--resume",
+            action="store_true",
+            help="Continue the latest run (one that was interrupted) until it holds --conditions "
+            "conditions, instead of adding a new run beside it.",
+        )
+        parser.add_argument(
+            "--chunk",
+            type=int,
+            default=CHUNK,
+            help=f"Conditions per transaction (default {CHUNK:,}): an interrupted run keeps "
+            "its finished chunks.",
+        )
 
-    def handle(self, *args, conditions, seed, **options):
+    def handle(self, *args, conditions, seed, resume, chunk, **options):
         if not 1 <= conditions <= 100_000:
             raise CommandError("--conditions must be between 1 and 100000.")
+        if chunk < 1:
+            raise CommandError("--chunk must be at least 1.")
         started = time.monotonic()
         progress = Progress(self.stdout) if options["verbosity"] else None
-        pages = generate_content(conditions, seed=seed, progress=progress)
+        added = generate_content(
+            conditions, seed=seed, progress=progress, resume=resume, chunk=chunk
+        )
         if not options["verbosity"]:
+            return
+        if not added:
+            self.stdout.write("Nothing to add: the latest run already holds that many conditions.")
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"Generated {sum(len(v) for v in pages.values())} pages "
-                f"({conditions} conditions) in {time.monotonic() - started:.1f}s."
+                f"Generated {sum(added.values())} pages "
+                f"({added[ConditionPage]} conditions) in {time.monotonic() - started:.1f}s."
             )
         )
