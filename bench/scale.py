@@ -6,11 +6,12 @@ benchmark's SQLite database, each step timed with its peak memory.
 
 Steps, each in a process of its own (its peak resident memory is that process's, from wait4):
 
-1. generate: `bench.prepare` (migrate, the seed content, `generate_content` in chunks of 10,000
-   conditions, each committed with its representations stored). Resumable: the database
-   (var/bench/bench-<n>.sqlite3, the one `bench.run --sizes ...,<n>` uses) keeps every finished
-   chunk, and a second run adds only what is missing.
-2. refresh everything: `refresh_representations`, what a new shape version or a restore costs.
+1. generate: migrate, the seed content and `generate_content --resume` (chunks of 10,000
+   conditions, each committed; background tasks recorded, not run: BENCH_TASKS=dummy).
+   Resumable: the database (var/bench/bench-<n>.sqlite3, the one `bench.run --sizes ...,<n>`
+   uses) keeps every finished chunk, and a second run adds only what is missing.
+2. initial refresh: `refresh_representations`, every item represented and stored (also what a
+   new shape version or `after_restore --full-refresh` costs).
 3. one snippet: a reference cited by thousands of items is edited; the refresh of every item
    showing it runs as the worker would run it (inline here).
 4. sync walk: an app's first sync, every page of `/api/v1/sync/?limit=100` to the end.
@@ -31,7 +32,7 @@ import time
 from bench.prepare import log
 from bench.run import BASE_DIR, DATA_DIR, OUT_DIR
 
-STEPS = ["generate", "refresh everything", "one snippet", "sync walk", "benchmark"]
+STEPS = ["generate", "initial refresh", "one snippet", "sync walk", "benchmark"]
 SNIPPET_DOI = "10.5555/generated.0"  # cited by about one item in eight (pages/seed/generated.py)
 
 
@@ -58,8 +59,8 @@ def measured(command, env, may_fail=False):
 def step_commands(conditions, duration):
     python = sys.executable
     return {
-        "generate": [python, "-m", "bench.prepare", "--conditions", str(conditions)],
-        "refresh everything": [python, "manage.py", "refresh_representations"],
+        "generate": [python, "-m", "bench.scale", "--in-process", "load", str(conditions)],
+        "initial refresh": [python, "manage.py", "refresh_representations"],
         "one snippet": [python, "-m", "bench.scale", "--in-process", "snippet"],
         "sync walk": [python, "-m", "bench.scale", "--in-process", "sync"],
         "benchmark": [
@@ -70,6 +71,17 @@ def step_commands(conditions, duration):
 
 
 # In-process steps ----------------------------------------------------------------------------
+
+
+def load(conditions):
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_content", verbosity=0)
+    call_command("generate_content", conditions=conditions, resume=True, verbosity=1)
+    from pages.models import ConditionPage
+
+    return {"conditions": ConditionPage.objects.filter(slug__startswith="gen-").count()}
 
 
 def edit_snippet():
@@ -132,13 +144,14 @@ def main():
     parser.add_argument("--conditions", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10, help="wrk seconds per scenario")
     parser.add_argument("--again", nargs="*", default=[], choices=STEPS, metavar="STEP")
-    parser.add_argument("--in-process", choices=["snippet", "sync"], help=argparse.SUPPRESS)
+    parser.add_argument("--in-process", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.in_process:
         import django
 
         django.setup()
-        result = edit_snippet() if args.in_process == "snippet" else walk_sync()
+        step, *rest = args.in_process
+        result = {"load": load, "snippet": edit_snippet, "sync": walk_sync}[step](*map(int, rest))
         print(", ".join(f"{value:,} {name}" for name, value in result.items()), flush=True)
         return
 
@@ -160,24 +173,29 @@ def main():
         log(f"==> {name}: {' '.join(command[1:])}")
         # bench.run makes the database of each size itself (the same file, unless DATABASE_URL)
         step_env = env if name != "benchmark" or os.environ.get("DATABASE_URL") else bench_env
+        if name == "generate":
+            step_env = {**env, "BENCH_TASKS": "dummy"}
         seconds, peak, lines_seen, code = measured(command, step_env, may_fail=name == "benchmark")
         last = lines_seen[-1] if lines_seen else ""
-        if name == "refresh everything":
+        if name == "initial refresh":
             last = last.removeprefix("Done: ").split(";")[0]
         elif name == "generate":
-            last = f"{args.conditions:,} conditions"
-            if any(line.startswith("Using the") for line in lines_seen):
-                last += " there before this run (not timed: delete the database to time it)"
+            resumed = any(line.startswith("Run ") for line in lines_seen)
+            last = last + (" (resumed: this time is the rest's)" if resumed else "")
         elif name == "benchmark":
             met = "every target met" if not code else "a target missed"
             last = f"{met}: bench/results/scale/results.md"
         results[name] = {"seconds": round(seconds, 1), "peak_mib": round(peak), "result": last}
         record.write_text(json.dumps(results, indent=2))
         log(f"    {seconds:.1f} s, peak {peak:,.0f} MiB: {last}")
-    summary = {"conditions": args.conditions, "database": env["DATABASE_URL"], "steps": results}
+        write_report(args.conditions, env["DATABASE_URL"], results)  # each step's, as it ends
+    print(table(results))
+
+
+def write_report(conditions, database, results):
+    summary = {"conditions": conditions, "database": database, "steps": results}
     (OUT_DIR / "scale.json").write_text(json.dumps(summary, indent=2) + "\n")
     (OUT_DIR / "scale.md").write_text(table(results))
-    print(table(results))
 
 
 if __name__ == "__main__":
