@@ -92,6 +92,13 @@ def not_modified(response):
     return answer
 
 
+def not_modified_answer(etag, keys, expires=None):
+    """The 304 for an answer known by its validators, before any body is assembled."""
+    answer = HttpResponseNotModified()
+    set_caching_headers(answer, etag, keys, expires)
+    return answer
+
+
 def set_caching_headers(response, etag, keys, expires=None):
     response["ETag"] = etag
     response["Cache-Control"] = cache_control(expires)

@@ -173,90 +173,133 @@ def mark(number):
 
 
 def _refresh_batch(page_ids, visibility, linked, initial):
+    """Refresh one batch of items in the caller's transaction, step by step: compare each public
+    item with its stored copy, tombstone the items no longer public, number the changes, save
+    them, announce them (webhook events), index what each item shows, and purge the cached
+    answers that showed them once this commits. Adds to `linked` the items that gained or lost
+    a link to one of these. Returns how many items' representations changed."""
     # Two processes refreshing the same item (two workers: a queued refresh and the catch-up,
     # or two refreshes of one page) take turns: the second reads what the first committed, so
     # a change is numbered and announced once.
     lock_for_transaction("api.refresh", page_ids)
-    now = timezone.now()
-    states = {
-        state.page_id: state
-        for state in RepresentationState.objects.filter(page_id__in=page_ids).prefetch_related(
-            "keys"
-        )
-    }
-    changed, numbered, unchanged, seen, new_keys = [], [], [], set(), {}
-    announced = []  # webhook events, written with the change (api/events.py)
+    batch = RefreshBatch(page_ids, initial)
     for shapes in _represent(page_ids, visibility):
+        batch.compare(shapes)
+    batch.tombstone_the_rest()
+    number_changes(batch.numbered)
+    batch.save()
+    outbox.emit(batch.announced)
+    batch.index_dependencies()
+    batch.purge_on_commit()
+    linked |= batch.linked
+    return batch.changed_now()
+
+
+class RefreshBatch:
+    """What one batch's refresh found, as `_refresh_batch`'s steps fill it in."""
+
+    def __init__(self, page_ids, initial):
+        self.page_ids, self.initial, self.now = page_ids, initial, timezone.now()
+        self.states = {
+            state.page_id: state
+            for state in RepresentationState.objects.filter(page_id__in=page_ids).prefetch_related(
+                "keys"
+            )
+        }
+        self.changed = []  # states to save
+        self.numbered = []  # states that get a new change number
+        self.unchanged = []  # page ids whose stored copy is still what would be stored
+        self.seen = set()  # public page ids
+        self.new_keys = {}  # page id -> the keys its representation now shows
+        self.announced = []  # webhook events, written with the change (api/events.py)
+        self.linked = set()  # items that gained or lost a link to one of these
+
+    def compare(self, shapes):
+        """One public item's new representations (`{(channel, shape): Represented}`) against
+        its stored copy: unchanged, new, or changed (numbered and announced)."""
         item = shapes[WEB, DETAIL]
-        page, data = item.page, item.data
+        page, data, now = item.page, item.data, self.now
         # what it shows, and the pages it mentions without showing them (api.represent)
         keys = {key for shown in shapes.values() for key in shown.keys}
         keys |= {key for shown in shapes.values() for key in shown.mentions}
         keys.discard(page_key(page))
-        seen.add(page.pk)
+        self.seen.add(page.pk)
         copies = stored.rendered(shapes)
-        state = states.get(page.pk)
+        state = self.states.get(page.pk)
         old_keys = {row.key for row in state.keys.all()} if state else set()
         if state is None:
-            state = states[page.pk] = RepresentationState(
+            state = self.states[page.pk] = RepresentationState(
                 page_id=page.pk,
-                changed_at=(initial and page.last_published_at) or now,
+                changed_at=(self.initial and page.last_published_at) or now,
             )
-            numbered.append(state)
-            if not initial:  # a backfill records pages that were public before the record
-                announced += events.item_events(None, data, type(page).api_collection)
+            self.numbered.append(state)
+            if not self.initial:  # a backfill records pages that were public before the record
+                self.announced += events.item_events(None, data, type(page).api_collection)
         elif state.public and not stored.differs(state, copies):
             if old_keys == keys and stored.is_current(state):
-                unchanged.append(page.pk)
-                continue
+                self.unchanged.append(page.pk)
+                return
         else:  # a new representation, or back in the public (a tombstone has no fingerprint)
-            numbered.append(state)
+            self.numbered.append(state)
             if state.fingerprint != copies[WEB, DETAIL][1]:
                 state.changed_at = now
-            announced += events.item_events(
+            self.announced += events.item_events(
                 last_served(state), data, type(page).api_collection, state.review_status
             )
         state.type, state.slug, state.public = type(page).api_type, page.slug, True
         state.review_status = data["review_status"]
         stored.keep(state, shapes, copies, now)
-        changed.append(state)
+        self.changed.append(state)
         if old_keys != keys:
-            new_keys[page.pk] = keys
-            linked |= page_ids_of(old_keys ^ keys)
-    gone = [pk for pk in set(page_ids) - seen if pk in states and states[pk].public]
-    existing = set()  # by the type's own table: its row goes before the Page row does
-    for model in {MODELS[states[pk].type] for pk in gone if states[pk].type in MODELS}:
-        existing |= set(model.objects.filter(pk__in=gone).values_list("pk", flat=True))
-    for page_id in sorted(gone):  # no longer public: a tombstone
-        state = states[page_id]
-        announced += events.item_events(
-            last_served(state), None, COLLECTIONS[state.type], deleted=page_id not in existing
+            self.new_keys[page.pk] = keys
+            self.linked |= page_ids_of(old_keys ^ keys)
+
+    def tombstone_the_rest(self):
+        """The batch's items stored as public that are no longer: a tombstone each, announced
+        as unpublished, or deleted when the page's row is gone."""
+        states = self.states
+        gone = [pk for pk in set(self.page_ids) - self.seen if pk in states and states[pk].public]
+        existing = set()  # by the type's own table: its row goes before the Page row does
+        for model in {MODELS[states[pk].type] for pk in gone if states[pk].type in MODELS}:
+            existing |= set(model.objects.filter(pk__in=gone).values_list("pk", flat=True))
+        for page_id in sorted(gone):
+            state = states[page_id]
+            self.announced += events.item_events(
+                last_served(state), None, COLLECTIONS[state.type], deleted=page_id not in existing
+            )
+            state.public, state.changed_at = False, self.now
+            stored.forget(state)
+            self.changed.append(state)
+            self.numbered.append(state)
+            self.new_keys[page_id] = set()
+            self.linked |= page_ids_of({row.key for row in state.keys.all()})
+
+    def save(self):
+        for state in self.changed:
+            state.save()
+        # still what would be stored now: the copy is as fresh as a new one (see catch_up)
+        RepresentationState.objects.filter(page_id__in=self.unchanged).update(stored_at=self.now)
+
+    def index_dependencies(self):
+        """Record what each changed item shows (the keys a later change looks it up by)."""
+        RepresentationDependency.objects.filter(state__page_id__in=self.new_keys).delete()
+        RepresentationDependency.objects.bulk_create(
+            RepresentationDependency(state=self.states[page_id], key=key)
+            for page_id, keys in self.new_keys.items()
+            for key in sorted(keys)
         )
-        state.public, state.changed_at = False, now
-        stored.forget(state)
-        changed.append(state)
-        numbered.append(state)
-        new_keys[page_id] = set()
-        linked |= page_ids_of({row.key for row in state.keys.all()})
-    number_changes(numbered)
-    for state in changed:
-        state.save()
-    outbox.emit(announced)
-    # still what would be stored now: the copy is as fresh as a new one (see catch_up)
-    RepresentationState.objects.filter(page_id__in=unchanged).update(stored_at=now)
-    RepresentationDependency.objects.filter(state__page_id__in=new_keys).delete()
-    RepresentationDependency.objects.bulk_create(
-        RepresentationDependency(state=states[page_id], key=key)
-        for page_id, keys in new_keys.items()
-        for key in sorted(keys)
-    )
-    purged = {page_key(state.page_id) for state in changed}
-    purged |= {collection_key(COLLECTIONS[state.type]) for state in changed}
-    if changed:
-        purged.add(SEARCH_KEY)
-    # every cached response (here and at the CDN) that showed them, once the new copies are in
-    transaction.on_commit(lambda: response_cache.purge(purged))
-    return sum(1 for state in changed if state.changed_at == now)
+
+    def purge_on_commit(self):
+        """Every cached response (here and at the CDN) that showed them, once the new copies
+        are in."""
+        purged = {page_key(state.page_id) for state in self.changed}
+        purged |= {collection_key(COLLECTIONS[state.type]) for state in self.changed}
+        if self.changed:
+            purged.add(SEARCH_KEY)
+        transaction.on_commit(lambda: response_cache.purge(purged))
+
+    def changed_now(self):
+        return sum(1 for state in self.changed if state.changed_at == self.now)
 
 
 def last_served(state):

@@ -21,7 +21,7 @@ from cms.database import DATABASE_ERRORS
 from pages.representation import API_PREFIX
 
 logger = logging.getLogger(__name__)
-PROBLEM_CONTENT_TYPE = "application/problem+json"
+PROBLEM_CONTENT_TYPE = ProblemJSONRenderer.media_type
 
 TITLES = {
     400: "Bad Request",

@@ -23,6 +23,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from api.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
+from api.problems import PROBLEM_CONTENT_TYPE
 from pages.models import MedicalCode, TherapySideEffect
 from pages.renditions import APP_BASE_WIDTH, APP_DENSITIES, BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
 from pages.structured_text import MARK_TYPES
@@ -742,7 +743,7 @@ class ProblemSerializer(serializers.Serializer):
     )
 
 
-PROBLEM = "application/problem+json"
+PROBLEM = PROBLEM_CONTENT_TYPE
 ERROR_RESPONSES = {
     304: OpenApiResponse(description="Not Modified: the If-None-Match ETag is current."),
     (400, PROBLEM): OpenApiResponse(ProblemSerializer, description="Invalid query parameters."),

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from api.cache import available
+from api.problems import PROBLEM_CONTENT_TYPE
 from cms.database import database_ready
 
 
@@ -37,7 +38,7 @@ def readyz(request):
                 "checks": {"database": "down"},
             },
             status=503,
-            content_type="application/problem+json",
+            content_type=PROBLEM_CONTENT_TYPE,
         )
         # Not logged per probe: the outage is logged when it starts and ends (cms/breaker.py).
         response._has_been_logged = True

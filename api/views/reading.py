@@ -6,10 +6,10 @@ view gets here, and the view has validated its parameters: a cached answer is ne
 a request that would have been refused, and a 400 is never cached.
 """
 
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
 
 from api import response_cache
-from api.caching import answer_response, cache_control, matches, set_caching_headers
+from api.caching import answer_response, cache_control, matches, not_modified_answer
 
 CACHED_STATUSES = (200, 301, 302)
 
@@ -43,9 +43,7 @@ class AnsweringMixin:
                 return entry_response(lookup.hit)
         answer = build()
         if lookup is None and answer.status == 200 and matches(request, answer.etag):
-            not_modified = HttpResponseNotModified()  # known before any body is assembled
-            set_caching_headers(not_modified, answer.etag, answer.keys, answer.expires)
-            return not_modified
+            return not_modified_answer(answer.etag, answer.keys, answer.expires)
         body = answer.body()
         response = answer_response(answer, body)
         if lookup is not None and answer.status in CACHED_STATUSES:
