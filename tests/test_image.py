@@ -225,7 +225,8 @@ print(json.dumps({name: place.startswith(here) for name, place in places.items()
 """
 
 
-def test_the_image_alone_imports_every_app_and_passes_the_deploy_checks(image_dir, tmp_path):
+@pytest.mark.heavy
+def test_the_image_alone_imports_every_app_and_passes_the_deploy_checks(heavy, image_dir, tmp_path):
     env = production_env(
         f"sqlite:///{tmp_path / 'db.sqlite3'}",
         SECURE_SSL_REDIRECT="true",  # production's defaults, as the deploy checks expect
@@ -306,8 +307,9 @@ def stylesheets_served(base, body):
         assert status == 200 and headers["Content-Type"].startswith("text/css") and css
 
 
+@pytest.mark.heavy
 @pytest.mark.server
-def test_the_image_migrates_and_serves_a_styled_admin(built_image, compose, tmp_path):
+def test_the_image_migrates_and_serves_a_styled_admin(heavy, built_image, compose, tmp_path):
     env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     run_in_image(built_image, command(compose, "migrate"), env)
     web = command(compose, "web")

@@ -5,6 +5,7 @@ stored copy (a fresh database), the live fallback costs the same at limit=5 and 
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from api.models import RepresentationState
 from api.relations import expandable
 from pages.models import CONTENT_PAGE_MODELS
+from tests.module_data import rolled_back_after_module
 
 # From stored copies, the visibility facts cached (steady state): count, page of items with
 # their stored copies, visibility of what they show. A detail: the item, the visibility check.
@@ -29,10 +31,18 @@ LIVE_DETAIL_BUDGET = 17
 LIVE_COLD_DETAIL_BUDGET = LIVE_DETAIL_BUDGET + 3  # site, view restrictions and disclaimer
 
 
+@pytest.fixture(scope="module")
+def _generated(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Generated once for the module (tests/module_data.py)."""
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+    with rolled_back_after_module(django_db_blocker), media:
+        call_command("generate_content", "--conditions", "200", verbosity=0)
+        yield
+
+
 @pytest.fixture
-def generated(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    call_command("generate_content", "--conditions", "200", verbosity=0)
+def generated(_generated, db):
+    """The module's generated content; what a test changes is rolled back after it."""
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import pytest
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.heavy
 @pytest.mark.server
-def test_bench_smoke_run(tmp_path):
+def test_bench_smoke_run(heavy, tmp_path):
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}",
