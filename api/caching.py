@@ -13,7 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 
-from pages.representation import is_collection_key
+from shapes.representation import is_collection_key
 
 SURROGATE_HEADER_LIMIT = 16_000  # bytes; longer key lists fall back to the collection keys
 NOT_MODIFIED_HEADERS = ("ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Vary")

@@ -30,17 +30,15 @@ from django_tasks import task
 
 from api import events, response_cache, stored
 from api.models import ChangeCounter, ChangeMark, RepresentationDependency, RepresentationState
-from api.represent import DETAIL, load, represent_pages
-from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
 from pages.selectors import Visibility
+from shapes import registry
+from shapes.represent import DETAIL, load, represent_pages
+from shapes.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
 from webhooks import outbox
 from worker.singleton import lock_for_transaction
 
 BATCH = 200
 clock = time.monotonic  # refresh deadlines (tests move it)
-COLLECTIONS = {model.api_type: model.api_collection for model in CONTENT_PAGE_MODELS}
-MODELS = {model.api_type: model for model in CONTENT_PAGE_MODELS}
 
 SEARCH_KEY = collection_key("search")
 
@@ -75,7 +73,7 @@ def content_page_ids(queryset=None):
 
 
 def content_types():
-    return ContentType.objects.get_for_models(*CONTENT_PAGE_MODELS).values()
+    return ContentType.objects.get_for_models(*registry.models()).values()
 
 
 def refresh(page_ids=(), keys=(), sections=(), everything=False, progress=None, initial=False):
@@ -123,11 +121,11 @@ def refresh_until(
 
 def _represent(page_ids, visibility):
     """{(channel, shape): Represented} of each public page among `page_ids`, every shape from
-    pages loaded once (read fresh: see `api.represent.serializer_context`)."""
+    pages loaded once (read fresh: see `shapes.represent.serializer_context`)."""
     by_type = dict(
         Page.objects.filter(pk__in=page_ids).values_list("pk", "content_type_id").iterator()
     )
-    for model in CONTENT_PAGE_MODELS:
+    for model in registry.models():
         content_type = ContentType.objects.get_for_model(model).pk
         ids = [pk for pk, type_id in by_type.items() if type_id == content_type]
         if ids:
@@ -219,7 +217,7 @@ class RefreshBatch:
         its stored copy: unchanged, new, or changed (numbered and announced)."""
         item = shapes[WEB, DETAIL]
         page, data, now = item.page, item.data, self.now
-        # what it shows, and the pages it mentions without showing them (api.represent)
+        # what it shows, and the pages it mentions without showing them (shapes.represent)
         keys = {key for shown in shapes.values() for key in shown.keys}
         keys |= {key for shown in shapes.values() for key in shown.mentions}
         keys.discard(page_key(page))
@@ -234,7 +232,7 @@ class RefreshBatch:
             )
             self.numbered.append(state)
             if not self.initial:  # a backfill records pages that were public before the record
-                self.announced += events.item_events(None, data, type(page).api_collection)
+                self.announced += events.item_events(None, data, registry.of(type(page)).collection)
         elif state.public and not stored.differs(state, copies):
             if old_keys == keys and stored.is_current(state):
                 self.unchanged.append(page.pk)
@@ -244,9 +242,9 @@ class RefreshBatch:
             if state.fingerprint != copies[WEB, DETAIL][1]:
                 state.changed_at = now
             self.announced += events.item_events(
-                last_served(state), data, type(page).api_collection, state.review_status
+                last_served(state), data, registry.of(type(page)).collection, state.review_status
             )
-        state.type, state.slug, state.public = type(page).api_type, page.slug, True
+        state.type, state.slug, state.public = registry.of(type(page)).name, page.slug, True
         state.review_status = data["review_status"]
         stored.keep(state, shapes, copies, now)
         self.changed.append(state)
@@ -260,12 +258,14 @@ class RefreshBatch:
         states = self.states
         gone = [pk for pk in set(self.page_ids) - self.seen if pk in states and states[pk].public]
         existing = set()  # by the type's own table: its row goes before the Page row does
-        for model in {MODELS[states[pk].type] for pk in gone if states[pk].type in MODELS}:
+        for item_type in {registry.named(states[pk].type) for pk in gone} - {None}:
+            model = item_type.model
             existing |= set(model.objects.filter(pk__in=gone).values_list("pk", flat=True))
         for page_id in sorted(gone):
             state = states[page_id]
+            collection = registry.named(state.type).collection
             self.announced += events.item_events(
-                last_served(state), None, COLLECTIONS[state.type], deleted=page_id not in existing
+                last_served(state), None, collection, deleted=page_id not in existing
             )
             state.public, state.changed_at = False, self.now
             stored.forget(state)
@@ -293,7 +293,7 @@ class RefreshBatch:
         """Every cached response (here and at the CDN) that showed them, once the new copies
         are in."""
         purged = {page_key(state.page_id) for state in self.changed}
-        purged |= {collection_key(COLLECTIONS[state.type]) for state in self.changed}
+        purged |= {collection_key(registry.named(state.type).collection) for state in self.changed}
         if self.changed:
             purged.add(SEARCH_KEY)
         transaction.on_commit(lambda: response_cache.purge(purged))
@@ -342,7 +342,7 @@ def refresh_review_status(today=None):
     """Refresh the items whose review status (current, due soon, overdue) moved with the
     calendar since they were last represented. Returns how many changed."""
     stale = set()
-    for model in CONTENT_PAGE_MODELS:
+    for model in registry.models():
         for status, pages in model.review_status_filters(today).items():
             pages = model.objects.filter(pages).values("pk")
             stale |= set(

@@ -34,8 +34,9 @@ from lxml import html as lxml_html
 
 from api.params import Query
 from api.problems import BadQuery
-from pages.representation import absolute_media_url
 from pages.text_safety import clean_data, clean_text
+from shapes import registry
+from shapes.representation import absolute_media_url
 
 # Gmail clips a message whose HTML passes about 102 KB; what a fragment adds in the ESP's
 # template must fit too, so an item's fragment stays under this.
@@ -224,59 +225,18 @@ def size(markup):
     return len(markup.encode())
 
 
-# What an item's email shows besides its header, safety information and disclaimer: for each
-# type, its fields in order, each as (kind, field, heading). The kinds are the templates of
-# templates/email/sections/.
-SECTIONS = {
-    "condition": [
-        ("list", "also_known_as", "Also known as"),
-        ("stream", "body", None),
-        ("text", "symptoms_overview", "Symptoms"),
-        ("named", "symptoms", None),
-        ("named", "subtypes", "Types"),
-        ("links", "causes", "Causes"),
-        ("steps", "treatment_approach", "How it is treated"),
-        ("links", "treatments", "Treatments"),
-        ("links", "therapies", "Therapies"),
-    ],
-    "cause": [
-        ("stream", "body", None),
-        ("text", "resulting_pain_syndrome", "Resulting pain"),
-        ("statistics", "statistics", "In numbers"),
-        ("links", "conditions", "Conditions"),
-        ("links", "therapies", "Therapies"),
-    ],
-    "treatment": [
-        ("text", "drug_class", "Drug class"),
-        ("named", "example_drugs", "Examples"),
-        ("stream", "body", None),
-        ("rich_text", "how_it_works", "How it works"),
-        ("rich_text", "evidence_notes", "Evidence"),
-        ("links", "conditions", "Used for"),
-    ],
-    "therapy": [
-        ("text", "evidence_summary", None),
-        ("stream", "body", None),
-        ("drug", "drug", "The medicine"),
-        ("rich_text", "mechanism_of_action", "How it works"),
-        ("rich_text", "what_to_expect", "What to expect"),
-        ("links", "relieves", "What it can relieve"),
-    ],
-}
-
-
 def item_sections(data):
     """The clippable part of an item's email, as template contexts: one per body block (so a
     long body is cut between blocks), one per other field with something to show."""
     sections = []
-    for kind, name, heading in SECTIONS[data["type"]]:
-        value = data.get(name)
+    for section in registry.named(data["type"]).email_sections:
+        value = data.get(section.field)
         if not value:
             continue
-        if kind == "stream":
+        if section.kind == "stream":
             sections += [{"kind": "block", "block": block} for block in value]
         else:
-            sections.append({"kind": kind, "heading": heading, "value": value})
+            sections.append({"kind": section.kind, "heading": section.heading, "value": value})
     return sections
 
 

@@ -8,7 +8,7 @@ outbox (webhooks/outbox.py) in the transaction that records the change.
 """
 
 from pages.models import BaseContentPage, Campaign
-from pages.representation import collection_key, item_api_url, page_key, snippet_key
+from shapes.representation import CAMPAIGNS, collection_key, item_api_url, page_key, snippet_key
 
 SEARCH_KEY = collection_key("search")
 REMINDED = {BaseContentPage.ReviewStatus.DUE_SOON, BaseContentPage.ReviewStatus.OVERDUE}
@@ -65,10 +65,10 @@ def campaign_event(event_type, campaign):
             "slug": campaign.slug,
             "title": campaign.name,
             "url": None,
-            "api_url": item_api_url(Campaign.api_collection, campaign.slug),
+            "api_url": item_api_url(CAMPAIGNS, campaign.slug),
             "revision_id": campaign.live_revision_id,
             "keys": [
-                collection_key(Campaign.api_collection),
+                collection_key(CAMPAIGNS),
                 snippet_key(Campaign, campaign.pk),
             ],
         },

@@ -7,6 +7,7 @@ parameters and malformed values are 400s (see api.views.content.ContentViewSet).
 
 import datetime
 import re
+from functools import cache
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,9 +19,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from api.models import RepresentationState
-from api.relations import SNIPPET_RELATIONS, expandable
-from pages.models import REVIEW_STATUS_CHOICES, CausePage, ConditionPage, TherapyPage, TreatmentPage
+from pages.models import REVIEW_STATUS_CHOICES
 from pages.selectors import Visibility, public_snippets
+from shapes import registry
+from shapes.registry import ChoiceFilter
+from shapes.relations import relations_of
 
 SLUG_PATTERN = "^[-a-zA-Z0-9_]+$"
 # RFC 3339 (the OpenAPI `date-time` format): a date, a time and a UTC offset, nothing else.
@@ -124,54 +127,25 @@ class ContentFilterSet(django_filters.FilterSet):
         return queryset.filter(queryset.model.review_status_filters()[value])
 
 
-def related(model, name, target_model=None, label=""):
-    """The filter on `model`'s relation `name` (a page relation or a snippet relation)."""
-    relations = {**expandable(model), **{r.name: r for r in SNIPPET_RELATIONS.get(model, ())}}
-    return RelatedSlugFilter(relations[name], target_model, label=label)
+def declared_filter(item_type, name, declaration):
+    """The django-filter filter for one of `item_type`'s declared filters (shapes.registry)."""
+    label = f"?{name}={declaration.example}"
+    if isinstance(declaration, ChoiceFilter):
+        field = item_type.model._meta.get_field(name)
+        return django_filters.ChoiceFilter(choices=field.choices, label=label)
+    relations = {r.name: r for r in relations_of(item_type.model)}
+    return RelatedSlugFilter(relations[declaration.relation], declaration.target, label=label)
 
 
-class ConditionFilterSet(ContentFilterSet):
-    symptom = related(ConditionPage, "symptoms", label="?symptom=tingling")
-    cause = related(ConditionPage, "causes", label="?cause=shingles")
-    treatment = related(ConditionPage, "treatments", label="?treatment=opioids")
-    therapy = related(ConditionPage, "therapies", label="?therapy=ketamine-infusion-therapy")
-
-    class Meta:
-        model = ConditionPage
-        fields = []
-
-
-class CauseFilterSet(ContentFilterSet):
-    condition = related(CausePage, "conditions", label="?condition=neuropathic-pain")
-
-    class Meta:
-        model = CausePage
-        fields = []
-
-
-class TreatmentFilterSet(ContentFilterSet):
-    condition = related(TreatmentPage, "conditions", label="?condition=neuropathic-pain")
-    category = django_filters.ChoiceFilter(
-        choices=TreatmentPage.Category.choices, label="?category=medication"
-    )
-
-    class Meta:
-        model = TreatmentPage
-        fields = []
-
-
-class TherapyFilterSet(ContentFilterSet):
-    condition = related(TherapyPage, "relieves", ConditionPage, label="?condition=neuropathic-pain")
-    cause = related(TherapyPage, "relieves", CausePage, label="?cause=shingles")
-
-    class Meta:
-        model = TherapyPage
-        fields = []
-
-
-FILTERSETS = {
-    ConditionPage: ConditionFilterSet,
-    CausePage: CauseFilterSet,
-    TreatmentPage: TreatmentFilterSet,
-    TherapyPage: TherapyFilterSet,
-}
+@cache
+def filterset_for(model):
+    """The FilterSet of `model`'s collection: what every collection filters by, and the
+    filters its type's registration declares."""
+    item_type = registry.of(model)
+    filters = {
+        name: declared_filter(item_type, name, declaration)
+        for name, declaration in item_type.filters.items()
+    }
+    meta = type("Meta", (), {"model": model, "fields": []})
+    name = f"{item_type.name.title()}FilterSet"
+    return type(name, (ContentFilterSet,), {**filters, "Meta": meta})

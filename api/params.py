@@ -17,7 +17,7 @@ import unicodedata
 from rest_framework import exceptions
 
 from api.problems import BadQuery, error_messages
-from pages.representation import CHANNELS, WEB
+from shapes.representation import CHANNELS, WEB
 
 SEARCH_MAX_LENGTH = 200
 NAME_PATTERN = r"[a-z_]+"
@@ -152,7 +152,7 @@ def search_text(request, name, required=False):
 
 
 def channel_param(request, default=WEB):
-    """?channel=web|app: whose shapes to answer with (pages.representation)."""
+    """?channel=web|app: whose shapes to answer with (shapes.representation)."""
     raw = request.query_params.get("channel")
     if raw is None:
         return default

@@ -16,8 +16,8 @@ from django.core import signing
 
 from wagtail.models import Page
 
-from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import API_PREFIX
+from shapes import registry
+from shapes.representation import API_PREFIX
 
 SALT = "api.preview.v1"
 # django.core.signing.dumps: the claims, when it was signed, the signature (base64url each)
@@ -42,10 +42,10 @@ def previewable(page_id):
     page = Page.objects.filter(pk=page_id).first()
     if page is None:
         raise ValueError(f"No page has the id {page_id}.")
-    if page.specific_class not in CONTENT_PAGE_MODELS:
-        raise ValueError(
-            f"Page {page_id} ({page.title}) is not a condition, cause, treatment or therapy."
-        )
+    if not registry.of(page.specific_class):
+        *others, last = (item_type.name for item_type in registry.item_types())
+        kinds = f"{', '.join(others)} or {last}" if others else last
+        raise ValueError(f"Page {page_id} ({page.title}) is not a {kinds}.")
     return page
 
 

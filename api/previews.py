@@ -13,14 +13,14 @@ from django.template.loader import render_to_string
 from modelcluster.fields import ParentalKey
 
 from api import email, preview
-from api.relations import load_draft
-from api.represent import APP as APP_CHANNEL
-from api.represent import DETAIL, WEB, represent_pages
 from api.stored import render
 from api.views.campaigns import campaign_preview
 from pages.models import Campaign
 from pages.previews import APP, CLIENT
 from pages.selectors import Visibility
+from shapes.relations import load_draft
+from shapes.represent import APP as APP_CHANNEL
+from shapes.represent import DETAIL, WEB, represent_pages
 
 
 def latest_draft(page):

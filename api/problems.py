@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 
 from api.renderers import ORJSONRenderer, ProblemJSONRenderer
 from cms.database import DATABASE_ERRORS
-from pages.representation import API_PREFIX
+from shapes.representation import API_PREFIX
 
 logger = logging.getLogger(__name__)
 PROBLEM_CONTENT_TYPE = ProblemJSONRenderer.media_type

@@ -30,18 +30,18 @@ import orjson
 
 from api import changes, stored
 from api.models import RepresentationState
-from api.relations import expandable
-from api.represent import DETAIL, LIST, WEB, load, represent_pages
-from api.serializers import ALWAYS_FIELDS
-from pages.models import CONTENT_PAGE_MODELS
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
-from pages.representation import (
+from shapes import registry
+from shapes.relations import expandable
+from shapes.represent import DETAIL, LIST, WEB, load, represent_pages
+from shapes.representation import (
     collection_key,
     page_ids_of,
     page_key,
     stored_origin,
     with_origin,
 )
+from shapes.serializers import ALWAYS_FIELDS
 
 ROW_FIELDS = ("pk", "content_type_id", "expire_at", "stored_body", "stored_digest", "stored_keys")
 REFRESH_ASKED_SECONDS = 30  # one refresh request per item in this window, however many readers
@@ -76,7 +76,7 @@ class Answer:
 
 
 def model_by_content_type():
-    return {ContentType.objects.get_for_model(model).pk: model for model in CONTENT_PAGE_MODELS}
+    return {ContentType.objects.get_for_model(model).pk: model for model in registry.models()}
 
 
 def with_stored(queryset, shape, channel, version):
@@ -309,7 +309,7 @@ def expanded_collections(model, expand):
     relations = expandable(model)
     return sorted(
         {
-            collection_key(target.api_collection)
+            collection_key(registry.of(target).collection)
             for name in expand
             for target in relations[name].target_models
         }

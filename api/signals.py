@@ -27,7 +27,10 @@ from api import auth, changes, events, response_cache
 from api.models import ApiKey, RepresentationState
 from pages import media
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
-from pages.representation import (
+from pages.signals import content_loaded, is_bulk_loading
+from shapes import registry
+from shapes.representation import (
+    CAMPAIGNS,
     DEFAULT_DISCLAIMER_KEY,
     REDIRECTS_KEY,
     collection_key,
@@ -35,7 +38,6 @@ from pages.representation import (
     page_key,
     snippet_key,
 )
-from pages.signals import content_loaded, is_bulk_loading
 from webhooks import outbox
 
 SNIPPETS = (Symptom, Reviewer, Reference, MedicalCode)
@@ -81,7 +83,7 @@ def purge_hidden(page_ids):
         Q(page_id__in=page_ids) | Q(keys__key__in=keys)
     ).values_list("page_id", "type")
     for page_id, kind in showing.distinct():
-        keys |= {page_key(page_id), collection_key(changes.COLLECTIONS[kind])}
+        keys |= {page_key(page_id), collection_key(registry.named(kind).collection)}
     purge_on_commit(keys | {changes.SEARCH_KEY, REDIRECTS_KEY})
 
 
@@ -92,10 +94,9 @@ def purge_section(path):
 def page_published_handler(sender, instance, **kwargs):
     """Its own answers show the new revision at once (the read path serves it live until its
     copy is stored again); the pages showing it follow with the refresh."""
-    kind = getattr(type(instance), "api_collection", None)
-    purge_on_commit(
-        [page_key(instance), changes.SEARCH_KEY, *([collection_key(kind)] if kind else [])]
-    )
+    item_type = registry.of(type(instance))
+    collections = [collection_key(item_type.collection)] if item_type else []
+    purge_on_commit([page_key(instance), changes.SEARCH_KEY, *collections])
     track(page_ids=[instance.pk])
 
 
@@ -169,7 +170,7 @@ def disclaimer_changed(sender, instance, **kwargs):
 def campaign_changed(sender, instance, **kwargs):
     """A campaign's live version changed (published, unpublished, deleted): its answers and
     the list of campaigns end once that commits."""
-    purge_on_commit([collection_key(Campaign.api_collection), snippet_key(Campaign, instance.pk)])
+    purge_on_commit([collection_key(CAMPAIGNS), snippet_key(Campaign, instance.pk)])
 
 
 def campaign_published(sender, instance, **kwargs):

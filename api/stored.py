@@ -14,13 +14,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 import orjson
 
 from api.renderers import ORJSONRenderer
-from pages.representation import APP, WEB
+from shapes.representation import APP, WEB
+from shapes.serializers import DETAIL, LIST
 
 # Bump when the shape of a representation changes (a serializer, a block's API value, a
 # renderer option): stored copies of another version count as missing until refreshed.
 VERSION = 4
 
-DETAIL, LIST = "detail", "list"  # api.represent's shapes
 # (channel, shape): the columns of api.models.RepresentationState holding its bytes and their
 # fingerprint. Both channels' copies of a shape show the same things: one column of keys.
 COLUMNS = {

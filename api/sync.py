@@ -41,7 +41,7 @@ from django.utils import timezone
 
 from api import response_cache
 from api.models import ChangeCounter, ChangeMark, RepresentationState
-from pages.representation import collection_key
+from shapes.representation import collection_key
 
 SALT = "api.sync.cursor"
 CURSOR_VERSION = 2  # 1: no version field and no mark (before restores were recognised)

@@ -11,12 +11,13 @@ from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
 from api.views.preview import EmailPreviewView, PreviewTokenView, PreviewView
 from api.views.sync import SyncView
-from pages.models import CONTENT_PAGE_MODELS
+from shapes import registry
 
 READ_ONLY = ["get", "head"]  # anything else is a 405 problem with `Allow: GET, HEAD`
 router = SimpleRouter(trailing_slash=True)
-for model in CONTENT_PAGE_MODELS:
-    router.register(model.api_collection, content_viewset(model), basename=model.api_collection)
+for item_type in registry.item_types():
+    collection = item_type.collection
+    router.register(collection, content_viewset(item_type.model), basename=collection)
 
 api_v1 = [
     path("search/", SearchView.as_view(), name="search"),

@@ -89,7 +89,7 @@ def edit_snippet():
     immediate task backend), as one worker task would."""
     from api.models import RepresentationDependency
     from pages.models import Reference
-    from pages.representation import dependency_key
+    from shapes.representation import dependency_key
 
     reference = Reference.objects.get(doi=SNIPPET_DOI)
     shown_by = RepresentationDependency.objects.filter(key=dependency_key(reference)).count()

@@ -26,13 +26,13 @@ class LinkedRichTextBlock(blocks.RichTextBlock):
     public_content.py), never `{{ value.text }}`, which would link every page, public or not."""
 
     def render_basic(self, value, context=None):
-        from pages.representation import resolve_rich_text
+        from shapes.representation import resolve_rich_text
 
         # Editors' rich text, expanded and cleaned like Wagtail's own rendering of it.
         return mark_safe(resolve_rich_text(value.source if value else ""))  # noqa: S308
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import rich_text_value
+        from shapes.representation import rich_text_value
 
         visibility = (context or {}).get("visibility")
         return rich_text_value(value.source if value else "", visibility, context)
@@ -43,8 +43,8 @@ class ReferenceChooserBlock(SnippetChooserBlock):
         super().__init__("pages.Reference", **kwargs)
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import record_dependencies, reference_representation
         from pages.selectors import snippet_is_public
+        from shapes.representation import record_dependencies, reference_representation
 
         record_dependencies(context, value)
         return reference_representation(value) if snippet_is_public(value) else None
@@ -58,8 +58,8 @@ class SymptomChooserBlock(SnippetChooserBlock):
         super().__init__("pages.Symptom", **kwargs)
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import record_dependencies
         from pages.selectors import snippet_is_public
+        from shapes.representation import record_dependencies
 
         if value is None:
             return None
@@ -87,8 +87,8 @@ class PublicPageChooserBlock(blocks.PageChooserBlock):
 def public_references(pages, context=None):
     """Flat references for `pages`, None in place of each page the public may not see (the
     public ones are recorded in `context`: see `record_dependencies`)."""
-    from pages.representation import page_reference, record_dependencies, record_mentions
     from pages.selectors import Visibility
+    from shapes.representation import page_reference, record_dependencies, record_mentions
 
     visibility = (context or {}).get("visibility") or Visibility.load()
     ids = [page.pk for page in pages if page is not None]
@@ -107,7 +107,7 @@ class RenditionImageBlock(ImageBlock):
     """An image with its alt text; the API value carries renditions with sizes."""
 
     def get_api_representation(self, value, context=None):
-        from pages.representation import image_representation, record_dependencies
+        from shapes.representation import image_representation, record_dependencies
 
         if value is None:
             return None

@@ -37,8 +37,8 @@ from wagtail.permission_policies.collections import CollectionOwnershipPermissio
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import get_snippet_models
 
-from pages.representation import image_key
 from pages.selectors import Visibility, public_snippets
+from shapes.representation import image_key
 
 GUARDED_ACTIONS = frozenset({"change", "delete"})
 

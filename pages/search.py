@@ -13,7 +13,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from modelsearch.signal_handlers import post_save_signal_handler
 
-from pages.models import CONTENT_PAGE_MODELS, ConditionOtherName
+from pages.models import ConditionOtherName
 from pages.selectors import Visibility
 
 MAX_RESULTS = 1000
@@ -49,7 +49,7 @@ def search_words(text):
     return " ".join(WORD.findall(text))
 
 
-def search_public(query, models=CONTENT_PAGE_MODELS, limit=MAX_RESULTS, visibility=None):
+def search_public(query, models, limit=MAX_RESULTS, visibility=None):
     """Public pages of `models` matching `query` (any user text), most relevant first (plain
     Page objects). Only public pages are ranked, so hidden ones never take a place."""
     visibility = visibility or Visibility.load()

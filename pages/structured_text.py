@@ -1,5 +1,5 @@
 """Rich text as a tree of nodes, for clients that render natively (the app channel): the same
-content as the website's HTML (pages.representation.resolve_rich_text), but no markup to parse.
+content as the website's HTML (shapes.representation.resolve_rich_text), but no markup to parse.
 
     [{"type": "paragraph", "children": [
         {"type": "text", "text": "Ketamine ", "marks": []},
@@ -14,7 +14,7 @@ italic), link (`href`; `target` names the public item an internal link points at
 line_break. Everything else is dropped: an unknown element keeps its text, a script, style or
 embedded object loses it too, and a link without a safe href keeps only its text (the HTML it
 reads has unsafe hrefs removed already; the tree checks again, however the attribute was
-quoted). api/schema.py documents the same nodes.
+quoted). shapes/schema.py documents the same nodes.
 """
 
 from html.parser import HTMLParser

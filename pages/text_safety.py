@@ -26,7 +26,7 @@ from wagtail.rich_text import features as feature_registry
 SAFE_HREF = re.compile(r"^(https?:|mailto:|tel:|/|#)", re.I)
 SAFE_URL_SCHEMES = "https://, http://, mailto:, tel:, / or #"
 LINE_BREAK = "\x0b"  # U+000B (vertical tab): what Word pastes for a soft line break
-# A noncharacter the representation may use for its own marks (pages.representation's
+# A noncharacter the representation may use for its own marks (shapes.representation's
 # STORED_ORIGIN): stored text never holds one, so a mark is never mistaken for text.
 PLACEHOLDER = "\ufdd0"
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff"

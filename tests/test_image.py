@@ -129,7 +129,7 @@ def read(name):
 
 def test_the_image_holds_every_package_and_file_the_project_runs():
     required = required_files()
-    for package in ("accounts", "api", "cms", "pages", "webhooks", "worker"):
+    for package in ("accounts", "api", "cms", "pages", "shapes", "webhooks", "worker"):
         assert f"{package}/__init__.py" in required
     assert "templates/base.html" in required
     assert missing_from_image(read("Dockerfile"), read(".dockerignore")) == []

@@ -25,24 +25,26 @@ from api.feeds import RSS
 from api.pagination import StrictLimitOffsetPagination, page_parameters
 from api.params import Query
 from api.read_path import Answer, Reader
-from api.represent import LIST
-from api.schema import ERROR_RESPONSES, EmailAnchorSerializer, items_of_any_type, utm_parameters
-from api.serializers import LIST_SERIALIZERS
+from api.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
 from api.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
 from api.views.reading import AnsweringMixin
 from pages.models import Campaign, Disclaimer
-from pages.representation import (
+from pages.selectors import Visibility, public_snippets
+from pages.text_safety import safe_href
+from shapes.represent import LIST
+from shapes.representation import (
+    CAMPAIGNS,
     collection_key,
     disclaimer_representation,
     item_api_url,
     page_key,
     snippet_key,
 )
-from pages.selectors import Visibility, public_snippets
-from pages.text_safety import safe_href
+from shapes.schema import items_of_any_type
+from shapes.serializers import serializers_by_model
 
-CAMPAIGNS_KEY = collection_key(Campaign.api_collection)
+CAMPAIGNS_KEY = collection_key(CAMPAIGNS)
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
     {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
@@ -82,7 +84,7 @@ class CampaignSerializer(serializers.Serializer):
     html = serializers.CharField()
     text = serializers.CharField()
     links = EmailAnchorSerializer(many=True)
-    items = items_of_any_type("CampaignItem", LIST_SERIALIZERS, many=True)
+    items = items_of_any_type("CampaignItem", serializers_by_model(LIST), many=True)
 
 
 def campaign_keys(campaign):
@@ -116,7 +118,7 @@ def summary(campaign):
         "name": campaign.name,
         "subject": campaign.subject,
         "preheader": campaign.preheader,
-        "api_url": item_api_url(Campaign.api_collection, campaign.slug),
+        "api_url": item_api_url(CAMPAIGNS, campaign.slug),
         "feed_url": f"{item_api_url('feeds/campaigns', campaign.slug).rstrip('/')}.rss",
         "last_published_at": campaign.last_published_at,
     }

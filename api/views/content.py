@@ -15,7 +15,7 @@ from rest_framework import exceptions, filters, mixins, viewsets
 from rest_framework.decorators import action
 
 from api import email
-from api.filters import FILTERSETS, VisibleFilterBackend
+from api.filters import VisibleFilterBackend, filterset_for
 from api.pagination import StrictLimitOffsetPagination
 from api.params import (
     LIST_MAX_LENGTH,
@@ -28,22 +28,17 @@ from api.params import (
 )
 from api.problems import BadQuery
 from api.read_path import Answer, Reader, item_answer, page_answer
-from api.relations import expandable
-from api.represent import DETAIL, LIST, WEB
-from api.schema import (
-    ERROR_RESPONSES,
-    ItemEmailSerializer,
-    by_channel,
-    channel_parameter,
-    utm_parameters,
-)
-from api.serializers import DETAIL_SERIALIZERS, LIST_SERIALIZERS, SERIALIZERS
+from api.schema import ERROR_RESPONSES, ItemEmailSerializer, channel_parameter, utm_parameters
 from api.stored import render
 from api.views.reading import AnsweringMixin
-from pages.models import CausePage, ConditionPage, TherapyPage, TreatmentPage
-from pages.representation import collection_key, page_key
 from pages.search import search_public
 from pages.selectors import Visibility
+from shapes import registry
+from shapes.relations import expandable
+from shapes.represent import APP, DETAIL, LIST, WEB
+from shapes.representation import collection_key, page_key
+from shapes.schema import by_channel
+from shapes.serializers import serializer_for
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -166,7 +161,7 @@ class ContentViewSet(
 ):
     """Read-only collection of one content type: the public items (pages.selectors.Visibility),
     answered from their stored representations (api/read_path.py). The serializers below
-    describe the shapes for the OpenAPI document; api.represent builds them."""
+    describe the shapes for the OpenAPI document; shapes.represent builds them."""
 
     model = None
     http_method_names = ["get", "head"]
@@ -181,7 +176,7 @@ class ContentViewSet(
 
     @property
     def filterset_class(self):
-        return FILTERSETS[self.model]
+        return filterset_for(self.model)
 
     @cached_property
     def visibility(self):
@@ -232,8 +227,7 @@ class ContentViewSet(
             raise utils.translate_validation(filterset.errors)
 
     def serializer_for_action(self):
-        serializers = LIST_SERIALIZERS if self.action == "list" else DETAIL_SERIALIZERS
-        return serializers[self.model]
+        return serializer_for(self.model, LIST if self.action == "list" else DETAIL)
 
     def get_serializer_class(self):
         return self.serializer_for_action()
@@ -253,7 +247,7 @@ class ContentViewSet(
         return self.visibility.pages(self.model)
 
     def collection_keys(self):
-        return [collection_key(self.model.api_collection)]
+        return [collection_key(registry.of(self.model).collection)]
 
     def list(self, request, *args, **kwargs):
         return self.answered(request, self.list_answer, self.collection_keys())
@@ -312,7 +306,7 @@ class ContentViewSet(
         return answer
 
     def not_found(self, slug):
-        return Http404(f"No public {self.model.api_type} has the slug '{slug}'.")
+        return Http404(f"No public {registry.of(self.model).name} has the slug '{slug}'.")
 
     @action(detail=True, methods=["get", "head"], url_path="email")
     def email(self, request, *args, **kwargs):
@@ -336,34 +330,26 @@ class ContentViewSet(
         )
 
 
-# Slugs of the seed content (pages/seed/data.py): the documented examples of each detail.
-EXAMPLE_SLUGS = {
-    ConditionPage: "neuropathic-pain",
-    CausePage: "shingles",
-    TreatmentPage: "opioids",
-    TherapyPage: "ketamine-infusion-therapy",
-}
-
-
 def content_viewset(model):
     """A ContentViewSet subclass for `model`, with its OpenAPI description."""
-    name = model.api_type
-    detail_serializer = DETAIL_SERIALIZERS[model]
-    list_serializer = LIST_SERIALIZERS[model]
+    item_type = registry.of(model)
+    name = item_type.name
+    detail_serializer = serializer_for(model, DETAIL)
+    list_serializer = serializer_for(model, LIST)
     title = name.title()
     slug_parameter = OpenApiParameter(
         "slug",
         {"type": "string", "pattern": f"^{ContentViewSet.lookup_value_regex}$"},
         OpenApiParameter.PATH,
-        examples=[OpenApiExample("From the seed content", EXAMPLE_SLUGS[model])],
+        examples=[OpenApiExample("From the seed content", item_type.example_slug)],
     )
     list_item = by_channel(
-        f"{title}ListItem", list_serializer, SERIALIZERS["app"]["list"][model], many=True
+        f"{title}ListItem", list_serializer, serializer_for(model, LIST, APP), many=True
     )
-    detail = by_channel(f"{title}Item", detail_serializer, SERIALIZERS["app"]["detail"][model])
+    detail = by_channel(f"{title}Item", detail_serializer, serializer_for(model, DETAIL, APP))
     return extend_schema_view(
         list=extend_schema(
-            summary=f"List {model.api_collection}",
+            summary=f"List {item_type.collection}",
             parameters=[*shape_parameters(list_serializer, model), channel_parameter()],
             responses={200: list_item, **ERROR_RESPONSES},
         ),

@@ -14,15 +14,13 @@ from rest_framework.views import APIView
 
 from api import email, feeds
 from api.read_path import Answer, Reader
-from api.represent import LIST
 from api.schema import ERROR_RESPONSES, PROBLEM, utm_parameters
 from api.views.reading import AnsweringMixin
-from pages.models import CONTENT_PAGE_MODELS
 from pages.prepared import MOMENT, Prepared
-from pages.representation import collection_key, collection_website_url
 from pages.selectors import Visibility
-
-MODELS = {model.api_collection: model for model in CONTENT_PAGE_MODELS}
+from shapes import registry
+from shapes.represent import LIST
+from shapes.representation import collection_key, collection_website_url
 
 NEWEST = Prepared(  # a collection's newest public items, by first publication
     lambda visibility, model, now: (
@@ -115,11 +113,12 @@ class FeedMixin(AnsweringMixin):
         )
 
 
+COLLECTIONS = sorted(item_type.collection for item_type in registry.item_types())
 COLLECTION_PARAMETER = OpenApiParameter(
     "collection",
-    {"type": "string", "enum": sorted(MODELS)},
+    {"type": "string", "enum": COLLECTIONS},
     OpenApiParameter.PATH,
-    description="The collection: " + ", ".join(sorted(MODELS)) + ".",
+    description="The collection: " + ", ".join(COLLECTIONS) + ".",
 )
 
 
@@ -134,16 +133,18 @@ class CollectionFeedView(FeedMixin, APIView):
 
     def collection_feed(self, request, collection):
         email.check_utm(request)
-        if collection not in MODELS:
-            raise Http404(f"No collection '{collection}'; feeds: {', '.join(MODELS)}.")
+        item_type = registry.in_collection(collection)
+        if item_type is None:
+            names = ", ".join(t.collection for t in registry.item_types())
+            raise Http404(f"No collection '{collection}'; feeds: {names}.")
         utm = feed_utm(request, collection)
-        return self.answered(request, lambda: self.answer(MODELS[collection], utm))
+        return self.answered(request, lambda: self.answer(item_type.model, utm))
 
     def answer(self, model, utm):
         visibility = Visibility.load()
         reader = Reader(visibility, self.request)
         ids = [row["pk"] for row in NEWEST.rows((visibility, model), now=reader.now)]
-        name = model.api_collection
+        name = registry.of(model).collection
         site = settings.WAGTAIL_SITE_NAME
         texts = (
             f"{site}: {name.title()}",

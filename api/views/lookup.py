@@ -17,19 +17,19 @@ from api.pagination import StrictLimitOffsetPagination, page_parameters
 from api.params import SEARCH_SCHEMA, Query, channel_param, search_text
 from api.problems import BadQuery
 from api.read_path import Answer, Reader, item_answer, page_answer
-from api.represent import LIST
 from api.schema import (
     ERROR_RESPONSES,
     RedirectSerializer,
     channel_parameter,
-    items_of_any_type_by_channel,
     search_results,
 )
-from api.serializers import SERIALIZERS
 from api.stored import render
 from api.views.reading import AnsweringMixin
-from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import (
+from pages.search import search_public
+from pages.selectors import Visibility
+from shapes import registry
+from shapes.represent import CHANNELS, DETAIL, LIST
+from shapes.representation import (
     API_PREFIX,
     REDIRECTS_KEY,
     WEB,
@@ -37,8 +37,8 @@ from pages.representation import (
     page_key,
     page_reference,
 )
-from pages.search import search_public
-from pages.selectors import Visibility
+from shapes.schema import items_of_any_type_by_channel
+from shapes.serializers import serializers_by_model
 
 # A website path: starts with "/", no empty segment, no control characters.
 PATH_PATTERN = r"^/([^/\x00-\x1f\x7f]+/)*[^/\x00-\x1f\x7f]*$"
@@ -56,7 +56,7 @@ def path_param(request):
 
 
 def specific_model(page):
-    return page.specific_class if page.specific_class in CONTENT_PAGE_MODELS else None
+    return page.specific_class if registry.of(page.specific_class) else None
 
 
 class SearchView(AnsweringMixin, APIView):
@@ -74,7 +74,9 @@ class SearchView(AnsweringMixin, APIView):
             channel_parameter(),
         ],
         responses={
-            200: search_results({channel: s["list"] for channel, s in SERIALIZERS.items()}),
+            200: search_results(
+                {channel: serializers_by_model(LIST, channel) for channel in CHANNELS}
+            ),
             **ERROR_RESPONSES,
         },
     )
@@ -88,7 +90,7 @@ class SearchView(AnsweringMixin, APIView):
 
     def search_answer(self, query, channel):
         visibility = Visibility.load()
-        ranked = search_public(query, visibility=visibility)
+        ranked = search_public(query, registry.models(), visibility=visibility)
         paginator = self.pagination_class()
         ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
         reader = Reader(visibility, self.request, channel)
@@ -130,7 +132,8 @@ class PageByPathView(AnsweringMixin, APIView):
         ],
         responses={
             200: items_of_any_type_by_channel(
-                "PageDetail", {channel: s["detail"] for channel, s in SERIALIZERS.items()}
+                "PageDetail",
+                {channel: serializers_by_model(DETAIL, channel) for channel in CHANNELS},
             ),
             301: OpenApiResponse(RedirectSerializer, description="Moved for good."),
             302: OpenApiResponse(RedirectSerializer, description="Moved for now."),
@@ -152,7 +155,7 @@ class PageByPathView(AnsweringMixin, APIView):
         rows = reader.page_by_url_path(url_path)
         model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
-            keys = [collection_key(model.api_collection)]
+            keys = [collection_key(registry.of(model).collection)]
             answer = item_answer(reader, model, rows, extra_keys=keys)
             if answer:
                 return answer

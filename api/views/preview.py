@@ -23,14 +23,14 @@ from api.schema import (
     ItemEmailSerializer,
     ProblemSerializer,
     channel_parameter,
-    items_of_any_type_by_channel,
     utm_parameters,
 )
-from api.serializers import SERIALIZERS
 from api.stored import render
-from pages.models import CONTENT_PAGE_MODELS
-from pages.representation import APP, WEB
 from pages.selectors import Visibility
+from shapes import registry
+from shapes.representation import APP, WEB
+from shapes.schema import items_of_any_type_by_channel
+from shapes.serializers import DETAIL, serializers_by_model
 
 TOKEN_PARAMETER = OpenApiParameter(
     "token",
@@ -57,7 +57,7 @@ class PreviewMixin:
         except preview.BadToken as problem:
             raise InvalidPreviewToken(str(problem)) from None
         page = Page.objects.filter(pk=page_id).first()
-        if page is None or page.specific_class not in CONTENT_PAGE_MODELS:
+        if page is None or not registry.of(page.specific_class):
             raise Http404("The page this token previews no longer exists.")
         return latest_draft(page.specific)
 
@@ -74,7 +74,7 @@ class PreviewView(PreviewMixin, APIView):
         parameters=[TOKEN_PARAMETER, channel_parameter()],
         responses={
             200: items_of_any_type_by_channel(
-                "PreviewItem", {c: s["detail"] for c, s in SERIALIZERS.items()}
+                "PreviewItem", {c: serializers_by_model(DETAIL, c) for c in (WEB, APP)}
             ),
             **ERROR_RESPONSES,
         },

@@ -4,25 +4,26 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from api import changes, sync
+from api import sync
 from api.params import Query, channel_param, parse_bounded_int, subset_param
 from api.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
 from api.read_path import Answer, Reader
-from api.represent import APP, DETAIL
 from api.schema import (
     ERROR_RESPONSES,
     ProblemSerializer,
     channel_parameter,
     items_of_any_type_by_channel,
 )
-from api.serializers import SERIALIZERS
 from api.stored import render
 from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
-from pages.representation import collection_key
 from pages.selectors import Visibility
+from shapes import registry
+from shapes.represent import APP, CHANNELS, DETAIL
+from shapes.representation import collection_key
+from shapes.schema import ItemTypeChoiceField
+from shapes.serializers import serializers_by_model
 
-TYPES = {collection: kind for kind, collection in changes.COLLECTIONS.items()}  # the inverse
 LIMIT_MAX = 100
 LIMITS = (LIMIT_MAX, 1, LIMIT_MAX)  # default, minimum, maximum
 TYPES_MAX_LENGTH = 200
@@ -34,11 +35,16 @@ NOT_SIGNED_HERE = (
 )
 
 
+def types_by_collection():
+    """{collection: type} of every registered type."""
+    return {item_type.collection: item_type.name for item_type in registry.item_types()}
+
+
 class TombstoneSerializer(serializers.Serializer):
     """An item that left the public (unpublished, deleted, expired, made private or moved out
     of the site) since the cursor: remove it. Only what it was last served with publicly."""
 
-    type = serializers.ChoiceField(choices=list(TYPES.values()))
+    type = ItemTypeChoiceField()
     id = serializers.IntegerField()
     slug = serializers.SlugField()
 
@@ -48,7 +54,9 @@ class SyncPageSerializer(serializers.Serializer):
     channel's detail shape, each once, and tombstones of items to remove."""
 
     items = items_of_any_type_by_channel(
-        "SyncItem", {channel: s["detail"] for channel, s in SERIALIZERS.items()}, many=True
+        "SyncItem",
+        {channel: serializers_by_model(DETAIL, channel) for channel in CHANNELS},
+        many=True,
     )
     deleted = TombstoneSerializer(many=True)
     next_cursor = serializers.CharField(
@@ -93,11 +101,11 @@ class SyncView(AnsweringMixin, APIView):
                 "types",
                 {
                     "type": "string",
-                    "pattern": names_pattern(sorted(TYPES)),
+                    "pattern": names_pattern(sorted(types_by_collection())),
                     "maxLength": TYPES_MAX_LENGTH,
                 },
                 description="Comma-separated collections to sync (default: all): "
-                f"{', '.join(TYPES)}. A cursor keeps the types it started with.",
+                f"{', '.join(types_by_collection())}. A cursor keeps the types it started with.",
             ),
             channel_parameter(default=APP),
         ],
@@ -122,11 +130,12 @@ class SyncView(AnsweringMixin, APIView):
     def get(self, request):
         query = Query(request, {"cursor", "limit", "types", "channel"})
         limit = query.value("limit", lambda: parse_bounded_int(request, "limit", *LIMITS))
+        known = types_by_collection()
         chosen = query.value(
             "types",
-            lambda: subset_param(request, "types", TYPES, "collection(s)", TYPES_MAX_LENGTH),
+            lambda: subset_param(request, "types", known, "collection(s)", TYPES_MAX_LENGTH),
         )
-        types = tuple(sorted(TYPES[name] for name in chosen)) if chosen else None
+        types = tuple(sorted(known[name] for name in chosen)) if chosen else None
         channel = query.value("channel", lambda: channel_param(request, default=None))
         raw = request.query_params.get("cursor")
         cursor = query.value("cursor", lambda: self.cursor(raw, types, channel))
@@ -171,8 +180,9 @@ class SyncView(AnsweringMixin, APIView):
         deleted = render([sync.tombstone(row) for row in page.rows if not row["public"]])
         tail = b',"next_cursor":' + render(page.next_cursor.encode())
         tail += b',"has_more":' + (b"true" if page.has_more else b"false") + b"}"
-        kinds = cursor.types or tuple(TYPES.values())
-        collections = sorted(collection_key(c) for c, kind in TYPES.items() if kind in kinds)
+        known = types_by_collection()
+        kinds = cursor.types or tuple(known.values())
+        collections = sorted(collection_key(c) for c, kind in known.items() if kind in kinds)
         validators = [*collections, sync.SYNC_KEY]
         return Answer(
             etag=reader.etag(f"sync|{DETAIL}", shown, [deleted, tail]),

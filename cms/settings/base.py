@@ -59,6 +59,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "pages",
+    "shapes",
     "api",
     "webhooks",
     "worker",
@@ -342,11 +343,11 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.postprocess_channels",
+        "shapes.schema.postprocess_channels",
     ],
     "ENUM_NAME_OVERRIDES": {
-        "ReviewStatusEnum": ["current", "due_soon", "overdue", "unreviewed"],
-        "ItemTypeEnum": ["condition", "cause", "treatment", "therapy"],
+        "ReviewStatusEnum": "shapes.schema.REVIEW_STATUSES",  # the model's values
+        "ItemTypeEnum": "shapes.registry.ITEM_TYPE_NAMES",  # filled as types register
     },
 }
 

@@ -125,7 +125,6 @@ class Campaign(
         FieldPanel("utm_campaign"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("subject")]
-    api_collection = "campaigns"
 
     class Meta:
         ordering = ["name"]

@@ -21,9 +21,9 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Page
 
-from pages.representation import resolve_rich_text, website_url
 from pages.selectors import Visibility
 from pages.text_safety import safe_href
+from shapes.representation import resolve_rich_text, website_url
 
 register = template.Library()
 

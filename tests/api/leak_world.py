@@ -26,8 +26,7 @@ from wagtail.models import Page, PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from api import changes, preview
-from api.filters import FILTERSETS
-from api.relations import expandable
+from api.filters import filterset_for
 from pages.models import (
     Campaign,
     CampaignItem,
@@ -50,6 +49,8 @@ from pages.models import (
 )
 from pages.selectors import Visibility
 from pages.signals import bulk_loading
+from shapes import registry
+from shapes.relations import expandable
 from webhooks.models import Endpoint, Event
 
 KINDS = ("condition", "cause", "treatment", "therapy")
@@ -646,7 +647,7 @@ def doors(world):
     all_title_words = sorted(set().union(*title_words.values()))
     for kind in KINDS:
         model = MODELS[kind]
-        base = f"/api/v1/{model.api_collection}/"
+        base = f"/api/v1/{registry.of(model).collection}/"
         relations = sorted(expandable(model))
         requests += [
             query(base, limit=100),
@@ -657,13 +658,13 @@ def doors(world):
             requests.append(query(base, limit=100, expand=",".join(relations)))
             requests.append(query(base, limit=100, fields=",".join(["title", *relations])))
             requests += [query(base, limit=100, expand=name) for name in relations[1:]]
-        for name in sorted(FILTERSETS[model].base_filters):
+        for name in sorted(filterset_for(model).base_filters):
             for value in filter_values(world, name):
                 requests.append(query(base, limit=100, **{name: value}))
         for word in [*words, *sorted(title_words[kind])]:
             requests.append(query(base, limit=100, search=word))
         requests.append(query(base, limit=100, channel="app"))
-        feeds = f"/api/v1/feeds/{model.api_collection}"
+        feeds = f"/api/v1/feeds/{registry.of(model).collection}"
         requests += [f"{feeds}.rss", f"{feeds}.atom"]  # api/feeds.py
         slugs = world.kind_slugs(kind) + ["never-existed-" + kind]
         for slug in slugs:

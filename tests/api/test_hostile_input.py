@@ -27,9 +27,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.email import UTM_PARAMS
-from api.filters import FILTERSETS
+from api.filters import filterset_for
 from api.views.content import ContentViewSet
 from pages.models import CONTENT_PAGE_MODELS
+from shapes import registry
 
 PROBLEM = "application/problem+json"
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -175,8 +176,9 @@ class Endpoint:
 def endpoints():
     found = []
     for model in CONTENT_PAGE_MODELS:
-        collection = model.api_collection
-        list_params = sorted(ContentViewSet.list_parameters | set(FILTERSETS[model].base_filters))
+        collection = registry.of(model).collection
+        filters = set(filterset_for(model).base_filters)
+        list_params = sorted(ContentViewSet.list_parameters | filters)
         found.append(Endpoint(f"{collection}-list", f"/api/v1/{collection}/", tuple(list_params)))
         found.append(
             Endpoint(

@@ -8,6 +8,8 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from jsonschema import Draft7Validator
 
+from shapes import registry
+
 COLLECTIONS = ["conditions", "causes", "treatments", "therapies"]
 ITEM_SCHEMAS = [
     f"{kind}{shape}{channel}"
@@ -18,7 +20,7 @@ ITEM_SCHEMAS = [
 CHANNEL_INDEX = {"web": 0, "app": 1}  # in the anyOf of api.schema.by_channel components
 REFERENCE_KEYS = ["id", "type", "slug", "title", "url", "api_url"]
 # Objects that may carry keys their schema does not list. None: every JSON-LD node the API sends
-# is described property by property (pages/schema_org.py builds no other keys).
+# is described property by property (shapes/schema_org.py builds no other keys).
 OPEN_OBJECTS = set()
 # Nested objects whose keys are not all always present (everything else requires every property).
 TOKENS = "/api/v1/preview/tokens/"
@@ -79,7 +81,7 @@ def json_schema(node):
 def response_validator(schema, path, status, channel=None):
     """Validates a response as documented; with `channel`, only as that channel's shape (each
     component offering both shapes keeps only that channel's)."""
-    from api.schema import CHANNEL_COMPONENTS
+    from shapes.schema import CHANNEL_COMPONENTS
 
     content = schema["paths"][path]["get"]["responses"][str(status)]["content"]
     documented = content["application/json"]["schema"]
@@ -284,10 +286,10 @@ def test_responses_carry_exactly_the_documented_properties(
 
 
 def relation_names(collection):
-    from api.relations import expandable
     from pages.models import CONTENT_PAGE_MODELS
+    from shapes.relations import expandable
 
-    model = next(m for m in CONTENT_PAGE_MODELS if m.api_collection == collection)
+    model = next(m for m in CONTENT_PAGE_MODELS if registry.of(m).collection == collection)
     return sorted(expandable(model))
 
 

@@ -11,8 +11,9 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from api.models import RepresentationState
-from api.relations import expandable
 from pages.models import CONTENT_PAGE_MODELS
+from shapes import registry
+from shapes.relations import expandable
 from tests.module_data import rolled_back_after_module
 
 # From stored copies, the visibility facts cached (steady state): count, page of items with
@@ -60,7 +61,7 @@ def queries(client, path):
 
 
 def paths(model):
-    base = f"/api/v1/{model.api_collection}/"
+    base = f"/api/v1/{registry.of(model).collection}/"
     slug = model.objects.filter(slug__startswith="gen-").values_list("slug", flat=True)[0]
     return base, f"{base}{slug}/", sorted(expandable(model))
 
@@ -128,7 +129,7 @@ def test_live_detail_budget(without_stored_copies, client):
         cache.clear()
         assert queries(client, path) <= LIVE_COLD_DETAIL_BUDGET, path
         assert queries(client, path) <= LIVE_DETAIL_BUDGET, path
-        if model.api_type == "condition":
+        if registry.of(model).name == "condition":
             body = client.get(path).json()["body"]
             assert any(block["type"] == "image" for block in body)
             assert 'href="https://www.example-clinic.test/causes/' in body[1]["value"]

@@ -12,10 +12,11 @@ import pytest
 
 from api import stored
 from api.models import RepresentationState
-from api.relations import expandable
-from api.represent import APP, CHANNELS, DETAIL, LIST, WEB, represent
 from pages.models import CONTENT_PAGE_MODELS, CausePage, ConditionPage, TherapyPage
 from pages.selectors import Visibility
+from shapes import registry
+from shapes.relations import expandable
+from shapes.represent import APP, CHANNELS, DETAIL, LIST, WEB, represent
 
 
 def live(model, pk, shape, fields=None, expand=(), channel=WEB):
@@ -39,7 +40,7 @@ def assert_served_as_serialized(client, channel=WEB):
     detail, list, fields= and expand= (each relation), in `channel`'s shapes."""
     checked = 0
     for model in CONTENT_PAGE_MODELS:
-        base = f"/api/v1/{model.api_collection}/"
+        base = f"/api/v1/{registry.of(model).collection}/"
         relations = sorted(expandable(model))
         fields = {"title", "slug", *relations[:1]}
         shapes = [(None, ()), (fields, ())] + [(None, (name,)) for name in relations]

@@ -7,10 +7,10 @@ import pytest
 
 from api import stored
 from api.models import RepresentationState
-from api.represent import CHANNELS, DETAIL, LIST, represent
 from pages.models import CONTENT_PAGE_MODELS, CausePage
-from pages.representation import stored_origin
 from pages.selectors import Visibility
+from shapes.represent import CHANNELS, DETAIL, LIST, represent
+from shapes.representation import stored_origin
 
 
 def assert_stored_equals_live():

@@ -7,7 +7,7 @@ import orjson
 
 from api.changes import refresh
 from api.models import RepresentationState
-from pages.representation import STORED_ORIGIN
+from shapes.representation import STORED_ORIGIN
 
 DETAIL = "/api/v1/therapies/ketamine-infusion-therapy/"
 

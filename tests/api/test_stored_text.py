@@ -25,9 +25,10 @@ from lxml import html as lxml_html
 
 from api import preview
 from api.changes import refresh
-from api.relations import expandable
 from pages.models import CONTENT_PAGE_MODELS, TherapyPage
 from pages.text_safety import safe_href
+from shapes import registry
+from shapes.relations import expandable
 from tests.api.test_hostile_input import ENDPOINTS, seed_once  # noqa: F401 (a fixture)
 
 # Plain text as Word, an import or an attacker leaves it (no NUL: PostgreSQL refuses it).
@@ -166,8 +167,8 @@ def doors():
         expand = ",".join(sorted(expandable(model)))
         found.append(
             (
-                f"{model.api_collection}-expanded",
-                f"/api/v1/{model.api_collection}/?{urlencode({'expand': expand})}",
+                f"{registry.of(model).collection}-expanded",
+                f"/api/v1/{registry.of(model).collection}/?{urlencode({'expand': expand})}",
             )
         )
     return found
@@ -201,14 +202,14 @@ def test_the_email_of_every_item_is_safe(client):
     wrong = []
     for model in CONTENT_PAGE_MODELS:
         for slug in model.objects.live().values_list("slug", flat=True):
-            response = client.get(f"/api/v1/{model.api_collection}/{slug}/email/")
+            response = client.get(f"/api/v1/{registry.of(model).collection}/{slug}/email/")
             if response.status_code != 200:
-                wrong.append(f"{model.api_collection}/{slug}: {response.status_code}")
+                wrong.append(f"{registry.of(model).collection}/{slug}: {response.status_code}")
                 continue
             data = response.json()
             problems = unsafe_links_in_html(data["html"])
             problems += [link["url"] for link in data["links"] if not safe_href(link["url"])]
-            wrong += [f"{model.api_collection}/{slug}: {problem}" for problem in problems]
+            wrong += [f"{registry.of(model).collection}/{slug}: {problem}" for problem in problems]
     assert not wrong, "\n".join(wrong[:60])
 
 

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from api import stored, sync
 from api.changes import catch_up, number_changes
 from api.models import ChangeMark, RepresentationState
-from api.represent import APP, DETAIL, WEB, represent
 from pages.models import (
     CONTENT_PAGE_MODELS,
     CausePage,
@@ -28,6 +27,7 @@ from pages.models import (
     TherapyReliefLink,
 )
 from pages.selectors import Visibility
+from shapes.represent import APP, DETAIL, WEB, represent
 
 
 def sync_pass(api, cursor=None, limit=100, **params):

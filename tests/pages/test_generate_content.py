@@ -105,7 +105,7 @@ def test_generated_pages_are_placed_published_and_searchable(generated):
         ReferenceIndex.create_or_update_for_object(page)  # Wagtail's own indexing changes nothing
         assert set(written.all()) == before
     condition = ConditionPage.objects.filter(slug__startswith="gen-").first()
-    assert condition.pk in [page.pk for page in search_public(condition.title)]
+    assert condition.pk in [page.pk for page in search_public(condition.title, CONTENT_PAGE_MODELS)]
 
 
 def test_same_seed_same_content_and_a_second_run_adds_beside_the_first(generated):

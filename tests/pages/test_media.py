@@ -23,7 +23,7 @@ import wagtail_factories
 
 from api.models import RepresentationState
 from pages import media
-from pages.representation import with_origin
+from shapes.representation import with_origin
 from tests import factories
 from tests.conftest import member
 

@@ -11,10 +11,10 @@ from wagtail.models import Page
 import pytest
 
 from api.read_path import Reader
-from api.represent import DETAIL, LIST
 from pages.models import ConditionPage
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from pages.selectors import Visibility
+from shapes.represent import DETAIL, LIST
 from tests.api.leak_world import build_world
 from tests.api.test_leak_property import EVERY_FATE, PRIVATE_SECTIONS
 

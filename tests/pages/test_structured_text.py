@@ -10,15 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pages.representation import resolve_rich_text
 from pages.structured_text import MARK_TYPES, NODE_TYPES, rich_text_tree
+from shapes.representation import resolve_rich_text
 
 INLINE = {"text", "link", "line_break"}
 BLOCKS = {"paragraph", "heading", "list"}
 
 
 def check_nodes(nodes, allowed, found):
-    """Assert `nodes` follow the grammar api/schema.py documents; collect their types."""
+    """Assert `nodes` follow the grammar shapes/schema.py documents; collect their types."""
     assert isinstance(nodes, list)
     for node in nodes:
         kind = node["type"]

@@ -1,4 +1,5 @@
-"""One serializer per page type, a list shape and a detail shape, fed by pages.selectors.
+"""The shapes of an item: each type's list and detail serializers (shapes/types/) build on the
+ones here, and api/views document them. Fed by shapes.relations and pages.selectors.
 
 List item (every collection)::
 
@@ -11,8 +12,9 @@ List item (every collection)::
                  "api_url": "...", "is_most_common": true, "prevalence": "...", "note": ""}]}
 
 Detail adds `body`, the type's structured fields, `medical_review`, `references`, `codes`,
-`disclaimer`, `seo` and `schema_org`. The shapes of nested values are documented in api/schema.py,
-which also teaches drf-spectacular that `fields=` may drop any property but `id` and `type`.
+`disclaimer`, `seo` and `schema_org`. The shapes of nested values are documented in
+shapes/schema.py, which also teaches drf-spectacular that `fields=` may drop any property but
+`id` and `type`.
 """
 
 from functools import cache
@@ -21,10 +23,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api import schema
-from api.relations import expandable
-from pages.models import CausePage, ConditionPage, Disclaimer, TherapyPage, TreatmentPage
-from pages.representation import (
+from pages.selectors import snippet_is_public
+from shapes import registry, schema
+from shapes.relations import expandable
+from shapes.representation import (
     APP,
     WEB,
     api_url,
@@ -40,11 +42,10 @@ from pages.representation import (
     stream_linked_page_ids,
     website_url,
 )
-from pages.schema_org import build_schema_org
-from pages.selectors import shown, snippet_is_public
-from pages.text_safety import safe_href
+from shapes.schema_org import build_schema_org
 
 ALWAYS_FIELDS = ("id", "type")
+DETAIL, LIST = "detail", "list"  # the two shapes of an item
 
 
 depends_on = record_dependencies  # what a representation shows: its surrogate keys
@@ -69,12 +70,16 @@ ANNOTATION_FIELDS = {
 
 
 class RelationField(serializers.Field):
-    """A relation as flat references plus link annotations; with ?expand=<name>, the related
-    items' list shape plus the same annotations."""
+    """The relation of the same name (declared in the type's registration) as flat references
+    plus link annotations; with ?expand=<name>, the related items' list shape plus the same
+    annotations."""
 
-    def __init__(self, relation):
-        self.relation = relation
+    def __init__(self):
         super().__init__(source="*", read_only=True)
+
+    @property
+    def relation(self):
+        return expandable(self.parent.model)[self.field_name]
 
     def to_representation(self, page):
         expand = self.relation.name in self.parent.context.get("expand", set())
@@ -87,17 +92,13 @@ class RelationField(serializers.Field):
         """Schema: {type: serializer} of the links, one per page type the relation points at."""
         owner, channel = self.parent.model, self.parent.channel
         return {
-            target.api_type: link_serializer(owner, self.relation, target, channel)
+            registry.of(target).name: link_serializer(owner, self.relation, target, channel)
             for target in self.relation.target_models
         }
 
     def link_component_name(self):
-        name = f"{self.parent.model.api_type.title()}{self.relation.name.title()}Link"
+        name = f"{registry.of(self.parent.model).name.title()}{self.relation.name.title()}Link"
         return name + CHANNEL_SUFFIX[self.parent.channel]
-
-
-def relation_field(model, name):
-    return RelationField(expandable(model)[name])
 
 
 CHANNEL_SUFFIX = {WEB: "", APP: "App"}  # of the component names of each channel's shapes
@@ -108,13 +109,13 @@ def link_serializer(owner, relation, target, channel=WEB):
     """Documents one link of `owner`'s `relation` to a `target` page: the target's list shape
     in `channel` (with `expand=`) of which the reference's keys and the annotations are always
     present."""
-    kind = target.api_type
-    name = f"{owner.api_type.title()}{relation.name.title()}"
+    kind, owner_kind = registry.of(target).name, registry.of(owner).name
+    name = f"{owner_kind.title()}{relation.name.title()}"
     name += f"{kind.title()}Link" if relation.mixed else "Link"
     name += CHANNEL_SUFFIX[channel]
     annotations = {key: ANNOTATION_FIELDS[key]() for key in relation.annotations}
     doc = (
-        f"A {kind} this {owner.api_type} links to (`{relation.name}`): its reference "
+        f"A {kind} this {owner_kind} links to (`{relation.name}`): its reference "
         f"(`{'`, `'.join(schema.REFERENCE_KEYS)}`) and the link's annotations"
         + (f" (`{'`, `'.join(relation.annotations)}`)" if relation.annotations else "")
         + f", always present; with `expand={relation.name}`, also every other property of the "
@@ -126,25 +127,7 @@ def link_serializer(owner, relation, target, channel=WEB):
         "always_present": (*schema.REFERENCE_KEYS, *relation.annotations),
         "schema_note": "",
     }
-    return type(f"{name}Serializer", (SERIALIZERS[channel]["list"][target],), attributes)
-
-
-@extend_schema_field(schema.SymptomLinkSerializer(many=True))
-class SymptomsField(serializers.Field):
-    def __init__(self):
-        super().__init__(source="*", read_only=True)
-
-    def to_representation(self, page):
-        return [
-            {
-                "id": r.symptom.pk,
-                "slug": r.symptom.slug,
-                "name": r.symptom.name,
-                "description": r.symptom.description,
-                "note": r.note,
-            }
-            for r in public_links(self.parent.context, page.public_symptoms, "symptom")
-        ]
+    return type(f"{name}Serializer", (serializer_for(target, LIST, channel),), attributes)
 
 
 class ItemTypeField(schema.NamedEnumField):
@@ -154,17 +137,17 @@ class ItemTypeField(schema.NamedEnumField):
         super().__init__(None, schema.ITEM_TYPES, source="*", read_only=True)
 
     def to_representation(self, page):
-        return type(page).api_type
+        return registry.of(type(page)).name
 
     def enum_component(self):
-        kind = self.parent.model.api_type
+        kind = registry.of(self.parent.model).name
         return f"{kind.title()}Type", [kind]
 
 
 @extend_schema_field(OpenApiTypes.STR)
 class RichTextField(serializers.Field):
     """Database rich text in the context's channel: client HTML, or the app's tree of nodes
-    (pages.representation.rich_text_value)."""
+    (shapes.representation.rich_text_value)."""
 
     def __init__(self):
         super().__init__(read_only=True)
@@ -195,7 +178,7 @@ class ContentListSerializer(serializers.Serializer):
     review_status = serializers.SerializerMethodField()
 
     model = None
-    channel = WEB  # the shape's channel (api.represent builds the context's to match)
+    channel = WEB  # the shape's channel (shapes.represent builds the context's to match)
     # OpenAPI (api.schema.ItemSchema): what `fields=` cannot drop, and the component's note.
     always_present = ALWAYS_FIELDS
     schema_note = (
@@ -243,12 +226,11 @@ class ContentListSerializer(serializers.Serializer):
         target = getattr(link, relation.target)  # its specific type when expanded
         depends_on(self.context, target)
         if expand:
-            serializer = SERIALIZERS[self.channel]["list"][type(target)](
-                target, context={**self.context, "fields": None, "expand": set()}
-            )
-            data = serializer.data
+            serializer = serializer_for(type(target), LIST, self.channel)
+            context = {**self.context, "fields": None, "expand": set()}
+            data = serializer(target, context=context).data
         else:
-            model = type(target) if type(target) in LIST_SERIALIZERS else target.specific_class
+            model = type(target) if registry.of(type(target)) else target.specific_class
             data = page_reference(target, self.root_path, model=model)
         for name in relation.annotations:
             data[name] = getattr(link, name)
@@ -264,16 +246,16 @@ class ContentDetailMixin(serializers.Serializer):
     seo = serializers.SerializerMethodField()
     schema_org = serializers.SerializerMethodField()
 
-    @extend_schema_field(schema.SchemaOrg())
+    @extend_schema_field(schema.SchemaOrgField())
     def get_schema_org(self, page):
-        return {}  # built in full_representation from the whole item (see pages.schema_org)
+        return {}  # built in full_representation from the whole item (see shapes.schema_org)
 
     @classmethod
     def linked_ids(cls, page):
         """Ids of the pages the detail's rich text and choosers link to (no query)."""
-        ids = stream_linked_page_ids(page.body.raw_data)
-        if hasattr(page, "treatment_approach"):
-            ids |= stream_linked_page_ids(page.treatment_approach.raw_data)
+        ids = set()
+        for name in registry.of(type(page)).streams:
+            ids |= stream_linked_page_ids(getattr(page, name).raw_data)
         for name, field in cls._declared_fields.items():
             if isinstance(field, RichTextField):
                 ids |= linked_page_ids(getattr(page, name))
@@ -281,7 +263,7 @@ class ContentDetailMixin(serializers.Serializer):
 
     def preload_links(self, page):
         """Check, in one query, the visibility of every page the detail's rich text and
-        choosers link to (instead of one query per field or block; api.represent looks up
+        choosers link to (instead of one query per field or block; shapes.represent looks up
         those of many details at once beforehand)."""
         visibility = self.context.get("visibility")
         if visibility is None:
@@ -293,7 +275,7 @@ class ContentDetailMixin(serializers.Serializer):
     def full_representation(self, page):
         self.preload_links(page)
         data = super().full_representation(page)
-        data["schema_org"] = build_schema_org(data)
+        data["schema_org"] = build_schema_org(data, registry.of(self.model).schema_org)
         # The list shape's keys first, in their order, then the detail's own.
         first = [name for name in ContentListSerializer._declared_fields if name in data]
         return {**{name: data[name] for name in first}, **data}
@@ -355,169 +337,9 @@ class ContentDetailMixin(serializers.Serializer):
         }
 
 
-class ConditionListSerializer(ContentListSerializer):
-    """A condition as lists and search results show it."""
-
-    model = ConditionPage
-    symptoms = SymptomsField()
-    causes = relation_field(ConditionPage, "causes")
-    treatments = relation_field(ConditionPage, "treatments")
-    therapies = relation_field(ConditionPage, "therapies")
-
-
-class CauseListSerializer(ContentListSerializer):
-    """A cause as lists and search results show it."""
-
-    model = CausePage
-    conditions = relation_field(CausePage, "conditions")
-    therapies = relation_field(CausePage, "therapies")
-
-
-class TreatmentListSerializer(ContentListSerializer):
-    """A treatment as lists and search results show it."""
-
-    model = TreatmentPage
-    category = serializers.ChoiceField(choices=TreatmentPage.Category.choices, read_only=True)
-    conditions = relation_field(TreatmentPage, "conditions")
-
-
-class TherapyListSerializer(ContentListSerializer):
-    """A therapy as lists and search results show it."""
-
-    model = TherapyPage
-    provider_name = serializers.CharField(read_only=True)
-    relieves = relation_field(TherapyPage, "relieves")
-
-
-class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):
-    """One condition: its list shape, body, structured fields, review, references and JSON-LD."""
-
-    also_known_as = serializers.SerializerMethodField()
-    symptoms_overview = serializers.CharField(read_only=True)
-    subtypes = serializers.SerializerMethodField()
-    treatment_approach = serializers.SerializerMethodField()
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_also_known_as(self, page):
-        return [row.name for row in page.also_known_as.all()]
-
-    @extend_schema_field(schema.SubtypeSerializer(many=True))
-    def get_subtypes(self, page):
-        return [
-            {
-                "name": s.name,
-                "description": s.description,
-                "onset_site": s.onset_site,
-                "progression": s.progression,
-            }
-            for s in page.subtypes.all()
-        ]
-
-    @extend_schema_field(schema.TreatmentApproachStep(many=True))
-    def get_treatment_approach(self, page):
-        stream = page.treatment_approach
-        return stream.stream_block.get_api_representation(stream, self.context)
-
-
-class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
-    """One cause: its list shape, body, structured fields, review, references and JSON-LD."""
-
-    resulting_pain_syndrome = serializers.CharField(read_only=True)
-    statistics = serializers.SerializerMethodField()
-
-    @extend_schema_field(schema.StatisticSerializer(many=True))
-    def get_statistics(self, page):
-        depends_on(self.context, *(s.reference for s in page.statistics.all()))
-        return [
-            {
-                "value": s.value,
-                "population": s.population,
-                "outcome": s.outcome,
-                "text": str(s),
-                "reference": shown(s.reference) and reference_representation(s.reference),
-            }
-            for s in page.statistics.all()
-        ]
-
-
-class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
-    """One treatment: its list shape, body, structured fields, review, references and JSON-LD."""
-
-    drug_class = serializers.CharField(read_only=True)
-    example_drugs = serializers.SerializerMethodField()
-    how_it_works = RichTextField()
-    evidence_notes = RichTextField()
-
-    @extend_schema_field(schema.ExampleDrugSerializer(many=True))
-    def get_example_drugs(self, page):
-        depends_on(self.context, *(d.code for d in page.example_drugs.all()))
-        return [
-            {"name": d.name, "code": shown(d.code) and code_representation(d.code)}
-            for d in page.example_drugs.all()
-        ]
-
-
-class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
-    """One therapy: its list shape, body, structured fields, safety information, review,
-    references and JSON-LD."""
-
-    evidence_summary = serializers.CharField(read_only=True)
-    drug = serializers.SerializerMethodField()
-    mechanism_of_action = RichTextField()
-    what_to_expect = RichTextField()
-    call_to_action = serializers.SerializerMethodField()
-    safety = serializers.SerializerMethodField()
-
-    @extend_schema_field(schema.DrugSerializer())
-    def get_drug(self, page):
-        return {
-            "name": page.drug_name,
-            "drug_class": page.drug_class,
-            "background": page.drug_background,
-            "administration": page.administration,
-            "mechanism_target": page.mechanism_target,
-        }
-
-    @extend_schema_field(schema.CallToActionSerializer(allow_null=True))
-    def get_call_to_action(self, page):
-        return {"label": page.cta_label, "url": page.cta_url} if safe_href(page.cta_url) else None
-
-    @extend_schema_field(schema.SafetySerializer())
-    def get_safety(self, page):
-        depends_on(self.context, page.safety_reference)
-        return {
-            "off_label": page.is_off_label,
-            "approved_use": page.approved_use,
-            "contraindications": [
-                {"name": c.name, "note": c.note} for c in page.contraindications.all()
-            ],
-            "side_effects": [
-                {"name": s.name, "examples": s.examples, "severity": s.severity}
-                for s in page.side_effects.all()
-            ],
-            "monitoring": page.monitoring,
-            "source": shown(page.safety_reference)
-            and reference_representation(page.safety_reference),
-        }
-
-
-LIST_SERIALIZERS = {
-    ConditionPage: ConditionListSerializer,
-    CausePage: CauseListSerializer,
-    TreatmentPage: TreatmentListSerializer,
-    TherapyPage: TherapyListSerializer,
-}
-DETAIL_SERIALIZERS = {
-    ConditionPage: ConditionDetailSerializer,
-    CausePage: CauseDetailSerializer,
-    TreatmentPage: TreatmentDetailSerializer,
-    TherapyPage: TherapyDetailSerializer,
-}
-
-
 class AppChannel:
     """The app channel's version of a shape: rich text as a tree of nodes and images with a
-    rendition per screen density (pages.representation); everything else as the website's."""
+    rendition per screen density (shapes.representation); everything else as the website's."""
 
     channel = APP
 
@@ -540,6 +362,7 @@ APP_CHANNEL_NOTE = (
 )
 
 
+@cache
 def app_variant(serializer):
     """`serializer`'s shape in the app channel (component `<Name>App`)."""
     fields = {
@@ -552,13 +375,13 @@ def app_variant(serializer):
     return type(name, (AppChannel, serializer), {**fields, "__doc__": doc})
 
 
-# {channel: {shape: {model: serializer}}}: what api.represent builds each item with.
-SERIALIZERS = {
-    WEB: {"list": LIST_SERIALIZERS, "detail": DETAIL_SERIALIZERS},
-    APP: {
-        "list": {model: app_variant(s) for model, s in LIST_SERIALIZERS.items()},
-        "detail": {model: app_variant(s) for model, s in DETAIL_SERIALIZERS.items()},
-    },
-}
+def serializer_for(model, shape, channel=WEB):
+    """The serializer of `model`'s `shape` (LIST or DETAIL) in `channel`."""
+    item_type = registry.of(model)
+    web = item_type.detail_serializer if shape == DETAIL else item_type.list_serializer
+    return web if channel == WEB else app_variant(web)
 
-__all__ = ["DETAIL_SERIALIZERS", "LIST_SERIALIZERS", "SERIALIZERS", "Disclaimer", "expandable"]
+
+def serializers_by_model(shape, channel=WEB):
+    """{model: serializer} of every registered type's `shape` in `channel`."""
+    return {model: serializer_for(model, shape, channel) for model in registry.models()}

@@ -1,5 +1,6 @@
-"""Every relation an item shows, declared once: which link rows hold it, which link annotations
-travel with each reference, what page types it points at (for `expand=`) and in what order.
+"""Every relation an item shows, declared once in its type's registration (shapes/types/):
+which link rows hold it, which link annotations travel with each reference, what page types it
+points at (for `expand=`) and in what order.
 
 `load_items` attaches the public relations of any number of items, of any mix of types, with ONE
 query per link model; `expand=` adds one more round for all expanded items together. A list or a
@@ -21,19 +22,9 @@ from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model
 
 from pages.blocks import prefetch_stream_values, stream_images
-from pages.models import (
-    CausePage,
-    ConditionCauseLink,
-    ConditionPage,
-    ConditionSymptomLink,
-    ConditionTreatmentLink,
-    PageMedicalCode,
-    PageReferenceLink,
-    TherapyPage,
-    TherapyReliefLink,
-    TreatmentPage,
-)
+from pages.models import PageMedicalCode, PageReferenceLink
 from pages.renditions import BODY_IMAGE_RENDITION_SPECS, HERO_RENDITION_SPECS
+from shapes import registry
 
 
 @dataclass(frozen=True)
@@ -85,80 +76,15 @@ class Relation:
         return (link.sort_order is None, link.sort_order or 0, link.pk)
 
 
-# A condition or cause page's therapies: the therapy pages whose `relieves` links point at it.
-RELIEVED_BY_THERAPIES = Relation(
-    "therapies",
-    TherapyReliefLink,
-    "target",
-    "page",
-    (TherapyPage,),
-    ("label", "note"),
-    order="title",
-)
-
-RELATIONS = {
-    ConditionPage: (
-        Relation(
-            "causes",
-            ConditionCauseLink,
-            "page",
-            "cause",
-            (CausePage,),
-            ("is_most_common", "prevalence", "note"),
-        ),
-        Relation(
-            "treatments",
-            ConditionTreatmentLink,
-            "page",
-            "treatment",
-            (TreatmentPage,),
-            ("note", "efficacy_caveat"),
-        ),
-        RELIEVED_BY_THERAPIES,
-    ),
-    CausePage: (
-        Relation(
-            "conditions",
-            ConditionCauseLink,
-            "cause",
-            "page",
-            (ConditionPage,),
-            ("is_most_common", "prevalence", "note"),
-            order="title",
-        ),
-        RELIEVED_BY_THERAPIES,
-    ),
-    TreatmentPage: (
-        Relation(
-            "conditions",
-            ConditionTreatmentLink,
-            "treatment",
-            "page",
-            (ConditionPage,),
-            ("note", "efficacy_caveat"),
-            order="title",
-        ),
-    ),
-    TherapyPage: (
-        Relation(
-            "relieves",
-            TherapyReliefLink,
-            "page",
-            "target",
-            (ConditionPage, CausePage),  # validated to be a condition or a cause page
-            ("label", "note"),
-        ),
-    ),
-}
-
-# Snippets an item's list shape shows through ordered link rows (not expandable).
-SNIPPET_RELATIONS = {
-    ConditionPage: (Relation("symptoms", ConditionSymptomLink, "page", "symptom", (), ("note",)),),
-}
-
-
 def expandable(model):
-    return {relation.name: relation for relation in RELATIONS.get(model, ())}
+    """{name: Relation} of the relations of `model` that `expand=` may embed."""
+    return {relation.name: relation for relation in registry.of(model).relations}
+
+
+def relations_of(model):
+    """Every relation `model`'s list shape shows: page relations, then snippet relations."""
+    item_type = registry.of(model)
+    return (*item_type.relations, *item_type.snippet_relations)
 
 
 def load_items(items, visibility, expand=()):
@@ -179,7 +105,7 @@ def load_draft(page, visibility):
     ones shown from the other end (a condition's therapies) come from the database, as for a
     live page."""
     load_items([page], visibility)
-    for relation in (*RELATIONS.get(type(page), ()), *SNIPPET_RELATIONS.get(type(page), ())):
+    for relation in relations_of(type(page)):
         field = relation.link_model._meta.get_field(relation.owner)
         if not isinstance(field, ParentalKey):
             continue
@@ -213,7 +139,7 @@ def _load_relations(items, visibility, expand=()):
         for item in items:
             if type(item) is model:
                 owners[item.pk].append(item)
-        for relation in RELATIONS.get(model, ()) + SNIPPET_RELATIONS.get(model, ()):
+        for relation in relations_of(model):
             parts[relation.link_model].append((relation, owners))
     expanded = []
     for link_model, group in parts.items():
@@ -286,13 +212,13 @@ def _light_rows(link_model, group, rows):
 
 def list_queryset(model, visibility):
     """Public items of `model`; what their list shape shows is attached by
-    api.relations.load_items once a page of them is chosen."""
+    shapes.relations.load_items once a page of them is chosen."""
     return visibility.pages(model).select_related("hero_image")
 
 
 def detail_queryset(model, visibility):
     """Public items of `model` with the detail shape's own rows prefetched (relations:
-    api.relations.load_items)."""
+    shapes.relations.load_items)."""
     return (
         list_queryset(model, visibility)
         .select_related("reviewed_by", "disclaimer")
@@ -302,17 +228,9 @@ def detail_queryset(model, visibility):
                 queryset=PageReferenceLink.objects.select_related("reference"),
             ),
             Prefetch("code_links", queryset=PageMedicalCode.objects.select_related("code")),
-            *DETAIL_PREFETCHES[model],
+            *registry.of(model).detail_prefetch,
         )
     )
-
-
-DETAIL_PREFETCHES = {
-    ConditionPage: ["also_known_as", "subtypes"],
-    CausePage: ["statistics__reference"],
-    TreatmentPage: ["example_drugs__code"],
-    TherapyPage: ["contraindications", "side_effects", "safety_reference"],
-}
 
 
 def attach_hero_renditions(pages):
@@ -324,8 +242,7 @@ def attach_hero_renditions(pages):
 def attach_detail_blocks(pages):
     """Convert the StreamFields of detail `pages` together (one query per kind of chooser for
     all of them) and load their body images' renditions in one more."""
-    streams = [page.body for page in pages]
-    streams += [page.treatment_approach for page in pages if hasattr(page, "treatment_approach")]
+    streams = [getattr(page, name) for page in pages for name in registry.of(type(page)).streams]
     prefetch_stream_values(streams)
     attach_renditions(stream_images(streams), BODY_IMAGE_RENDITION_SPECS)
 

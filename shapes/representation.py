@@ -29,6 +29,7 @@ from pages.renditions import (
 from pages.selectors import Visibility, snippet_is_public
 from pages.structured_text import rich_text_tree
 from pages.text_safety import PLACEHOLDER, safe_href, sanitize_rich_text
+from shapes import registry
 
 API_PREFIX = "/api/v1"
 WEB, APP = "web", "app"
@@ -55,6 +56,9 @@ def collection_key(name):
     """`collection-<name>`: on every list, search, lookup, feed and sync response of the
     collection; purged whenever any of its items changes."""
     return f"{COLLECTION_KEY_PREFIX}{name}"
+
+
+CAMPAIGNS = "campaigns"  # the collection of campaigns: /api/v1/campaigns/ and its surrogate key
 
 
 # On every path-lookup redirect: purged whenever a redirect is saved or deleted.
@@ -135,8 +139,10 @@ def record_mentions(context, page_ids):
 
 
 def page_kind(model):
-    """(type, collection) of a content page model, e.g. ('condition', 'conditions'); else None."""
-    return getattr(model, "api_type", None), getattr(model, "api_collection", None)
+    """(type, collection) of a registered page model, e.g. ('condition', 'conditions');
+    (None, None) for any other model."""
+    item_type = registry.of(model)
+    return (item_type.name, item_type.collection) if item_type else (None, None)
 
 
 def website_url(page, root_path=None):

@@ -9,12 +9,11 @@ fingerprints, and what a request falls back to when no stored copy can be used.
 
 from dataclasses import dataclass, field
 
-from api.relations import attach_detail_blocks, detail_queryset, list_queryset, load_items
-from api.serializers import SERIALIZERS
-from api.stored import DETAIL, LIST
 from pages.models import Disclaimer
-from pages.representation import APP, CHANNELS, WEB
 from pages.text_safety import clean_data
+from shapes.relations import attach_detail_blocks, detail_queryset, list_queryset, load_items
+from shapes.representation import APP, CHANNELS, WEB
+from shapes.serializers import DETAIL, LIST, serializer_for
 
 QUERYSETS = {DETAIL: detail_queryset, LIST: list_queryset}
 
@@ -70,14 +69,15 @@ def represent_pages(
     """{page id: Represented} for pages already loaded by `load` (any mix of types; pages
     loaded for a detail serve the list shape too), in `channel`'s shape."""
     base = serializer_context(visibility, shape, fields, expand, fresh, request, channel)
-    serializers = SERIALIZERS[channel][shape]
     if shape == DETAIL:  # whether each page they link to is public: one query for all
-        visibility.preload(set().union(*(serializers[type(p)].linked_ids(p) for p in pages)))
+        visibility.preload(
+            set().union(*(serializer_for(type(p), DETAIL, channel).linked_ids(p) for p in pages))
+        )
     found = {}
     for page in pages:
         context = {**base, "dependencies": set(), "mentions": set()}
         # only text, whatever the database holds (rows written before pages.text_safety)
-        data = serializers[type(page)](page, context=context).data
+        data = serializer_for(type(page), shape, channel)(page, context=context).data
         data = clean_data(data, keep_placeholder=True)
         found[page.pk] = Represented(page, data, context["dependencies"], context["mentions"])
     return found
