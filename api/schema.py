@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from api.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
 from api.problems import PROBLEM_CONTENT_TYPE
+from shapes.drf import plain_schema
 from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel
 
 
@@ -152,5 +153,5 @@ class ClosedRequestSchema(OpenApiSerializerExtension):
     target_class = "api.views.preview.PreviewTokenRequestSerializer"
 
     def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema = plain_schema(auto_schema, self.target, direction)
         return {**schema, "additionalProperties": False}

@@ -3,9 +3,9 @@ which link rows hold it, which link annotations travel with each reference, what
 points at (for `expand=`) and in what order.
 
 `load_items` attaches the public relations of any number of items, of any mix of types, with ONE
-query per link model; `expand=` adds one more round for all expanded items together. A list or a
-detail therefore costs a fixed number of SQL queries whatever the page size
-(tests/api/test_query_budget.py).
+query per link model (`expand=` splices in the related items' stored list shapes: the read
+path, api/read_path.py). A list or a detail therefore costs a fixed number of SQL queries
+whatever the page size (tests/api/test_query_budget.py).
 """
 
 from collections import defaultdict
@@ -45,30 +45,6 @@ class Relation:
     def mixed(self):
         return len(self.target_models) > 1
 
-    def select(self, expand):
-        """What to join to each link row: the target, and for an expansion its specific page
-        (through the one-to-one from wagtailcore.Page for a mixed relation) and hero image."""
-        if not expand:
-            return {self.target}
-        if self.mixed:
-            return {
-                f"{self.target}__{model._meta.model_name}__hero_image"
-                for model in self.target_models
-            }
-        return {f"{self.target}__hero_image"}
-
-    def related(self, link):
-        """The link's target, as its specific page type when the relation is mixed and was
-        loaded for an expansion."""
-        target = getattr(link, self.target)
-        if self.mixed:
-            for model in self.target_models:
-                # joined by select(); a missing one-to-one raises an AttributeError subclass
-                specific = getattr(target, model._meta.model_name, None)
-                if specific is not None:
-                    return specific
-        return target
-
     def sort_key(self, link):
         if self.order == "title":
             target = getattr(link, self.target)
@@ -87,15 +63,11 @@ def relations_of(model):
     return (*item_type.relations, *item_type.snippet_relations)
 
 
-def load_items(items, visibility, expand=()):
+def load_items(items, visibility):
     """Attach to `items` everything their list shape shows: public relation references
-    (`page.public_<name>`, link rows in order), linked snippets and hero renditions. Relations
-    named in `expand` also carry the related items, loaded with their own relations in one more
-    query per link model for all of them together."""
-    expanded = _load_relations(items, visibility, expand)
-    if expanded:
-        _load_relations(expanded, visibility)
-    attach_hero_renditions([*items, *expanded])
+    (`page.public_<name>`, link rows in order), linked snippets and hero renditions."""
+    _load_relations(items, visibility)
+    attach_hero_renditions(items)
 
 
 def load_draft(page, visibility):
@@ -131,8 +103,9 @@ def _draft_target(link, name):
         return None
 
 
-def _load_relations(items, visibility, expand=()):
-    """One query per link model for every relation of `items`; returns the expanded targets."""
+def _load_relations(items, visibility):
+    """One query per link model for every relation of `items`: plain rows (not model instances
+    with every column), each target a PageStub or, for a snippet, an unsaved snippet."""
     parts = defaultdict(list)  # link model -> [(relation, {owner id: [owner, ...]})]
     for model in {type(item) for item in items}:
         owners = defaultdict(list)
@@ -141,36 +114,24 @@ def _load_relations(items, visibility, expand=()):
                 owners[item.pk].append(item)
         for relation in relations_of(model):
             parts[relation.link_model].append((relation, owners))
-    expanded = []
     for link_model, group in parts.items():
         links = {relation: defaultdict(list) for relation, _ in group}
         rows = link_model.objects.filter(
             reduce(or_, (Q(**{f"{r.owner}_id__in": list(owners)}) for r, owners in group))
         )
-        if any(relation.name in expand for relation, _ in group):
-            rows = rows.select_related(
-                *set().union(*(r.select(r.name in expand) for r, _ in group))
-            )
-        else:  # references only: plain rows, not model instances with every column
-            rows = _light_rows(link_model, group, rows)
-        for link in rows:
+        for link in _light_rows(link_model, group, rows):
             for relation, owners in group:
                 owner_id = getattr(link, f"{relation.owner}_id")
                 if owner_id not in owners:
                     continue
                 if relation.target_models and not visibility.shows(getattr(link, relation.target)):
                     continue
-                if relation.name in expand:
-                    target = relation.related(link)
-                    setattr(link, relation.target, target)
-                    expanded.append(target)
                 links[relation][owner_id].append(link)
         for relation, owners in group:
             for owner_id, instances in owners.items():
                 ordered = sorted(links[relation][owner_id], key=relation.sort_key)
                 for owner in instances:
                     setattr(owner, relation.attr, ordered)
-    return expanded
 
 
 # What a flat reference and the visibility rule read from a related page.

@@ -5,6 +5,9 @@ fingerprints, and what a request falls back to when no stored copy can be used.
     items[12].data      # the detail dict, exactly as the API renders it
     items[12].keys      # the surrogate keys of everything it shows (itself included)
     items[12].mentions  # keys of what it links to without showing: hidden pages and snippets
+
+Always whole shapes: the read path trims them (`fields=`) and splices related items' stored
+list shapes into them (`expand=`), the same way for stored and live items (api/read_path.py).
 """
 
 from dataclasses import dataclass, field
@@ -30,9 +33,7 @@ class Represented:
     mentions: set = field(default_factory=set)
 
 
-def serializer_context(
-    visibility, shape, fields=None, expand=(), fresh=False, request=None, channel=WEB
-):
+def serializer_context(visibility, shape, fresh=False, request=None, channel=WEB):
     """The serializers' context. `fresh`: facts read from the database, not the cache
     (background work racing a cache drop)."""
     return {
@@ -40,8 +41,6 @@ def serializer_context(
         "channel": channel,
         "root_path": visibility.root_path,
         "visibility": visibility,
-        "fields": fields,
-        "expand": set(expand),
         # only a detail shows the disclaimer: the page's own, else this one
         "default_disclaimer": Disclaimer.default(fresh=fresh) if shape == DETAIL else None,
         "dependencies": set(),
@@ -49,7 +48,7 @@ def serializer_context(
     }
 
 
-def load(ids_by_model, visibility, shape, expand=()):
+def load(ids_by_model, visibility, shape):
     """The public pages among {model: ids}, with what `shape` shows attached (the relations of
     every type together: one query per link table)."""
     pages = [
@@ -57,18 +56,16 @@ def load(ids_by_model, visibility, shape, expand=()):
         for model, ids in ids_by_model.items()
         for page in QUERYSETS[shape](model, visibility).filter(pk__in=ids)
     ]
-    load_items(pages, visibility, expand)
+    load_items(pages, visibility)
     if shape == DETAIL:
         attach_detail_blocks(pages)
     return pages
 
 
-def represent_pages(
-    pages, visibility, shape, fields=None, expand=(), fresh=False, request=None, channel=WEB
-):
+def represent_pages(pages, visibility, shape, fresh=False, request=None, channel=WEB):
     """{page id: Represented} for pages already loaded by `load` (any mix of types; pages
     loaded for a detail serve the list shape too), in `channel`'s shape."""
-    base = serializer_context(visibility, shape, fields, expand, fresh, request, channel)
+    base = serializer_context(visibility, shape, fresh, request, channel)
     if shape == DETAIL:  # whether each page they link to is public: one query for all
         visibility.preload(
             set().union(*(serializer_for(type(p), DETAIL, channel).linked_ids(p) for p in pages))
@@ -83,12 +80,10 @@ def represent_pages(
     return found
 
 
-def represent(
-    model, ids, visibility, shape, fields=None, expand=(), fresh=False, request=None, channel=WEB
-):
+def represent(model, ids, visibility, shape, fresh=False, request=None, channel=WEB):
     """{page id: Represented} for the public pages of `model` among `ids`."""
-    pages = load({model: ids}, visibility, shape, expand)
-    return represent_pages(pages, visibility, shape, fields, expand, fresh, request, channel)
+    pages = load({model: ids}, visibility, shape)
+    return represent_pages(pages, visibility, shape, fresh, request, channel)
 
 
 __all__ = ["APP", "CHANNELS", "DETAIL", "LIST", "WEB", "represent", "represent_pages"]

@@ -20,6 +20,7 @@ from pages.models import BaseContentPage, MedicalCode, Reviewer, TherapySideEffe
 from pages.renditions import APP_BASE_WIDTH, APP_DENSITIES, BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
 from pages.structured_text import MARK_TYPES
 from shapes import registry
+from shapes.drf import declared_fields, plain_schema, with_declared_fields
 
 ITEM_TYPES = registry.ITEM_TYPE_NAMES  # filled as types register (shapes/types/)
 REVIEW_STATUSES = BaseContentPage.ReviewStatus.values
@@ -92,8 +93,7 @@ def schema_serializer(name, fields, doc):
     """A documentation-only serializer class named `name` (its component name), for shapes whose
     keys are not Python names (JSON-LD's `@type`) or are built from data (rendition names)."""
     serializer = type(name, (serializers.Serializer,), {**fields, "__doc__": doc})
-    serializer._declared_fields = dict(fields)  # in the order given, not by field creation
-    return serializer
+    return with_declared_fields(serializer, fields)  # in the order given, not by creation
 
 
 # What shapes.representation builds ---------------------------------------------------------------
@@ -110,7 +110,7 @@ class PageReferenceSerializer(serializers.Serializer):
     api_url = serializers.URLField(help_text="The item in this API.")
 
 
-REFERENCE_KEYS = tuple(PageReferenceSerializer._declared_fields)
+REFERENCE_KEYS = tuple(declared_fields(PageReferenceSerializer))
 
 
 class WebpRenditionSerializer(serializers.Serializer):
@@ -730,7 +730,7 @@ class ItemSchema(OpenApiSerializerExtension):
     match_subclasses = True
 
     def map_serializer(self, auto_schema, direction):
-        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        schema = plain_schema(auto_schema, self.target, direction)
         always = self.target.always_present
         properties = schema["properties"]
         schema["required"] = [name for name in always if name in properties]

@@ -25,6 +25,7 @@ from rest_framework import serializers
 
 from pages.selectors import snippet_is_public
 from shapes import registry, schema
+from shapes.drf import declared_fields
 from shapes.relations import expandable
 from shapes.representation import (
     APP,
@@ -71,8 +72,8 @@ ANNOTATION_FIELDS = {
 
 class RelationField(serializers.Field):
     """The relation of the same name (declared in the type's registration) as flat references
-    plus link annotations; with ?expand=<name>, the related items' list shape plus the same
-    annotations."""
+    plus link annotations. (`expand=<name>` puts the related items' stored list shapes in the
+    references' place, with the same annotations: api/read_path.py.)"""
 
     def __init__(self):
         super().__init__(source="*", read_only=True)
@@ -82,9 +83,8 @@ class RelationField(serializers.Field):
         return expandable(self.parent.model)[self.field_name]
 
     def to_representation(self, page):
-        expand = self.relation.name in self.parent.context.get("expand", set())
         return [
-            self.parent.link_representation(link, self.relation, expand)
+            self.parent.link_representation(link, self.relation)
             for link in getattr(page, self.relation.attr)
         ]
 
@@ -162,7 +162,8 @@ class AppRichTextField(RichTextField):
 
 
 class ContentListSerializer(serializers.Serializer):
-    """The list shape shared by every type. Context: `fields` (set or None) and `expand` (set)."""
+    """The list shape shared by every type, whole: `fields=` and `expand=` are applied to the
+    stored bytes (api/read_path.py)."""
 
     id = serializers.IntegerField(source="pk", read_only=True)
     type = ItemTypeField()
@@ -188,7 +189,7 @@ class ContentListSerializer(serializers.Serializer):
 
     @classmethod
     def field_names(cls):
-        return set(cls._declared_fields)
+        return set(declared_fields(cls))
 
     @property
     def root_path(self):
@@ -213,25 +214,16 @@ class ContentListSerializer(serializers.Serializer):
 
     def to_representation(self, page):
         depends_on(self.context, page)
-        data = self.full_representation(page)
-        wanted = self.context.get("fields")
-        if wanted:  # sparse fieldset; `id` and `type` always stay
-            data = {k: v for k, v in data.items() if k in wanted or k in ALWAYS_FIELDS}
-        return data
+        return self.full_representation(page)
 
     def full_representation(self, page):
         return super().to_representation(page)
 
-    def link_representation(self, link, relation, expand):
-        target = getattr(link, relation.target)  # its specific type when expanded
+    def link_representation(self, link, relation):
+        target = getattr(link, relation.target)
         depends_on(self.context, target)
-        if expand:
-            serializer = serializer_for(type(target), LIST, self.channel)
-            context = {**self.context, "fields": None, "expand": set()}
-            data = serializer(target, context=context).data
-        else:
-            model = type(target) if registry.of(type(target)) else target.specific_class
-            data = page_reference(target, self.root_path, model=model)
+        model = type(target) if registry.of(type(target)) else target.specific_class
+        data = page_reference(target, self.root_path, model=model)
         for name in relation.annotations:
             data[name] = getattr(link, name)
         return data
@@ -256,7 +248,7 @@ class ContentDetailMixin(serializers.Serializer):
         ids = set()
         for name in registry.of(type(page)).streams:
             ids |= stream_linked_page_ids(getattr(page, name).raw_data)
-        for name, field in cls._declared_fields.items():
+        for name, field in declared_fields(cls).items():
             if isinstance(field, RichTextField):
                 ids |= linked_page_ids(getattr(page, name))
         return ids
@@ -277,7 +269,7 @@ class ContentDetailMixin(serializers.Serializer):
         data = super().full_representation(page)
         data["schema_org"] = build_schema_org(data, registry.of(self.model).schema_org)
         # The list shape's keys first, in their order, then the detail's own.
-        first = [name for name in ContentListSerializer._declared_fields if name in data]
+        first = [name for name in declared_fields(ContentListSerializer) if name in data]
         return {**{name: data[name] for name in first}, **data}
 
     @extend_schema_field(schema.BODY)
@@ -367,7 +359,7 @@ def app_variant(serializer):
     """`serializer`'s shape in the app channel (component `<Name>App`)."""
     fields = {
         name: AppRichTextField()
-        for name, field in serializer._declared_fields.items()
+        for name, field in declared_fields(serializer).items()
         if isinstance(field, RichTextField)
     }
     doc = f"{serializer.__doc__.strip()}\n\n{APP_CHANNEL_NOTE}"

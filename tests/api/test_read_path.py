@@ -20,13 +20,32 @@ from shapes.represent import APP, CHANNELS, DETAIL, LIST, WEB, represent
 
 
 def live(model, pk, shape, fields=None, expand=(), channel=WEB):
-    """What the serializers produce now for one item, as the API renders it."""
+    """The oracle: what the serializers produce now for one item, with `expand=` and `fields=`
+    applied here, independently of the read path's splicing of stored bytes: each expanded
+    reference replaced by the related item's list shape plus the link's annotations, then
+    every property but `id`, `type` and `fields` dropped."""
     request = RequestFactory().get("/")
     visibility = Visibility.compute()
-    item = represent(
-        model, [pk], visibility, shape, fields, expand, request=request, channel=channel
-    )
-    return stored.render(item[pk].data)
+    data = represent(model, [pk], visibility, shape, request=request, channel=channel)[pk].data
+    for name in expand:
+        annotations = expandable(model)[name].annotations
+        data[name] = [
+            {
+                **represent(
+                    registry.named(ref["type"]).model,
+                    [ref["id"]],
+                    visibility,
+                    LIST,
+                    request=request,
+                    channel=channel,
+                )[ref["id"]].data,
+                **{key: ref[key] for key in annotations},
+            }
+            for ref in data[name]
+        ]
+    if fields:
+        data = {key: value for key, value in data.items() if key in {"id", "type", *fields}}
+    return stored.render(data)
 
 
 def served_results(client, path):
