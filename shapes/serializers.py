@@ -377,3 +377,9 @@ def serializer_for(model, shape, channel=WEB):
 def serializers_by_model(shape, channel=WEB):
     """{model: serializer} of every registered type's `shape` in `channel`."""
     return {model: serializer_for(model, shape, channel) for model in registry.models()}
+
+
+def serializers_by_channel(shape):
+    """{channel: {model: serializer}} of every registered type's `shape` (the OpenAPI
+    document's items of any type, in either channel's shape)."""
+    return {channel: serializers_by_model(shape, channel) for channel in (WEB, APP)}

@@ -28,7 +28,7 @@ from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.represent import CHANNELS, DETAIL, LIST
+from shapes.represent import DETAIL, LIST
 from shapes.representation import (
     API_PREFIX,
     REDIRECTS_KEY,
@@ -38,7 +38,7 @@ from shapes.representation import (
     page_reference,
 )
 from shapes.schema import items_of_any_type_by_channel
-from shapes.serializers import serializers_by_model
+from shapes.serializers import serializers_by_channel
 
 # A website path: starts with "/", no empty segment, no control characters.
 PATH_PATTERN = r"^/([^/\x00-\x1f\x7f]+/)*[^/\x00-\x1f\x7f]*$"
@@ -74,9 +74,7 @@ class SearchView(AnsweringMixin, APIView):
             channel_parameter(),
         ],
         responses={
-            200: search_results(
-                {channel: serializers_by_model(LIST, channel) for channel in CHANNELS}
-            ),
+            200: search_results(serializers_by_channel(LIST)),
             **ERROR_RESPONSES,
         },
     )
@@ -133,7 +131,7 @@ class PageByPathView(AnsweringMixin, APIView):
         responses={
             200: items_of_any_type_by_channel(
                 "PageDetail",
-                {channel: serializers_by_model(DETAIL, channel) for channel in CHANNELS},
+                serializers_by_channel(DETAIL),
             ),
             301: OpenApiResponse(RedirectSerializer, description="Moved for good."),
             302: OpenApiResponse(RedirectSerializer, description="Moved for now."),

@@ -30,7 +30,7 @@ from pages.selectors import Visibility
 from shapes import registry
 from shapes.representation import APP, WEB
 from shapes.schema import items_of_any_type_by_channel
-from shapes.serializers import DETAIL, serializers_by_model
+from shapes.serializers import DETAIL, serializers_by_channel
 
 TOKEN_PARAMETER = OpenApiParameter(
     "token",
@@ -73,9 +73,7 @@ class PreviewView(PreviewMixin, APIView):
         summary="Preview a draft as its detail",
         parameters=[TOKEN_PARAMETER, channel_parameter()],
         responses={
-            200: items_of_any_type_by_channel(
-                "PreviewItem", {c: serializers_by_model(DETAIL, c) for c in (WEB, APP)}
-            ),
+            200: items_of_any_type_by_channel("PreviewItem", serializers_by_channel(DETAIL)),
             **ERROR_RESPONSES,
         },
         auth=[],

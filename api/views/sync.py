@@ -19,10 +19,10 @@ from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.represent import APP, CHANNELS, DETAIL
+from shapes.represent import APP, DETAIL
 from shapes.representation import collection_key
 from shapes.schema import ItemTypeChoiceField
-from shapes.serializers import serializers_by_model
+from shapes.serializers import serializers_by_channel
 
 LIMIT_MAX = 100
 LIMITS = (LIMIT_MAX, 1, LIMIT_MAX)  # default, minimum, maximum
@@ -55,7 +55,7 @@ class SyncPageSerializer(serializers.Serializer):
 
     items = items_of_any_type_by_channel(
         "SyncItem",
-        {channel: serializers_by_model(DETAIL, channel) for channel in CHANNELS},
+        serializers_by_channel(DETAIL),
         many=True,
     )
     deleted = TombstoneSerializer(many=True)
