@@ -32,8 +32,9 @@ from api import events, response_cache, stored
 from api.models import ChangeCounter, ChangeMark, RepresentationDependency, RepresentationState
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.represent import DETAIL, load, represent_pages
+from shapes.represent import load, represent_pages
 from shapes.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
+from shapes.serializers import DETAIL
 from webhooks import outbox
 from worker.singleton import lock_for_transaction
 
@@ -43,7 +44,7 @@ clock = time.monotonic  # refresh deadlines (tests move it)
 SEARCH_KEY = collection_key("search")
 
 
-def track(page_ids=(), keys=(), sections=(), everything=False):
+def queue_refresh(page_ids=(), keys=(), sections=(), everything=False):
     """Say what changed: `refresh` runs as a background task (inline under the immediate
     backend)."""
     refresh_task.enqueue(
@@ -63,7 +64,7 @@ def refresh_task(page_ids=(), keys=(), sections=(), everything=False):
     deadline = clock() + seconds if seconds else None
     changed, rest = refresh_until(deadline, page_ids, keys, sections, everything)
     if rest:
-        track(page_ids=rest)
+        queue_refresh(page_ids=rest)
     return changed
 
 
@@ -233,7 +234,7 @@ class RefreshBatch:
             self.numbered.append(state)
             if not self.initial:  # a backfill records pages that were public before the record
                 self.announced += events.item_events(None, data, registry.of(type(page)).collection)
-        elif state.public and not stored.differs(state, copies):
+        elif state.public and not stored.copies_differ(state, copies):
             if old_keys == keys and stored.is_current(state):
                 self.unchanged.append(page.pk)
                 return
@@ -246,7 +247,7 @@ class RefreshBatch:
             )
         state.type, state.slug, state.public = registry.of(type(page)).name, page.slug, True
         state.review_status = data["review_status"]
-        stored.keep(state, shapes, copies, now)
+        stored.store_copies(state, shapes, copies, now)
         self.changed.append(state)
         if old_keys != keys:
             self.new_keys[page.pk] = keys
@@ -268,7 +269,7 @@ class RefreshBatch:
                 last_served(state), None, collection, deleted=page_id not in existing
             )
             state.public, state.changed_at = False, self.now
-            stored.forget(state)
+            stored.drop_copies(state)
             self.changed.append(state)
             self.numbered.append(state)
             self.new_keys[page_id] = set()

@@ -33,8 +33,8 @@ class RepresentationState(models.Model):
     list_item = models.BinaryField(null=True, editable=False)
     app_detail = models.BinaryField(null=True, editable=False)
     app_list_item = models.BinaryField(null=True, editable=False)
-    shows = models.TextField(blank=True, help_text="Surrogate keys the detail shows")
-    list_shows = models.TextField(blank=True, help_text="Surrogate keys the list shape shows")
+    detail_keys = models.TextField(blank=True, help_text="Surrogate keys the detail shows")
+    list_keys = models.TextField(blank=True, help_text="Surrogate keys the list shape shows")
     stored_at = models.DateTimeField(null=True, db_index=True)
     change = models.PositiveBigIntegerField(default=0, db_index=True)
 

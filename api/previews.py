@@ -19,8 +19,10 @@ from pages.models import Campaign
 from pages.previews import APP, CLIENT
 from pages.selectors import Visibility
 from shapes.relations import load_draft
-from shapes.represent import APP as APP_CHANNEL
-from shapes.represent import DETAIL, WEB, represent_pages
+from shapes.represent import represent_pages
+from shapes.representation import APP as APP_CHANNEL
+from shapes.representation import WEB
+from shapes.serializers import DETAIL
 
 
 def latest_draft(page):

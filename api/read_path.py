@@ -33,22 +33,23 @@ from api.models import RepresentationState
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from shapes import registry
 from shapes.relations import expandable
-from shapes.represent import DETAIL, LIST, WEB, load, represent_pages
+from shapes.represent import load, represent_pages
 from shapes.representation import (
+    WEB,
     collection_key,
     page_ids_of,
     page_key,
     stored_origin,
     with_origin,
 )
-from shapes.serializers import ALWAYS_FIELDS
+from shapes.serializers import ALWAYS_FIELDS, DETAIL, LIST
 
 ROW_FIELDS = ("pk", "content_type_id", "expire_at", "stored_body", "stored_digest", "stored_keys")
 REFRESH_ASKED_SECONDS = 30  # one refresh request per item in this window, however many readers
 
 
 @dataclass(frozen=True)
-class Piece:
+class ItemCopy:
     """One item as stored: its whole shape (no fields= or expand=) as the bytes the API sends,
     their fingerprint and the surrogate keys of what they show."""
 
@@ -62,7 +63,7 @@ class Piece:
 
 
 @dataclass
-class Answer:
+class ResponseParts:
     """What a read-path response is made of. `body()` assembles the bytes (skipped for a 304);
     `etag`, `keys` and `expires` are known before."""
 
@@ -141,7 +142,7 @@ COLLECTION_PAGE = Prepared(
 )
 
 
-class Reader:
+class ItemReader:
     """One request's reads: pieces of items in one channel's shapes, and what the answer shows
     and how long it may be kept (`keys`, `expires`). Every query of the request sees the same
     `now`."""
@@ -194,8 +195,8 @@ class Reader:
             stamp = moment.timestamp()
             self.expires = stamp if self.expires is None else min(self.expires, stamp)
 
-    def pieces(self, rows, shape):
-        """{page id: Piece} of `shape` for page rows (from `with_stored`, already public): the
+    def copies(self, rows, shape):
+        """{page id: ItemCopy} of `shape` for page rows (from `with_stored`, already public): the
         stored copies whose pages are all still public, the others represented now."""
         rows = list(rows)
         for row in rows:
@@ -211,7 +212,7 @@ class Reader:
                     self._expiring(public[page_id])
                 keys = tuple(row["stored_keys"].split())
                 body = with_origin(bytes(row["stored_body"]))
-                found[pk] = Piece(pk, body, row["stored_digest"], keys)
+                found[pk] = ItemCopy(pk, body, row["stored_digest"], keys)
                 self.keys.update(keys)
         missing = [row for row in rows if row["pk"] not in found]
         if missing:
@@ -239,8 +240,8 @@ class Reader:
         found = {}
         for pk, item in items.items():
             body = stored.render(item.data)
-            digest = stored.piece_digest(shape, item.data, body)
-            found[pk] = Piece(pk, with_origin(body), digest, tuple(sorted(item.keys)))
+            digest = stored.copy_digest(shape, item.data, body)
+            found[pk] = ItemCopy(pk, with_origin(body), digest, tuple(sorted(item.keys)))
             self.keys.update(item.keys)
         shown = page_ids_of(self.keys) - {row["pk"] for row in rows}
         for moment in self.public_expiry(shown).values():
@@ -249,7 +250,7 @@ class Reader:
         return found
 
     def expansions(self, pieces, expand):
-        """({page id: parsed data}, {target id: list-shape Piece}) for the relations named in
+        """({page id: parsed data}, {target id: list-shape ItemCopy}) for the relations named in
         `expand` of `pieces`."""
         parsed, target_ids = {}, set()
         for pk, piece in pieces.items():
@@ -257,7 +258,7 @@ class Reader:
             refs = {name: [ref["id"] for ref in data.get(name, ())] for name in expand}
             parsed[pk] = data
             target_ids.update(*refs.values())
-        return parsed, self.pieces(self.pages_among(target_ids, LIST), LIST) if target_ids else {}
+        return parsed, self.copies(self.pages_among(target_ids, LIST), LIST) if target_ids else {}
 
     def etag(self, signature, pieces, extra=()):
         """A weak ETag from the request's signature and the fingerprints of the pieces shown."""
@@ -274,10 +275,10 @@ def ask_refresh(pieces):
     find them so (the worker's catch-up would get to them anyway)."""
     wanted = [pk for pk in pieces if cache.add(f"api:refresh-asked:{pk}", 1, REFRESH_ASKED_SECONDS)]
     if wanted:
-        changes.track(page_ids=wanted)
+        changes.queue_refresh(page_ids=wanted)
 
 
-def shaped(piece, model, fields, expand, parsed=None, targets=None):
+def with_fields_and_expand(piece, model, fields, expand, parsed=None, targets=None):
     """The bytes of one item with `fields=` and `expand=` applied, exactly as the serializers
     build them: expanded relations become the targets' list shapes plus the link's annotations,
     then the fieldset keeps what was asked for (and `id` and `type`)."""
@@ -318,7 +319,7 @@ def expanded_collections(model, expand):
 
 def item_answer(reader, model, rows, fields=None, expand=(), extra_keys=()):
     """The detail of the one item among `rows`, or None when there is none."""
-    pieces = reader.pieces(rows, DETAIL)
+    pieces = reader.copies(rows, DETAIL)
     if not pieces:
         return None
     (piece,) = pieces.values()
@@ -327,11 +328,11 @@ def item_answer(reader, model, rows, fields=None, expand=(), extra_keys=()):
         found, targets = reader.expansions(pieces, expand)
         parsed = found[piece.page_id]
     shown = [piece, *sorted(targets.values(), key=lambda p: p.page_id)]
-    return Answer(
+    return ResponseParts(
         etag=reader.etag(signature(DETAIL, fields, expand), shown),
         keys=[*extra_keys, *sorted(reader.keys)],
         expires=reader.expires,
-        body=lambda: shaped(piece, model, fields, expand, parsed, targets),
+        body=lambda: with_fields_and_expand(piece, model, fields, expand, parsed, targets),
         validators=[page_key(piece.page_id), *expanded_collections(model, expand)],
     )
 
@@ -343,7 +344,7 @@ def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=N
     rows = list(rows)
     order = [row["pk"] for row in rows]
     models = {row["pk"]: reader.models[row["content_type_id"]] for row in rows}
-    pieces = reader.pieces(rows, LIST)
+    pieces = reader.copies(rows, LIST)
     parsed, targets = ({}, {})
     if expand:
         parsed, targets = reader.expansions(pieces, expand)
@@ -352,14 +353,14 @@ def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=N
 
     def body():
         items = [
-            shaped(pieces[pk], models[pk], fields, expand, parsed.get(pk), targets)
+            with_fields_and_expand(pieces[pk], models[pk], fields, expand, parsed.get(pk), targets)
             for pk in order
             if pk in pieces
         ]
         head = stored.render(envelope)[:-1]  # {"count":..,"next":..,"previous":..
         return head + b',"results":[' + b",".join(items) + b"]}"
 
-    return Answer(
+    return ResponseParts(
         etag=reader.etag(signature(LIST, fields, expand), shown, [stored.render(envelope)]),
         keys=[*keys, *sorted(reader.keys)],
         expires=reader.expires,

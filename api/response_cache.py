@@ -14,7 +14,7 @@ again before it is stored, keeps a response built from data a concurrent purge a
 from being stored under the new generations. A counter starts at the current time in
 nanoseconds, not 0: one evicted and created again never matches a generation recorded before.
 
-Which keys validate an entry (api/read_path.py, `Answer.validators`): its items' collections
+Which keys validate an entry (api/read_path.py, `ResponseParts.validators`): its items' collections
 for a list or search, the item's own page key for a detail, plus the collections of expanded
 items. Those suffice because every change to what an item shows reaches it through
 api/changes.py's refresh, which purges the changed items' page and collection keys; and a page

@@ -60,13 +60,13 @@ def is_being_deleted(pk):
     return deadline is not None and time.monotonic() < deadline
 
 
-def track(**change):
+def queue_refresh_unless_loading(**change):
     if not is_bulk_loading():  # the bulk loader sends content_loaded when it is done
-        changes.track(**change)
+        changes.queue_refresh(**change)
 
 
 def pages_loaded(sender, page_ids, **kwargs):
-    changes.track(page_ids=page_ids)
+    changes.queue_refresh(page_ids=page_ids)
 
 
 def purge_on_commit(keys):
@@ -97,13 +97,13 @@ def page_published_handler(sender, instance, **kwargs):
     item_type = registry.of(type(instance))
     collections = [collection_key(item_type.collection)] if item_type else []
     purge_on_commit([page_key(instance), changes.SEARCH_KEY, *collections])
-    track(page_ids=[instance.pk])
+    queue_refresh_unless_loading(page_ids=[instance.pk])
 
 
 def page_unpublished_handler(sender, instance, **kwargs):
     purge_hidden([instance.pk])
     if not is_being_deleted(instance.pk):
-        track(page_ids=[instance.pk])
+        queue_refresh_unless_loading(page_ids=[instance.pk])
 
 
 def page_deleting(sender, instance, **kwargs):
@@ -117,20 +117,20 @@ def page_deleted(sender, instance, **kwargs):
     deleting().pop(instance.pk, None)
     if type(instance) is not Page:
         purge_hidden([instance.pk])
-        track(page_ids=[instance.pk])
+        queue_refresh_unless_loading(page_ids=[instance.pk])
 
 
 def section_changed(sender, instance, **kwargs):
     """A moved or renamed page changes every URL under it."""
     purge_section(instance.path)
-    track(sections=[instance.path])
+    queue_refresh_unless_loading(sections=[instance.path])
 
 
 def restriction_changed(sender, instance, **kwargs):
     path = Page.objects.filter(pk=instance.page_id).values_list("path", flat=True).first()
     if path:
         purge_section(path)
-        track(sections=[path])
+        queue_refresh_unless_loading(sections=[path])
 
 
 def redirect_changed(sender, instance, **kwargs):
@@ -138,12 +138,12 @@ def redirect_changed(sender, instance, **kwargs):
 
 
 def snippet_changed(sender, instance, **kwargs):
-    track(keys=[snippet_key(sender, instance.pk)])
+    queue_refresh_unless_loading(keys=[snippet_key(sender, instance.pk)])
 
 
 def image_changed(sender, instance, **kwargs):
     """A new file or focal point makes new renditions for every item showing the image."""
-    track(keys=[image_key(instance.pk)])
+    queue_refresh_unless_loading(keys=[image_key(instance.pk)])
 
 
 def document_deleting(sender, instance, **kwargs):
@@ -158,13 +158,15 @@ def document_changed(sender, instance, **kwargs):
     if page_ids is None:
         page_ids = media.pages_referring_to(instance)
     if page_ids:
-        track(page_ids=page_ids)
+        queue_refresh_unless_loading(page_ids=page_ids)
 
 
 def disclaimer_changed(sender, instance, **kwargs):
     """A page without its own disclaimer shows the default one, whichever that now is."""
     pks = {*Disclaimer.objects.values_list("pk", flat=True), instance.pk}
-    track(keys={DEFAULT_DISCLAIMER_KEY, *(snippet_key(Disclaimer, pk) for pk in pks)})
+    queue_refresh_unless_loading(
+        keys={DEFAULT_DISCLAIMER_KEY, *(snippet_key(Disclaimer, pk) for pk in pks)}
+    )
 
 
 def campaign_changed(sender, instance, **kwargs):
@@ -190,7 +192,7 @@ def campaign_deleted(sender, instance, **kwargs):
 
 
 def site_changed(sender, instance, **kwargs):
-    track(everything=True)
+    queue_refresh_unless_loading(everything=True)
 
 
 def connect():

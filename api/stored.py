@@ -29,7 +29,7 @@ COLUMNS = {
     (APP, DETAIL): ("app_detail", "app_fingerprint"),
     (APP, LIST): ("app_list_item", "app_list_fingerprint"),
 }
-KEYS_COLUMNS = {DETAIL: "shows", LIST: "list_shows"}
+KEYS_COLUMNS = {DETAIL: "detail_keys", LIST: "list_keys"}
 SHAPES = tuple(COLUMNS)
 
 _renderer = ORJSONRenderer()
@@ -50,7 +50,7 @@ def fingerprint(data):
     return digest(encoded)
 
 
-def piece_digest(shape, data, body):
+def copy_digest(shape, data, body):
     """The fingerprint of one shape's bytes `body` (of `data`): a detail's is `fingerprint`,
     what `changed_at` and the change record follow; a list shape's, its bytes' sha256."""
     return fingerprint(data) if shape == DETAIL else digest(body)
@@ -61,16 +61,16 @@ def rendered(shapes):
     found = {}
     for (channel, shape), item in shapes.items():
         body = render(item.data)
-        found[channel, shape] = (body, piece_digest(shape, item.data, body))
+        found[channel, shape] = (body, copy_digest(shape, item.data, body))
     return found
 
 
-def differs(state, copies):
+def copies_differ(state, copies):
     """Whether `copies` (from `rendered`) fingerprint otherwise than what `state` stored."""
     return any(getattr(state, COLUMNS[key][1]) != digest_ for key, (_, digest_) in copies.items())
 
 
-def keep(state, shapes, copies, now):
+def store_copies(state, shapes, copies, now):
     """Store on `state` (unsaved) what the API serves for the item: `copies` (from `rendered`)
     of `shapes` {(channel, shape): Represented}, with the surrogate keys of everything each
     shape shows."""
@@ -85,12 +85,12 @@ def keep(state, shapes, copies, now):
     state.stored_at = now
 
 
-def forget(state):
+def drop_copies(state):
     """An item that left the public keeps nothing it showed."""
     for body_column, digest_column in COLUMNS.values():
         setattr(state, body_column, None)
         setattr(state, digest_column, "")
-    state.shows = state.list_shows = ""
+    state.detail_keys = state.list_keys = ""
     state.stored_at = None
 
 

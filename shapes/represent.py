@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pages.models import Disclaimer
 from pages.text_safety import clean_data
 from shapes.relations import attach_detail_blocks, detail_queryset, list_queryset, load_items
-from shapes.representation import APP, CHANNELS, WEB
+from shapes.representation import WEB
 from shapes.serializers import DETAIL, LIST, serializer_for
 
 QUERYSETS = {DETAIL: detail_queryset, LIST: list_queryset}
@@ -86,7 +86,7 @@ def represent(model, ids, visibility, shape, fresh=False, request=None, channel=
     return represent_pages(pages, visibility, shape, fresh, request, channel)
 
 
-__all__ = ["APP", "CHANNELS", "DETAIL", "LIST", "WEB", "represent", "represent_pages"]
+__all__ = ["load", "represent", "represent_pages"]
 
 
 def keys_of(items):

@@ -4,8 +4,12 @@ from django.db import connection
 
 from wagtail.models import Page, Site
 
+import freezegun
 import pytest
 from freezegun import freeze_time
+
+# pytest's own clock (its durations) reads real time inside a test's frozen clock.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 # With REQUIRE_SERVICES=postgres,redis (set by .ci/run), a test marked as needing one of those
 # services fails instead of skipping: a green CI run must have exercised them.

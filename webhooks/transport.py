@@ -27,7 +27,7 @@ class Refused(Exception):
 
 
 @dataclass
-class Answer:
+class ReceiverAnswer:
     status: int | None
     excerpt: str
     error: str
@@ -197,7 +197,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 
 def post(url, body, headers, timeout, allow_private):
-    """POST `body` (bytes) to `url`; never raises for the target's failures: an Answer with
+    """POST `body` (bytes) to `url`; never raises for the target's failures: an ReceiverAnswer with
     the status (None when there was no answer), the start of the response, and an error.
     `timeout` bounds the whole attempt: resolving, connecting, sending and reading the status,
     headers and the excerpt all happen within it. (A lookup under way is not interrupted, the
@@ -206,7 +206,9 @@ def post(url, body, headers, timeout, allow_private):
     deadline = started + timeout
 
     def answer(status=None, excerpt="", error=""):
-        return Answer(status, excerpt, error[:300], int((time.monotonic() - started) * 1000))
+        return ReceiverAnswer(
+            status, excerpt, error[:300], int((time.monotonic() - started) * 1000)
+        )
 
     try:
         parts, port, address = check_url(url, allow_private)

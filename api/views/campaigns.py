@@ -24,7 +24,7 @@ from api.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.feeds import RSS
 from api.pagination import StrictLimitOffsetPagination, page_parameters
 from api.params import Query
-from api.read_path import Answer, Reader
+from api.read_path import ItemReader, ResponseParts
 from api.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
 from api.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
@@ -32,7 +32,6 @@ from api.views.reading import AnsweringMixin
 from pages.models import Campaign, Disclaimer
 from pages.selectors import Visibility, public_snippets
 from pages.text_safety import safe_href
-from shapes.represent import LIST
 from shapes.representation import (
     CAMPAIGNS,
     collection_key,
@@ -42,7 +41,7 @@ from shapes.representation import (
     snippet_key,
 )
 from shapes.schema import items_of_any_type
-from shapes.serializers import serializers_by_model
+from shapes.serializers import LIST, serializers_by_model
 
 CAMPAIGNS_KEY = collection_key(CAMPAIGNS)
 SLUG_PARAMETER = OpenApiParameter(
@@ -144,7 +143,7 @@ def campaign_items(campaign, reader):
     `campaign`'s public items, in its order; every item's page key validates the answer (one
     that becomes public must appear)."""
     links, ids = campaign_links(campaign)
-    pieces = reader.pieces(reader.rows_in_order(ids, LIST), LIST)
+    pieces = reader.copies(reader.rows_in_order(ids, LIST), LIST)
     items = [
         with_teaser(pieces[link.page_id].data(), link) for link in links if link.page_id in pieces
     ]
@@ -213,8 +212,8 @@ class CampaignListView(AnsweringMixin, APIView):
 
 
 def fixed_answer(body, keys, validators):
-    """An Answer for a body already built (a few rows of our own, no stored pieces)."""
-    return Answer(
+    """An ResponseParts for a body already built (a few rows of our own, no stored pieces)."""
+    return ResponseParts(
         etag=f'W/"{hashlib.sha256(body).hexdigest()[:40]}"',
         keys=keys,
         expires=None,
@@ -245,7 +244,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
 
     def answer(self, campaign, utm):
         visibility = Visibility.load()
-        reader = Reader(visibility, self.request)
+        reader = ItemReader(visibility, self.request)
         shown, items, item_keys = campaign_items(campaign, reader)
         disclaimer = default_disclaimer(visibility)
 
@@ -255,7 +254,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
 
         facts = render([summary(campaign), campaign.intro, campaign.call_to_action_url, utm])
         extra = [facts, render(disclaimer)]
-        answer = Answer(
+        answer = ResponseParts(
             etag=reader.etag(f"campaign|{email.VERSION}", shown, extra),
             keys=[*campaign_keys(campaign), *sorted(reader.keys)],  # what it shows, no more
             expires=reader.expires,
@@ -279,7 +278,7 @@ class CampaignFeedView(FeedMixin, APIView):
         return self.answered(request, lambda: self.answer(campaign, utm))
 
     def answer(self, campaign, utm):
-        reader = Reader(Visibility.load(), self.request)
+        reader = ItemReader(Visibility.load(), self.request)
         links, ids = campaign_links(campaign)
         first = {}  # a page named twice shows once, with its first teaser
         for link in links:
@@ -303,7 +302,7 @@ def campaign_preview(request, campaign):
     """The admin's Email preview of a campaign: its draft as the API will show it once
     published (items that are not public left out)."""
     visibility = Visibility.load()
-    reader = Reader(visibility, request)
+    reader = ItemReader(visibility, request)
     _, items, _ = campaign_items(campaign, reader)
     utm = email.utm_values(
         None, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}

@@ -27,7 +27,7 @@ from api.params import (
     subset_param,
 )
 from api.problems import BadQuery
-from api.read_path import Answer, Reader, item_answer, page_answer
+from api.read_path import ItemReader, ResponseParts, item_answer, page_answer
 from api.schema import ERROR_RESPONSES, ItemEmailSerializer, channel_parameter, utm_parameters
 from api.stored import render
 from api.views.reading import AnsweringMixin
@@ -35,10 +35,9 @@ from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.relations import expandable
-from shapes.represent import APP, DETAIL, LIST, WEB
-from shapes.representation import collection_key, page_key
+from shapes.representation import APP, WEB, collection_key, page_key
 from shapes.schema import by_channel
-from shapes.serializers import serializer_for
+from shapes.serializers import DETAIL, LIST, serializer_for
 
 
 class StrictOrderingFilter(filters.OrderingFilter):
@@ -253,7 +252,7 @@ class ContentViewSet(
         return self.answered(request, self.list_answer, self.collection_keys())
 
     def list_answer(self):
-        reader = Reader(self.visibility, self.request, self.channel)
+        reader = ItemReader(self.visibility, self.request, self.channel)
         if self.filters_given():
             queryset = self.filter_queryset(self.get_queryset())
             ids = self.paginator.paginate_rows(
@@ -292,7 +291,7 @@ class ContentViewSet(
 
     def detail_answer(self):
         slug = self.kwargs["slug"]
-        reader = Reader(self.visibility, self.request, self.channel)
+        reader = ItemReader(self.visibility, self.request, self.channel)
         answer = item_answer(
             reader,
             self.model,
@@ -316,12 +315,12 @@ class ContentViewSet(
         return self.answered(request, lambda: self.email_answer(slug, utm))
 
     def email_answer(self, slug, utm):
-        reader = Reader(self.visibility, self.request, WEB)
-        pieces = reader.pieces(reader.item_by_slug(self.model, slug), DETAIL)
+        reader = ItemReader(self.visibility, self.request, WEB)
+        pieces = reader.copies(reader.item_by_slug(self.model, slug), DETAIL)
         if not pieces:
             raise self.not_found(slug)
         (piece,) = pieces.values()
-        return Answer(
+        return ResponseParts(
             etag=reader.etag(f"email|{email.VERSION}|{email.utm_signature(utm)}", [piece]),
             keys=[*self.collection_keys(), *sorted(reader.keys)],
             expires=reader.expires,

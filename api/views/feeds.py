@@ -13,14 +13,14 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from api import email, feeds
-from api.read_path import Answer, Reader
+from api.read_path import ItemReader, ResponseParts
 from api.schema import ERROR_RESPONSES, PROBLEM, utm_parameters
 from api.views.reading import AnsweringMixin
 from pages.prepared import MOMENT, Prepared
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.represent import LIST
 from shapes.representation import collection_key, collection_website_url
+from shapes.serializers import LIST
 
 NEWEST = Prepared(  # a collection's newest public items, by first publication
     lambda visibility, model, now: (
@@ -85,15 +85,15 @@ class FeedMixin(AnsweringMixin):
     permission_classes = []  # readable without a key (module docstring)
 
     def feed_answer(self, kind, reader, ids, texts, utm, validators, adjust=None, watched=()):
-        """The Answer of a feed of the public items among `ids` (in order). `texts`: the
+        """The ResponseParts of a feed of the public items among `ids` (in order). `texts`: the
         feed's (title, description, website link); `adjust(item data)`: the item as the feed
         shows it (a campaign's teasers); `watched`: keys that also end a cached copy but are
         not named in its headers (pages it may show once they are public)."""
-        pieces = reader.pieces(reader.rows_in_order(ids, LIST), LIST)
+        pieces = reader.copies(reader.rows_in_order(ids, LIST), LIST)
         shown = [pieces[pk] for pk in ids if pk in pieces]
         title, description, link = texts
         self_url = settings.API_BASE_URL + self.request.path
-        return Answer(
+        return ResponseParts(
             etag=reader.etag(
                 f"feed|{kind}|{email.utm_signature(utm)}", shown, [repr(texts).encode()]
             ),
@@ -142,7 +142,7 @@ class CollectionFeedView(FeedMixin, APIView):
 
     def answer(self, model, utm):
         visibility = Visibility.load()
-        reader = Reader(visibility, self.request)
+        reader = ItemReader(visibility, self.request)
         ids = [row["pk"] for row in NEWEST.rows((visibility, model), now=reader.now)]
         name = registry.of(model).collection
         site = settings.WAGTAIL_SITE_NAME

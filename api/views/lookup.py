@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from api.pagination import StrictLimitOffsetPagination, page_parameters
 from api.params import SEARCH_SCHEMA, Query, channel_param, search_text
 from api.problems import BadQuery
-from api.read_path import Answer, Reader, item_answer, page_answer
+from api.read_path import ItemReader, ResponseParts, item_answer, page_answer
 from api.schema import (
     ERROR_RESPONSES,
     RedirectSerializer,
@@ -28,7 +28,6 @@ from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.represent import DETAIL, LIST
 from shapes.representation import (
     API_PREFIX,
     REDIRECTS_KEY,
@@ -38,7 +37,7 @@ from shapes.representation import (
     page_reference,
 )
 from shapes.schema import items_of_any_type_by_channel
-from shapes.serializers import serializers_by_channel
+from shapes.serializers import DETAIL, LIST, serializers_by_channel
 
 # A website path: starts with "/", no empty segment, no control characters.
 PATH_PATTERN = r"^/([^/\x00-\x1f\x7f]+/)*[^/\x00-\x1f\x7f]*$"
@@ -91,7 +90,7 @@ class SearchView(AnsweringMixin, APIView):
         ranked = search_public(query, registry.models(), visibility=visibility)
         paginator = self.pagination_class()
         ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
-        reader = Reader(visibility, self.request, channel)
+        reader = ItemReader(visibility, self.request, channel)
         return page_answer(
             reader,
             reader.rows_in_order(ids, LIST),
@@ -149,7 +148,7 @@ class PageByPathView(AnsweringMixin, APIView):
         visibility = Visibility.load()
         root_path = visibility.root_path
         url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
-        reader = Reader(visibility, self.request, channel)
+        reader = ItemReader(visibility, self.request, channel)
         rows = reader.page_by_url_path(url_path)
         model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
@@ -187,7 +186,7 @@ class PageByPathView(AnsweringMixin, APIView):
         redirect_to = {"path": new_path, "item": reference}
         body = render({"redirect_to": redirect_to, "permanent": redirect.is_permanent})
         keys = [REDIRECTS_KEY, *([page_key(target)] if target else [])]
-        return Answer(
+        return ResponseParts(
             etag=None,
             keys=keys,
             validators=keys,

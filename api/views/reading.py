@@ -33,7 +33,7 @@ class AnsweringMixin:
     """For DRF views whose GET handlers return `self.answered(request, build)`."""
 
     def answered(self, request, build, expected_keys=()):
-        """`build()` returns an api.read_path.Answer (or raises an API error).
+        """`build()` returns an api.read_path.ResponseParts (or raises an API error).
         `expected_keys`: the surrogate keys a cached answer is likely validated by (see
         api.response_cache.Lookup)."""
         lookup = None

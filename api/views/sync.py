@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 from api import sync
 from api.params import Query, channel_param, parse_bounded_int, subset_param
 from api.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
-from api.read_path import Answer, Reader
+from api.read_path import ItemReader, ResponseParts
 from api.schema import (
     ERROR_RESPONSES,
     ProblemSerializer,
@@ -19,10 +19,9 @@ from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.represent import APP, DETAIL
-from shapes.representation import collection_key
+from shapes.representation import APP, collection_key
 from shapes.schema import ItemTypeChoiceField
-from shapes.serializers import serializers_by_channel
+from shapes.serializers import DETAIL, serializers_by_channel
 
 LIMIT_MAX = 100
 LIMITS = (LIMIT_MAX, 1, LIMIT_MAX)  # default, minimum, maximum
@@ -173,9 +172,9 @@ class SyncView(AnsweringMixin, APIView):
             page = sync.read(cursor, limit)
         except sync.ExpiredCursor as error:
             raise expired(error) from None
-        reader = Reader(Visibility.load(), self.request, cursor.channel)
+        reader = ItemReader(Visibility.load(), self.request, cursor.channel)
         ids = [row["page_id"] for row in page.rows if row["public"]]
-        pieces = reader.pieces(reader.rows_in_order(ids, DETAIL), DETAIL)
+        pieces = reader.copies(reader.rows_in_order(ids, DETAIL), DETAIL)
         shown = [pieces[pk] for pk in ids if pk in pieces]
         deleted = render([sync.tombstone(row) for row in page.rows if not row["public"]])
         tail = b',"next_cursor":' + render(page.next_cursor.encode())
@@ -184,7 +183,7 @@ class SyncView(AnsweringMixin, APIView):
         kinds = cursor.types or tuple(known.values())
         collections = sorted(collection_key(c) for c, kind in known.items() if kind in kinds)
         validators = [*collections, sync.SYNC_KEY]
-        return Answer(
+        return ResponseParts(
             etag=reader.etag(f"sync|{DETAIL}", shown, [deleted, tail]),
             keys=[*validators, *sorted(reader.keys)],
             expires=reader.expires,

@@ -557,7 +557,7 @@ def delete_hidden(world, freezer):
                 continue  # went with a deleted ancestor
             page.specific.delete()
     with on_commit():
-        changes.track(page_ids=hidden)
+        changes.queue_refresh(page_ids=hidden)
     freezer.move_to(T2)
     cache.clear()
 

@@ -31,6 +31,7 @@ from api.filters import filterset_for
 from api.views.content import ContentViewSet
 from pages.models import CONTENT_PAGE_MODELS
 from shapes import registry
+from tests.sizes import sized
 
 PROBLEM = "application/problem+json"
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -733,7 +734,7 @@ def encoded(value):
 
 
 @settings(
-    max_examples=150,
+    max_examples=sized(50, 150),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

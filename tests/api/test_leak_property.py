@@ -18,7 +18,6 @@ Size: EXAMPLES below; CI's PostgreSQL pass sets HEAVY_TESTS for the larger run.
 """
 
 import logging
-import os
 
 from django.core.cache import cache
 from django.db import transaction
@@ -48,9 +47,9 @@ from tests.api.leak_world import (
     leaked_secrets,
     webhook_problems,
 )
+from tests.sizes import FULL, sized
 
-FULL = bool(os.environ.get("HEAVY_TESTS"))
-EXAMPLES = 25 if FULL else 3  # random worlds, on top of the two fixed ones below
+EXAMPLES = sized(3, 25)  # random worlds, on top of the two fixed ones below
 # Shrinking re-runs a failing world many times (seconds each): only in the full run.
 PHASES = tuple(Phase) if FULL else tuple(p for p in Phase if p is not Phase.shrink)
 MAX_PAGES_PER_KIND = 4

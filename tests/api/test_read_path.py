@@ -16,7 +16,10 @@ from pages.models import CONTENT_PAGE_MODELS, CausePage, ConditionPage, TherapyP
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.relations import expandable
-from shapes.represent import APP, CHANNELS, DETAIL, LIST, WEB, represent
+from shapes.represent import represent
+from shapes.representation import APP, CHANNELS, WEB
+from shapes.serializers import DETAIL, LIST
+from tests.sizes import sized
 
 
 def live(model, pk, shape, fields=None, expand=(), channel=WEB):
@@ -92,7 +95,8 @@ def test_the_seed_is_served_from_storage_as_serialized(seeded, client, channel):
 
 def test_generated_content_is_served_from_storage_as_serialized(db, settings, tmp_path, client):
     settings.MEDIA_ROOT = tmp_path
-    call_command("generate_content", "--conditions", "15", verbosity=0)
+    conditions = sized(5, 15)
+    call_command("generate_content", "--conditions", str(conditions), verbosity=0)
     assert assert_served_as_serialized(client) > 40
     assert assert_served_as_serialized(client, APP) > 40
 
@@ -142,8 +146,8 @@ def no_refresh(monkeypatch):
     """The worker has not run yet: the stored copies still show what was public."""
     from api import changes
 
-    monkeypatch.setattr(changes, "track", lambda **change: None)
-    monkeypatch.setattr("api.signals.changes.track", lambda **change: None)
+    monkeypatch.setattr(changes, "queue_refresh", lambda **change: None)
+    monkeypatch.setattr("api.signals.changes.queue_refresh", lambda **change: None)
 
 
 def test_a_stored_copy_naming_a_page_that_stopped_being_public_is_not_served(
@@ -199,7 +203,9 @@ def test_a_conditional_request_needs_no_body(api, seeded, monkeypatch):
     from api import read_path
 
     etag = api("/api/v1/conditions/?limit=5&fields=title")["ETag"]
-    monkeypatch.setattr(read_path, "shaped", lambda *args, **kwargs: pytest.fail("assembled"))
+    monkeypatch.setattr(
+        read_path, "with_fields_and_expand", lambda *args, **kwargs: pytest.fail("assembled")
+    )
     response = api("/api/v1/conditions/?limit=5&fields=title", IF_NONE_MATCH=etag)
     assert response.status_code == 304 and response["ETag"] == etag
 

@@ -187,7 +187,7 @@ def test_a_snippet_edit_and_the_default_disclaimer_purge_what_showed_them(api, s
 @pytest.fixture
 def no_refresh(monkeypatch):
     """The worker has not run: only the purges on commit where the change happens act."""
-    monkeypatch.setattr("api.signals.changes.track", lambda **change: None)
+    monkeypatch.setattr("api.signals.changes.queue_refresh", lambda **change: None)
     monkeypatch.setattr("api.read_path.ask_refresh", lambda pieces: None)
 
 

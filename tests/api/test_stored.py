@@ -9,8 +9,9 @@ from api import stored
 from api.models import RepresentationState
 from pages.models import CONTENT_PAGE_MODELS, CausePage
 from pages.selectors import Visibility
-from shapes.represent import CHANNELS, DETAIL, LIST, represent
-from shapes.representation import stored_origin
+from shapes.represent import represent
+from shapes.representation import CHANNELS, stored_origin
+from shapes.serializers import DETAIL, LIST
 
 
 def assert_stored_equals_live():
@@ -34,13 +35,14 @@ def assert_stored_equals_live():
                 body_column, digest_column = stored.COLUMNS[channel, shape]
                 body = stored.render(items[pk].data)
                 assert bytes(getattr(state, body_column)) == body, (model, pk, channel, shape)
-                digest = stored.piece_digest(shape, items[pk].data, body)
+                digest = stored.copy_digest(shape, items[pk].data, body)
                 assert getattr(state, digest_column) == digest, (model, pk, channel, shape)
             details = [live[channel, DETAIL][pk] for channel in CHANNELS]
             lists = [live[channel, LIST][pk] for channel in CHANNELS]
-            assert set(state.shows.split()) == set().union(*(item.keys for item in details))
-            assert set(state.list_shows.split()) == set().union(*(item.keys for item in lists))
-            assert set(state.list_shows.split()) <= set(state.shows.split())  # a list shows less
+            assert set(state.detail_keys.split()) == set().union(*(item.keys for item in details))
+            assert set(state.list_keys.split()) == set().union(*(item.keys for item in lists))
+            # a list shows less
+            assert set(state.list_keys.split()) <= set(state.detail_keys.split())
             checked += 1
     return checked
 
@@ -60,7 +62,7 @@ def test_an_item_that_leaves_the_public_keeps_nothing_it_showed(seeded):
     shingles.unpublish()
     state = RepresentationState.objects.get(page_id=shingles.pk)
     assert not state.public
-    assert state.shows == "" and state.list_shows == ""
+    assert state.detail_keys == "" and state.list_keys == ""
     assert all(getattr(state, column) is None for column, _ in stored.COLUMNS.values())
 
 

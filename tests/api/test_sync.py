@@ -27,7 +27,9 @@ from pages.models import (
     TherapyReliefLink,
 )
 from pages.selectors import Visibility
-from shapes.represent import APP, DETAIL, WEB, represent
+from shapes.represent import represent
+from shapes.representation import APP, WEB
+from shapes.serializers import DETAIL
 
 
 def sync_pass(api, cursor=None, limit=100, **params):

@@ -10,11 +10,11 @@ from wagtail.models import Page
 
 import pytest
 
-from api.read_path import Reader
+from api.read_path import ItemReader
 from pages.models import ConditionPage
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from pages.selectors import Visibility
-from shapes.represent import DETAIL, LIST
+from shapes.serializers import DETAIL, LIST
 from tests.api.leak_world import build_world
 from tests.api.test_leak_property import EVERY_FATE, PRIVATE_SECTIONS
 
@@ -27,7 +27,7 @@ def test_every_spelling_of_the_rule_agrees_on_every_page(home, freezer, spec):
     public = set(visibility.pages().values_list("pk", flat=True))
     assert public.isdisjoint(world.hidden_ids) and public  # the world's own bookkeeping agrees
     assert {page.pk for page in every if visibility.shows(page)} == public
-    reader = Reader(visibility)
+    reader = ItemReader(visibility)
     assert set(reader.public_expiry({page.pk for page in every})) == public
     for shape in (DETAIL, LIST):
         assert {row["pk"] for row in reader.pages_among({p.pk for p in every}, shape)} == public

@@ -113,7 +113,7 @@ def test_a_crash_after_wagtails_commit_loses_no_event(seeded, freezer, monkeypat
     Endpoint.objects.create(url="http://127.0.0.1:9/hooks")
     cause = CausePage.objects.get(slug="shingles")
     freezer.move_to("2026-03-11 09:00:00")
-    monkeypatch.setattr(signals, "track", lambda **change: None)
+    monkeypatch.setattr(signals, "queue_refresh_unless_loading", lambda **change: None)
     cause.title = "Shingles (after a crash)"
     cause.save_revision().publish()
     assert events_about(cause) == []
