@@ -70,11 +70,16 @@ def represent_pages(pages, visibility, shape, fresh=False, request=None, channel
         visibility.preload(
             set().union(*(serializer_for(type(p), DETAIL, channel).linked_ids(p) for p in pages))
         )
-    found = {}
+    found, serializers, context = {}, {}, dict(base)
     for page in pages:
-        context = {**base, "dependencies": set(), "mentions": set()}
+        # One serializer per type serves every page (DRF copies its fields per instance); what
+        # each page shows is gathered in sets of its own.
+        context["dependencies"], context["mentions"] = set(), set()
+        model = type(page)
+        if model not in serializers:
+            serializers[model] = serializer_for(model, shape, channel)(context=context)
+        data = serializers[model].to_representation(page)
         # only text, whatever the database holds (rows written before pages.text_safety)
-        data = serializer_for(type(page), shape, channel)(page, context=context).data
         data = clean_data(data, keep_placeholder=True)
         found[page.pk] = Represented(page, data, context["dependencies"], context["mentions"])
     return found

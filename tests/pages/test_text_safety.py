@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 from pages.models import Campaign, Reference, TherapyPage
 from pages.text_safety import (
     NOT_TEXT,
+    NOT_TEXT_BUT_PLACEHOLDER,
     PLACEHOLDER,
     clean_data,
+    clean_each,
     clean_text,
     safe_href,
     sanitize_rich_text,
@@ -49,6 +51,49 @@ def test_a_soft_line_break_becomes_a_line_break_and_controls_go():
     assert clean_text("a\ud800b\ufffec\U0010ffff") == "abc"
     assert clean_text(f"x{PLACEHOLDER}y") == "xy"  # the representation's own mark is never text
     assert clean_data({"k\x01": ["v\x0b", 3, None]}) == {"k": ["v\n", 3, None]}
+
+
+# Text with what is not text among it: controls (those JSON writes as \b, \f, \u00..), a lone
+# surrogate, noncharacters, the placeholder, and backslashes that look like escapes.
+HOSTILE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        [*"ab\\u0f\t\n\r", *map(chr, range(32)), "\ud800", "\ufdd0", "\ufdd1"]
+        + ["\ufdef", "\ufffe", "\U0001fffe", "\U0010ffff"]
+    )
+    | st.characters(),
+    max_size=12,
+)
+JSON_LIKE = st.recursive(
+    HOSTILE_TEXT | st.integers() | st.none() | st.booleans(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(HOSTILE_TEXT, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+NOT_TEXT_CHARACTERS = [
+    *map(chr, range(32)),
+    *map(chr, range(0xFDD0, 0xFDF0)),
+    *(chr(plane << 16 | low) for plane in range(17) for low in (0xFFFE, 0xFFFF)),
+]
+
+
+@pytest.mark.parametrize("keep_placeholder", [False, True])
+def test_clean_data_finds_every_character_that_is_not_text(keep_placeholder):
+    not_text = NOT_TEXT_BUT_PLACEHOLDER if keep_placeholder else NOT_TEXT
+    for character in NOT_TEXT_CHARACTERS:
+        for value in ([f"a{character}b"], {f"k{character}": 1}):
+            assert clean_data(value, keep_placeholder) == clean_each(value, not_text), character
+
+
+@settings(max_examples=300, database=None)
+@given(value=JSON_LIKE, keep_placeholder=st.booleans())
+def test_clean_data_cleans_as_string_by_string_does(value, keep_placeholder):
+    """The one-pass check (pages.text_safety.holds_only_text) never lets through what cleaning
+    each string would have changed."""
+    not_text = NOT_TEXT_BUT_PLACEHOLDER if keep_placeholder else NOT_TEXT
+    assert clean_data(value, keep_placeholder) == clean_each(value, not_text)
 
 
 @pytest.mark.parametrize("html", HOSTILE_HTML)
