@@ -11,7 +11,7 @@ limit_request_line = 8190
 # Threads per worker process (gthread): a request waiting on a database or cache that hangs
 # holds one thread, not the whole process, so /healthz/ and cached answers are still served
 # meanwhile (while fewer than `threads` requests of the process wait at once). Every such wait
-# is bounded (cms/database.py, api/cache.py); gthread workers heartbeat from their main
-# thread, so gunicorn never kills a worker for a request that waits.
+# is bounded (cms/database.py, api/serving/redis_cache.py); gthread workers heartbeat from their
+# main thread, so gunicorn never kills a worker for a request that waits.
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))

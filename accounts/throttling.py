@@ -9,7 +9,7 @@
   The reviewer at their usual desk is not affected; an administrator lifts it early with
   `manage.py signin_unpause NAME`.
 
-Addresses are read as the API reads them (api.auth.client_address: X-Forwarded-For only
+Addresses are read as the API reads them (api.http.auth.client_address: X-Forwarded-For only
 from the proxies in API_TRUSTED_PROXIES). A locked-out sign-in gets a readable 429 page, never
 a 500.
 """
@@ -22,7 +22,7 @@ from axes.backends import AxesBackend
 from axes.exceptions import AxesBackendPermissionDenied
 from axes.models import AccessFailureLog, AccessLog
 
-from api.auth import client_address
+from api.http.auth import client_address
 
 PAIR, NAME = "pair", "name"
 

@@ -6,6 +6,6 @@ class ApiConfig(AppConfig):
     verbose_name = "Delivery API"
 
     def ready(self):
-        from api import signals
+        from api.record import signals
 
         signals.connect()

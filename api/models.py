@@ -1,6 +1,6 @@
 """What the API last served for each item: the record that `updated_since`, delta sync
-(api/sync.py), webhook events and surrogate-key invalidation follow (maintained by
-api/changes.py)."""
+(api/channels/sync.py), webhook events and surrogate-key invalidation follow (maintained by
+api/record/changes.py)."""
 
 from django.db import models
 
@@ -9,10 +9,10 @@ class RepresentationState(models.Model):
     """One row per content page the API has represented. Kept after the page is unpublished,
     made private or deleted (`public` false): a tombstone for delta sync.
 
-    While public, the row also stores what the API serves for the item (api/stored.py): its
+    While public, the row also stores what the API serves for the item (api/serving/stored.py): its
     detail and list shapes in each channel (web, app) as the bytes the API sends, the surrogate
     keys of everything each shows, and the `version` of the shapes' code (stored copies of
-    another version count as missing). The read path (api/read_path.py) serves those bytes
+    another version count as missing). The read path (api/serving/read_path.py) serves those bytes
     while every page they show is still public.
 
     `change` numbers the row's last change (a new representation in either channel, or leaving
@@ -49,7 +49,7 @@ class ChangeCounter(models.Model):
     """The one row that numbers changes of RepresentationState (`last`), incremented inside the
     transaction that records them: the row lock orders transactions, so numbers follow commit
     order (a sequence would follow call order, and a reader could skip a number that commits
-    late). `pruned_through`: tombstones of changes up to it were pruned (api/sync.py)."""
+    late). `pruned_through`: tombstones of changes up to it were pruned (api/channels/sync.py)."""
 
     ONE = 1  # the row's primary key (migration 0004 creates it)
 
@@ -73,10 +73,11 @@ class ChangeCounter(models.Model):
 class ChangeMark(models.Model):
     """A value the change counter took (`number`: the last change a numbering transaction
     committed) and a random `nonce` drawn with it. A sync cursor holds the number it reached
-    and that nonce (api/sync.py): after a restore from an older backup the counter goes back
-    and new changes reuse the lost numbers, but never with the same nonce, so a cursor issued
+    and that nonce (api/channels/sync.py): after a restore from an older backup the counter goes
+    back and new changes reuse the lost numbers, but never with the same nonce, so a cursor issued
     before the restore is recognised. Kept while a cursor that holds it can be in use
-    (API_SYNC_TOMBSTONE_DAYS after the counter moved past it: api.sync.prune_tombstones)."""
+    (API_SYNC_TOMBSTONE_DAYS after the counter moved past it:
+    api.channels.sync.prune_tombstones)."""
 
     number = models.PositiveBigIntegerField(unique=True)
     nonce = models.CharField(max_length=32)
@@ -87,10 +88,10 @@ class ChangeMark(models.Model):
 
 
 class ResponseCacheNamespace(models.Model):
-    """The one row naming this database's entries in the response cache (api/response_cache.py).
-    A restore brings back the old value with the old data, so the restore command draws a new
-    one afterwards (api/backups.py): a restored database and the one it was copied from never
-    serve each other's cached answers, even through one Redis."""
+    """The one row naming this database's entries in the response cache
+    (api/serving/response_cache.py). A restore brings back the old value with the old data, so the
+    restore command draws a new one afterwards (api/record/backups.py): a restored database and the
+    one it was copied from never serve each other's cached answers, even through one Redis."""
 
     ONE = 1  # the row's primary key (migration 0006 creates it)
 

@@ -3,7 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from api.problems import api_not_found, problem_type
+from api.http.problems import api_not_found, problem_type
 from api.views.campaigns import CampaignDetailView, CampaignFeedView, CampaignListView
 from api.views.content import content_viewset
 from api.views.feeds import AtomCollectionFeedView, CollectionFeedView

@@ -10,7 +10,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from api.auth import new_secret
+from api.http.auth import new_secret
 from api.models import ApiKey
 
 

@@ -19,7 +19,7 @@ def log(message):
 def build(conditions):
     from django.core.management import call_command
 
-    from api.changes import stale_page_ids
+    from api.record.changes import stale_page_ids
     from pages.models import ConditionPage
 
     call_command("migrate", verbosity=0)

@@ -16,7 +16,7 @@ hangs like any query. Four client-side bounds (settings in cms/settings/base.py)
 - `/readyz/` checks the database in a helper thread and answers within READYZ_TIMEOUT.
 
 A database error that reaches a view or middleware answers 503 (problem+json under /api/, a
-readable HTML page elsewhere) with `Retry-After`, not 500 (api/problems.py).
+readable HTML page elsewhere) with `Retry-After`, not 500 (api/http/problems.py).
 """
 
 import logging
@@ -139,7 +139,7 @@ deadlines = Deadlines()
 
 def request_deadline(request):
     """Seconds a request may wait on the database in all."""
-    from api.problems import is_api_path
+    from api.http.problems import is_api_path
 
     if is_api_path(request.path):
         return settings.API_DB_REQUEST_DEADLINE
@@ -159,7 +159,7 @@ class DatabaseDeadlineMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
-            from api.problems import service_unavailable
+            from api.http.problems import service_unavailable
 
             return service_unavailable(request)
         return None

@@ -7,8 +7,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from pages.media import serve_document
 from pages.views import WEBSITE_ROUTE_NAME, website_redirect
 
-handler404 = "api.problems.handler404"
-handler500 = "api.problems.handler500"
+handler404 = "api.http.problems.handler404"
+handler500 = "api.http.problems.handler500"
 
 urlpatterns = [
     path("", include("api.urls")),

@@ -4,8 +4,8 @@ leaves behind, and which documents the public may download.
 - Shown by live content: an image or document that a live page or a live snippet (campaigns
   among them) refers to, as Wagtail's reference index records it (hero images, image blocks,
   rich-text embeds and document links), or that an item's stored API representation shows
-  (its `image-<id>` key: api/changes.py). Replacing, re-cropping, re-describing or deleting one
-  changes live medical content without a review, so only someone who may publish every live
+  (its `image-<id>` key: api/record/changes.py). Replacing, re-cropping, re-describing or deleting
+  one changes live medical content without a review, so only someone who may publish every live
   item showing it may (Medical reviewers and Administrators): `refusal` says who may not and
   why, and MediaPermissionPolicy applies it to every change and delete Wagtail checks (its
   collection ownership otherwise lets anyone who uploaded an image change or delete it).

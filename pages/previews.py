@@ -1,7 +1,7 @@
 """The admin's preview modes of content pages and campaigns beyond the website templates: the
 app's JSON, the email, and each headless client's own preview screen (PREVIEW_URLS, opened
 with a preview token, as wagtail-headless-preview does). The API builds them
-(api/previews.py, named by the HEADLESS_PREVIEW setting): pages/ cannot import api/, the
+(api/channels/drafts.py, named by the HEADLESS_PREVIEW setting): pages/ cannot import api/, the
 layers point down (docs/architecture.md, "Apps and layers")."""
 
 from django.conf import settings

@@ -1,6 +1,6 @@
 """Reports > Medical reviews due: live pages whose medical review is overdue or due within 30
 days, with their reviewers, soonest first (the content.review_due webhook fires for the same
-transitions, api/events.py)."""
+transitions, api/record/events.py)."""
 
 from django.urls import reverse
 

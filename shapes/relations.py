@@ -4,7 +4,7 @@ points at (for `expand=`) and in what order.
 
 `load_items` attaches the public relations of any number of items, of any mix of types, with ONE
 query per link model (`expand=` splices in the related items' stored list shapes: the read
-path, api/read_path.py). A list or a detail therefore costs a fixed number of SQL queries
+path, api/serving/read_path.py). A list or a detail therefore costs a fixed number of SQL queries
 whatever the page size (tests/api/test_query_budget.py).
 """
 

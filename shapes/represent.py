@@ -1,5 +1,5 @@
-"""The one way an item is represented: what the API serves live, what api/changes.py stores and
-fingerprints, and what a request falls back to when no stored copy can be used.
+"""The one way an item is represented: what the API serves live, what api/record/changes.py stores
+and fingerprints, and what a request falls back to when no stored copy can be used.
 
     items = represent(ConditionPage, [12, 14], visibility, DETAIL)   # channel=WEB
     items[12].data      # the detail dict, exactly as the API renders it
@@ -7,7 +7,8 @@ fingerprints, and what a request falls back to when no stored copy can be used.
     items[12].mentions  # keys of what it links to without showing: hidden pages and snippets
 
 Always whole shapes: the read path trims them (`fields=`) and splices related items' stored
-list shapes into them (`expand=`), the same way for stored and live items (api/read_path.py).
+list shapes into them (`expand=`), the same way for stored and live items
+(api/serving/read_path.py).
 """
 
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ class Represented:
     keys: set  # surrogate keys: pages (the item too), snippets and images it shows
     # Keys of the pages its rich text and choosers link to, shown or not, and of the snippets
     # it links to that the public may not see (a hidden one is left out of `data` and `keys`,
-    # but its publication must reach this item: api/changes.py). Page relations need no
+    # but its publication must reach this item: api/record/changes.py). Page relations need no
     # mention: each is shown from both ends, so the other end's change reaches it.
     mentions: set = field(default_factory=set)
 

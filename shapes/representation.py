@@ -41,7 +41,7 @@ ID_ATTR = re.compile(r'\bid="(\d+)"')
 HREF_ATTR = re.compile(r'\bhref="([^"]*)"', re.I)
 
 
-# Surrogate keys: what a representation shows, named for CDN purges and for api/changes.py.
+# Surrogate keys: what a representation shows, named for CDN purges and for api/record/changes.py.
 # This is the one place that spells them (builders) and reads them (parsers).
 PAGE_KEY_PREFIX = "page-"
 COLLECTION_KEY_PREFIX = "collection-"
@@ -76,7 +76,7 @@ def snippet_key(model, pk):
 
 
 # Mentioned by every item that shows no disclaimer of its own: whichever disclaimer becomes the
-# live default must reach it (api/signals.py tracks this key with every disclaimer's).
+# live default must reach it (api/record/signals.py tracks this key with every disclaimer's).
 DEFAULT_DISCLAIMER_KEY = snippet_key("disclaimer", "default")
 
 
@@ -132,7 +132,7 @@ def record_default_disclaimer(context):
 def record_mentions(context, page_ids):
     """Note in `context["mentions"]` (when the caller keeps one) the key of every page the
     representation being built links to, public or not: when a hidden one becomes public, the
-    item must be represented again (api/changes.py), although it showed nothing of it."""
+    item must be represented again (api/record/changes.py), although it showed nothing of it."""
     mentions = (context or {}).get("mentions")
     if mentions is not None:
         mentions.update(page_key(pk) for pk in page_ids)

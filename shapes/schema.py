@@ -6,7 +6,7 @@ sends has a precise schema.
 The extensions at the end teach drf-spectacular the few things it cannot see from a serializer:
 which properties of an item `fields=` may drop, the constant `type` of each item and block
 schema, and the shape of a relation's links. What only HTTP needs (parameters, errors, envelopes)
-is in api/schema.py.
+is in api/http/schema.py.
 """
 
 from functools import cache

@@ -73,7 +73,7 @@ ANNOTATION_FIELDS = {
 class RelationField(serializers.Field):
     """The relation of the same name (declared in the type's registration) as flat references
     plus link annotations. (`expand=<name>` puts the related items' stored list shapes in the
-    references' place, with the same annotations: api/read_path.py.)"""
+    references' place, with the same annotations: api/serving/read_path.py.)"""
 
     def __init__(self):
         super().__init__(source="*", read_only=True)
@@ -163,7 +163,7 @@ class AppRichTextField(RichTextField):
 
 class ContentListSerializer(serializers.Serializer):
     """The list shape shared by every type, whole: `fields=` and `expand=` are applied to the
-    stored bytes (api/read_path.py)."""
+    stored bytes (api/serving/read_path.py)."""
 
     id = serializers.IntegerField(source="pk", read_only=True)
     type = ItemTypeField()
@@ -180,7 +180,7 @@ class ContentListSerializer(serializers.Serializer):
 
     model = None
     channel = WEB  # the shape's channel (shapes.represent builds the context's to match)
-    # OpenAPI (api.schema.ItemSchema): what `fields=` cannot drop, and the component's note.
+    # OpenAPI (api.http.schema.ItemSchema): what `fields=` cannot drop, and the component's note.
     always_present = ALWAYS_FIELDS
     schema_note = (
         "`id` and `type` are always present. Any other property may be left out by `fields=` "

@@ -163,7 +163,7 @@ def test_git_ignores_secrets_and_local_state(tmp_path):
     checked = subprocess.run(
         ["git", "check-ignore", "--no-index", "--stdin"],
         cwd=tmp_path,
-        input="\n".join([*names, ".env.example", "api/auth.py"]),
+        input="\n".join([*names, ".env.example", "api/http/auth.py"]),
         capture_output=True,
         text=True,
         check=False,

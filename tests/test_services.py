@@ -19,7 +19,7 @@ def test_postgres_full_text_search_finds_a_condition_by_its_other_name(postgres_
 
 @pytest.mark.redis
 def test_the_shared_cache_is_redis(redis_url, settings, client, db):
-    assert settings.CACHES["default"]["BACKEND"] == "api.cache.TolerantRedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "api.serving.redis_cache.TolerantRedisCache"
     cache.set("ci-probe", {"ok": 1}, 30)
     assert cache.get("ci-probe") == {"ok": 1}
     response = client.get("/readyz/")

@@ -1,10 +1,10 @@
 """Webhook endpoints and the durable outbox (docs/architecture.md, "Webhooks").
 
 An `Event` is written in the same database transaction as the change that caused it (the
-change record's, api/changes.py, or a campaign's publication), with one `Delivery` per endpoint
-subscribed to its type: a crash keeps both or neither. The worker (webhooks/delivery.py, run by
-`run_worker`) claims due deliveries under a lease, posts them signed per Standard Webhooks and
-records each `Attempt`: the delivery log the admin shows.
+change record's, api/record/changes.py, or a campaign's publication), with one `Delivery` per
+endpoint subscribed to its type: a crash keeps both or neither. The worker (webhooks/delivery.py,
+run by `run_worker`) claims due deliveries under a lease, posts them signed per Standard Webhooks
+and records each `Attempt`: the delivery log the admin shows.
 """
 
 import datetime

@@ -37,7 +37,7 @@ ABANDONED_KEPT_DAYS = 30  # abandoned tasks stay on the dashboard this long
 TIME = "%Y-%m-%d %H:%M:%S UTC"
 
 IDEMPOTENT = {
-    "api.changes.refresh_task": (
+    "api.record.changes.refresh_task": (
         "recomputes the items named from the database, one transaction per batch: a batch cut "
         "short left nothing, and a batch already committed finds every stored copy current "
         "(no new change number, no second webhook event). What it queues for later may be "

@@ -5,7 +5,7 @@ Iterable and Klaviyo feeds) and RSS campaigns.
 Only a campaign's live version is ever read (a newer draft lives in its revisions, never in the
 row), and only while it is public (pages.selectors.public_snippets: live and not past its
 `expire_at`, whether or not the worker has unpublished it yet); of its items only those whose
-pages are public now, each in its stored list shape (api/read_path.py) with the campaign's
+pages are public now, each in its stored list shape (api/serving/read_path.py) with the campaign's
 teaser overrides applied. An answer is kept (Cache-Control, the response cache) no longer than
 until the first campaign it shows, or counts, expires.
 """
@@ -13,37 +13,43 @@ until the first campaign it shows, or counts, expires.
 import hashlib
 
 from django.conf import settings
-from django.http import Http404, HttpResponse
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from api import email
-from api.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
-from api.feeds import RSS
-from api.pagination import StrictLimitOffsetPagination, page_parameters
-from api.params import Query
-from api.read_path import ItemReader, ResponseParts
-from api.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
-from api.stored import render
+from api.channels import email
+from api.channels.campaigns import (
+    CAMPAIGNS_KEY,
+    campaign_document,
+    campaign_items,
+    campaign_keys,
+    campaign_links,
+    campaign_utm,
+    default_disclaimer,
+    live_campaign,
+    public_campaigns,
+    summary,
+    with_teaser,
+)
+from api.channels.feeds import RSS
+from api.http.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
+from api.http.pagination import StrictLimitOffsetPagination, page_parameters
+from api.http.params import Query
+from api.http.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
+from api.serving.read_path import ItemReader, ResponseParts
+from api.serving.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
 from api.views.reading import AnsweringMixin
-from pages.models import Campaign, Disclaimer
-from pages.selectors import Visibility, public_snippets
-from pages.text_safety import safe_href
+from pages.models import Campaign
+from pages.selectors import Visibility
 from shapes.representation import (
-    CAMPAIGNS,
-    collection_key,
-    disclaimer_representation,
-    item_api_url,
     page_key,
     snippet_key,
 )
 from shapes.schema import items_of_any_type
 from shapes.serializers import LIST, serializers_by_model
 
-CAMPAIGNS_KEY = collection_key(CAMPAIGNS)
 SLUG_PARAMETER = OpenApiParameter(
     "slug",
     {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
@@ -86,21 +92,6 @@ class CampaignSerializer(serializers.Serializer):
     items = items_of_any_type("CampaignItem", serializers_by_model(LIST), many=True)
 
 
-def campaign_keys(campaign):
-    return [CAMPAIGNS_KEY, snippet_key(Campaign, campaign.pk)]
-
-
-def public_campaigns():
-    return public_snippets(Campaign.objects.all())
-
-
-def live_campaign(slug):
-    campaign = public_campaigns().filter(slug=slug).first()
-    if campaign is None:
-        raise Http404(f"No published campaign has the slug '{slug}'.")
-    return campaign
-
-
 def until_expiry(answer, *moments):
     """`answer`, kept no longer than the earliest of `moments` (expiry dates, None for none)."""
     stamps = [moment.timestamp() for moment in moments if moment is not None]
@@ -108,75 +99,6 @@ def until_expiry(answer, *moments):
         stamps.append(answer.expires)
     answer.expires = min(stamps, default=None)
     return answer
-
-
-def summary(campaign):
-    return {
-        "id": campaign.pk,
-        "slug": campaign.slug,
-        "name": campaign.name,
-        "subject": campaign.subject,
-        "preheader": campaign.preheader,
-        "api_url": item_api_url(CAMPAIGNS, campaign.slug),
-        "feed_url": f"{item_api_url('feeds/campaigns', campaign.slug).rstrip('/')}.rss",
-        "last_published_at": campaign.last_published_at,
-    }
-
-
-def campaign_links(campaign):
-    """The campaign's item links in its order, and the distinct page ids they name."""
-    links = list(campaign.items.order_by("sort_order", "pk"))
-    return links, list(dict.fromkeys(link.page_id for link in links))
-
-
-def with_teaser(data, link):
-    """An item's list shape as the campaign shows it: its teaser instead of the page's own."""
-    return {
-        **data,
-        "title": link.teaser_title or data["title"],
-        "summary": link.teaser_summary or data.get("summary", ""),
-    }
-
-
-def campaign_items(campaign, reader):
-    """(pieces shown, [item data with the teasers applied], every item's page key) of
-    `campaign`'s public items, in its order; every item's page key validates the answer (one
-    that becomes public must appear)."""
-    links, ids = campaign_links(campaign)
-    pieces = reader.copies(reader.rows_in_order(ids, LIST), LIST)
-    items = [
-        with_teaser(pieces[link.page_id].data(), link) for link in links if link.page_id in pieces
-    ]
-    shown = [pieces[pk] for pk in ids if pk in pieces]
-    return shown, items, [page_key(pk) for pk in ids]
-
-
-def default_disclaimer(visibility):
-    """The default disclaimer as a campaign's footer shows it, or None."""
-    disclaimer = Disclaimer.default()
-    return disclaimer_representation(disclaimer, visibility) if disclaimer else None
-
-
-def campaign_document(campaign, items, disclaimer, utm):
-    """The campaign's email ({subject, preheader, html, text, links}) of `items`, with the
-    `disclaimer` (from `default_disclaimer`) at its foot."""
-    facts = {
-        "subject": campaign.subject,
-        "preheader": campaign.preheader,
-        "intro": campaign.intro,
-        "call_to_action": (
-            {"label": campaign.call_to_action_label, "url": campaign.call_to_action_url}
-            if safe_href(campaign.call_to_action_url)
-            else None
-        ),
-    }
-    return email.campaign_email(facts, items, disclaimer, utm)
-
-
-def campaign_utm(request, campaign):
-    return email.utm_values(
-        request, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}
-    )
 
 
 class CampaignListView(AnsweringMixin, APIView):
@@ -296,16 +218,3 @@ class CampaignFeedView(FeedMixin, APIView):
             RSS, reader, ids, texts, utm, campaign_keys(campaign), teased, map(page_key, ids)
         )
         return until_expiry(answer, campaign.expire_at)
-
-
-def campaign_preview(request, campaign):
-    """The admin's Email preview of a campaign: its draft as the API will show it once
-    published (items that are not public left out)."""
-    visibility = Visibility.load()
-    reader = ItemReader(visibility, request)
-    _, items, _ = campaign_items(campaign, reader)
-    utm = email.utm_values(
-        None, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}
-    )
-    document = campaign_document(campaign, items, default_disclaimer(visibility), utm)
-    return HttpResponse(document["html"])

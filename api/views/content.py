@@ -14,10 +14,10 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, filters, mixins, viewsets
 from rest_framework.decorators import action
 
-from api import email
-from api.filters import VisibleFilterBackend, filterset_for
-from api.pagination import StrictLimitOffsetPagination
-from api.params import (
+from api.channels import email
+from api.http.filters import VisibleFilterBackend, filterset_for
+from api.http.pagination import StrictLimitOffsetPagination
+from api.http.params import (
     LIST_MAX_LENGTH,
     SEARCH_SCHEMA,
     Query,
@@ -26,10 +26,10 @@ from api.params import (
     split_param,
     subset_param,
 )
-from api.problems import BadQuery
-from api.read_path import ItemReader, ResponseParts, item_answer, page_answer
-from api.schema import ERROR_RESPONSES, ItemEmailSerializer, channel_parameter, utm_parameters
-from api.stored import render
+from api.http.problems import BadQuery
+from api.http.schema import ERROR_RESPONSES, ItemEmailSerializer, channel_parameter, utm_parameters
+from api.serving.read_path import ItemReader, ResponseParts, item_answer, page_answer
+from api.serving.stored import render
 from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility
@@ -121,7 +121,7 @@ def ordering_pattern(fields):
 
 
 def names_pattern(names):
-    """Comma-separated `names` (each any number of times), as api.params.subset_param takes."""
+    """Comma-separated `names` (each any number of times), as api.http.params.subset_param takes."""
     choice = "|".join(names)
     return rf"^({choice})(,({choice}))*$"
 
@@ -159,7 +159,7 @@ class ContentViewSet(
     AnsweringMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """Read-only collection of one content type: the public items (pages.selectors.Visibility),
-    answered from their stored representations (api/read_path.py). The serializers below
+    answered from their stored representations (api/serving/read_path.py). The serializers below
     describe the shapes for the OpenAPI document; shapes.represent builds them."""
 
     model = None
@@ -262,7 +262,7 @@ class ContentViewSet(
                     offset : offset + limit
                 ],
             )
-        else:  # the whole collection in some order: prepared queries (api/read_path.py)
+        else:  # the whole collection in some order: prepared queries (api/serving/read_path.py)
             ordering = StrictOrderingFilter().get_ordering(self.request, None, self)
             ids = self.paginator.paginate_rows(
                 self.request,
@@ -309,7 +309,7 @@ class ContentViewSet(
 
     @action(detail=True, methods=["get", "head"], url_path="email")
     def email(self, request, *args, **kwargs):
-        """The item as email content (api/email.py), from its stored web detail."""
+        """The item as email content (api/channels/email.py), from its stored web detail."""
         slug = self.kwargs["slug"]
         utm = email.utm_values(request, {"utm_campaign": slug, "utm_content": slug})
         return self.answered(request, lambda: self.email_answer(slug, utm))

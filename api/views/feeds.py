@@ -1,6 +1,6 @@
 """GET /api/v1/feeds/<collection>.rss and .atom: each collection's newest public items as a feed
-(api/feeds.py). Readable without an API key even when API_REQUIRE_KEY is on: RSS readers such
-as Mailchimp cannot send headers (a key that is sent is still checked, and the rate limit
+(api/channels/feeds.py). Readable without an API key even when API_REQUIRE_KEY is on: RSS readers
+such as Mailchimp cannot send headers (a key that is sent is still checked, and the rate limit
 counts every request)."""
 
 from django.conf import settings
@@ -12,9 +12,9 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
-from api import email, feeds
-from api.read_path import ItemReader, ResponseParts
-from api.schema import ERROR_RESPONSES, PROBLEM, utm_parameters
+from api.channels import email, feeds
+from api.http.schema import ERROR_RESPONSES, PROBLEM, utm_parameters
+from api.serving.read_path import ItemReader, ResponseParts
 from api.views.reading import AnsweringMixin
 from pages.prepared import MOMENT, Prepared
 from pages.selectors import Visibility
@@ -69,7 +69,8 @@ def feed_schema(kind, summary, path_parameter):
 def feed_utm(request, campaign):
     """The UTM parameters of a feed's links: utm_source=feed, utm_medium=rss and the feed's
     campaign name by default, each overridable by its query parameter; no utm_content unless
-    asked (then each item's slug, api/feeds.py). The view has checked them (email.check_utm)."""
+    asked (then each item's slug, api/channels/feeds.py). The view has checked them
+    (email.check_utm)."""
     utm = email.utm_values(
         request, {"utm_source": "feed", "utm_medium": "rss", "utm_campaign": campaign}
     )

@@ -5,8 +5,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from api.cache import available
-from api.problems import PROBLEM_CONTENT_TYPE
+from api.http.problems import PROBLEM_CONTENT_TYPE
+from api.serving.redis_cache import available
 from cms.database import database_ready
 
 

@@ -13,17 +13,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from api.pagination import StrictLimitOffsetPagination, page_parameters
-from api.params import SEARCH_SCHEMA, Query, channel_param, search_text
-from api.problems import BadQuery
-from api.read_path import ItemReader, ResponseParts, item_answer, page_answer
-from api.schema import (
+from api.http.pagination import StrictLimitOffsetPagination, page_parameters
+from api.http.params import SEARCH_SCHEMA, Query, channel_param, search_text
+from api.http.problems import BadQuery
+from api.http.schema import (
     ERROR_RESPONSES,
     RedirectSerializer,
     channel_parameter,
     search_results,
 )
-from api.stored import render
+from api.serving.read_path import ItemReader, ResponseParts, item_answer, page_answer
+from api.serving.stored import render
 from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility

@@ -1,6 +1,7 @@
 """GET /api/v1/preview/?token=... and /api/v1/preview/email/?token=...: a page's latest
-revision, drafts included, in exactly the shape its channel's detail will have (api/preview.py
-mints the tokens). Never cached: `Cache-Control: no-store`, `Referrer-Policy: no-referrer`."""
+revision, drafts included, in exactly the shape its channel's detail will have
+(api/channels/preview_tokens.py mints the tokens). Never cached: `Cache-Control: no-store`,
+`Referrer-Policy: no-referrer`."""
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -11,21 +12,21 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers
 from rest_framework.views import APIView
 
-from api import email, preview
-from api.auth import require_scope
-from api.models import ApiKey
-from api.params import Query, channel_param, check_parameters
-from api.parsers import MAX_DEPTH, JSONParser
-from api.previews import draft_email, latest_draft, represent_draft
-from api.problems import PROBLEM_CONTENT_TYPE, BadQuery
-from api.schema import (
+from api.channels import email, preview_tokens
+from api.channels.drafts import draft_email, latest_draft, represent_draft
+from api.http.auth import require_scope
+from api.http.params import Query, channel_param, check_parameters
+from api.http.parsers import MAX_DEPTH, JSONParser
+from api.http.problems import PROBLEM_CONTENT_TYPE, BadQuery
+from api.http.schema import (
     ERROR_RESPONSES,
     ItemEmailSerializer,
     ProblemSerializer,
     channel_parameter,
     utm_parameters,
 )
-from api.stored import render
+from api.models import ApiKey
+from api.serving.stored import render
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.representation import APP, WEB
@@ -34,7 +35,7 @@ from shapes.serializers import DETAIL, serializers_by_channel
 
 TOKEN_PARAMETER = OpenApiParameter(
     "token",
-    {"type": "string", "pattern": f"^{preview.TOKEN_PATTERN.pattern}$"},
+    {"type": "string", "pattern": f"^{preview_tokens.TOKEN_PATTERN.pattern}$"},
     required=True,
     description="A preview token (the admin's preview links, `manage.py preview_token`). It is "
     "the credential: one that is malformed, changed, not issued here or expired is a 401 "
@@ -53,8 +54,8 @@ class PreviewMixin:
 
     def draft(self, request):
         try:
-            page_id = preview.read(request.query_params.get("token"))
-        except preview.BadToken as problem:
+            page_id = preview_tokens.read(request.query_params.get("token"))
+        except preview_tokens.BadToken as problem:
             raise InvalidPreviewToken(str(problem)) from None
         page = Page.objects.filter(pk=page_id).first()
         if page is None or not registry.of(page.specific_class):
@@ -111,7 +112,7 @@ class PreviewTokenRequestSerializer(serializers.Serializer):
         min_value=1,
         max_value=settings.PREVIEW_TOKEN_MAX_SECONDS,
         required=False,
-        help_text=f"Seconds the token lives (default {preview.DEFAULT_TTL}; at most "
+        help_text=f"Seconds the token lives (default {preview_tokens.DEFAULT_TTL}; at most "
         "PREVIEW_TOKEN_MAX_SECONDS).",
     )
 
@@ -170,15 +171,15 @@ class PreviewTokenView(APIView):
             raise BadQuery(errors, detail="The request body is invalid: " + ", ".join(errors))
         page_id, ttl = fields.validated_data["page"], fields.validated_data.get("ttl")
         try:
-            preview.previewable(page_id)
+            preview_tokens.previewable(page_id)
         except ValueError as problem:  # no such page, or not content: nothing to preview
             raise Http404(str(problem)) from None
-        token, expires_at = preview.mint(page_id, ttl)
+        token, expires_at = preview_tokens.mint(page_id, ttl)
         channel = APP if request.user.key["channel"] == ApiKey.Channel.APP else WEB
         body = {
             "token": token,
             "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
-            "preview_url": preview.preview_url(token, channel),
+            "preview_url": preview_tokens.preview_url(token, channel),
         }
         return HttpResponse(
             render(body), status=201, content_type="application/json", headers=NOT_CACHED

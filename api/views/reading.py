@@ -1,5 +1,5 @@
 """How every read view answers a GET: from the response cache when it holds a valid entry, else
-from the read path (api/read_path.py), storing what it built.
+from the read path (api/serving/read_path.py), storing what it built.
 
 DRF has authenticated the request, counted its rate and negotiated the media type before a
 view gets here, and the view has validated its parameters: a cached answer is never served to
@@ -8,8 +8,8 @@ a request that would have been refused, and a 400 is never cached.
 
 from django.http import HttpResponse
 
-from api import response_cache
-from api.caching import answer_response, cache_control, matches, not_modified_answer
+from api.http.cache_headers import answer_response, cache_control, matches, not_modified_answer
+from api.serving import response_cache
 
 CACHED_STATUSES = (200, 301, 302)
 
@@ -33,9 +33,9 @@ class AnsweringMixin:
     """For DRF views whose GET handlers return `self.answered(request, build)`."""
 
     def answered(self, request, build, expected_keys=()):
-        """`build()` returns an api.read_path.ResponseParts (or raises an API error).
+        """`build()` returns an api.serving.read_path.ResponseParts (or raises an API error).
         `expected_keys`: the surrogate keys a cached answer is likely validated by (see
-        api.response_cache.Lookup)."""
+        api.serving.response_cache.Lookup)."""
         lookup = None
         if response_cache.enabled():
             lookup = response_cache.Lookup(request_key(request), expected_keys)

@@ -1,20 +1,20 @@
-"""GET /api/v1/sync/: delta sync for offline clients (api/sync.py)."""
+"""GET /api/v1/sync/: delta sync for offline clients (api/channels/sync.py)."""
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
-from api import sync
-from api.params import Query, channel_param, parse_bounded_int, subset_param
-from api.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
-from api.read_path import ItemReader, ResponseParts
-from api.schema import (
+from api.channels import sync
+from api.http.params import Query, channel_param, parse_bounded_int, subset_param
+from api.http.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
+from api.http.schema import (
     ERROR_RESPONSES,
     ProblemSerializer,
     channel_parameter,
     items_of_any_type_by_channel,
 )
-from api.stored import render
+from api.serving.read_path import ItemReader, ResponseParts
+from api.serving.stored import render
 from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
 from pages.selectors import Visibility
@@ -199,5 +199,6 @@ class SyncView(AnsweringMixin, APIView):
 
 
 def expired(error):
-    """The 410 for a cursor this server made but can no longer follow (api.sync.ExpiredCursor)."""
+    """The 410 for a cursor this server made but can no longer follow
+    (api.channels.sync.ExpiredCursor)."""
     return Gone(str(error), "sync-cursor-expired")

@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "cms.database.DatabaseDeadlineMiddleware",  # first: the deadline spans everything else
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # before anything that could answer first
-    "api.problems.ProblemDetailsMiddleware",
+    "api.http.problems.ProblemDetailsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.ContentSecurityPolicyMiddleware",  # django-csp's, skipping /api/
-    "api.caching.ApiCachingMiddleware",
+    "api.http.cache_headers.ApiCachingMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
 AUTHENTICATION_BACKENDS = [
@@ -185,14 +185,16 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # RedisCache that logs and carries on when Redis is unreachable (api/cache.py)
-            "BACKEND": "api.cache.TolerantRedisCache",
+            # RedisCache that logs and carries on when Redis is unreachable
+            # (api/serving/redis_cache.py)
+            "BACKEND": "api.serving.redis_cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "cms"),
             "TIMEOUT": 300,
             # A Redis that hangs instead of refusing costs a cache call this long at most
             # (seconds: connecting, then each read or write), then counts as a miss; the
-            # circuit breaker (api/cache.py) then stops calling it for REDIS_RETRY_SECONDS.
+            # circuit breaker (api/serving/redis_cache.py) then stops calling it for
+            # REDIS_RETRY_SECONDS.
             "OPTIONS": {
                 "socket_connect_timeout": env_seconds("REDIS_CONNECT_TIMEOUT", "0.5", 0.01, 5),
                 "socket_timeout": env_seconds("REDIS_SOCKET_TIMEOUT", "0.5", 0.01, 5),
@@ -204,14 +206,14 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "cms-default",
-            # cached API responses and their purge counters (api/response_cache.py)
+            # cached API responses and their purge counters (api/serving/response_cache.py)
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
 
 # After a failed cache call each process stops calling Redis for this long (seconds), then
 # lets one call try again: a Redis that hangs costs a request one wait at most, and the outage
-# is logged once when it starts and once when it ends (api/cache.py).
+# is logged once when it starts and once when it ends (api/serving/redis_cache.py).
 REDIS_RETRY_SECONDS = env_seconds("REDIS_RETRY_SECONDS", "5", 0.1, 300)
 
 # Background work: django-tasks jobs are stored in the database and run by `manage.py run_worker`.
@@ -302,7 +304,7 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
 # The proxies in front of the web processes (load balancer, the stack's nginx, a CDN):
 # addresses or networks, comma-separated. X-Forwarded-For is read only when the connection comes
-# from one of them, from the right, skipping their own hops (api.auth.client_address); from any
+# from one of them, from the right, skipping their own hops (api.http.auth.client_address); from any
 # other peer the peer is the client, whatever it sends. Unset: X-Forwarded-For is ignored.
 API_TRUSTED_PROXIES = env_list("API_TRUSTED_PROXIES")
 for _proxy in API_TRUSTED_PROXIES:
@@ -321,15 +323,15 @@ if os.environ.get("API_NUM_PROXIES"):
         "API_NUM_PROXIES."
     )
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["api.renderers.ORJSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.renderers.ContentNegotiation",
+    "DEFAULT_RENDERER_CLASSES": ["api.http.renderers.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.http.renderers.ContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [],
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.ApiKeyAuthentication"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ConsumerRateThrottle"],
-    "DEFAULT_PERMISSION_CLASSES": ["api.auth.KeyRequiredWhenConfigured"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.http.auth.ApiKeyAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.http.auth.ConsumerRateThrottle"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.http.auth.KeyRequiredWhenConfigured"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_METADATA_CLASS": None,  # OPTIONS is not part of this read-only API: 405
-    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+    "EXCEPTION_HANDLER": "api.http.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
@@ -340,7 +342,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "SERVERS": [{"url": API_BASE_URL}],
-    "PREPROCESSING_HOOKS": ["api.schema.only_public_api"],
+    "PREPROCESSING_HOOKS": ["api.http.schema.only_public_api"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shapes.schema.postprocess_channels",
@@ -352,7 +354,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 
-# Rate limits (api/auth.py): per client address without a key, per key with one.
+# Rate limits (api/http/auth.py): per client address without a key, per key with one.
 def _rate(name, default):
     value = os.environ.get(name, default)
     if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
@@ -368,16 +370,16 @@ API_KEY_RATE = _rate("API_KEY_RATE", "6000/min")
 API_CACHE_CONTROL = os.environ.get(
     "API_CACHE_CONTROL", "public, max-age=60, s-maxage=300, stale-while-revalidate=60"
 )
-# A refresh task (api/changes.py) works this long, then queues the rest as a new task.
+# A refresh task (api/record/changes.py) works this long, then queues the rest as a new task.
 API_REFRESH_TASK_SECONDS = float(os.environ.get("API_REFRESH_TASK_SECONDS", "20"))
-# Delta sync (api/sync.py): how long tombstones of removed items are kept. A client that has
-# not synced for longer must sync again from scratch (410).
+# Delta sync (api/channels/sync.py): how long tombstones of removed items are kept. A client that
+# has not synced for longer must sync again from scratch (410).
 API_SYNC_TOMBSTONE_DAYS = int(os.environ.get("API_SYNC_TOMBSTONE_DAYS", "90"))
 if API_SYNC_TOMBSTONE_DAYS < 1:
     raise ImproperlyConfigured("API_SYNC_TOMBSTONE_DAYS must be a whole number of days, 1 or more.")
 # Whole API responses kept in the cache above (Redis in production), purged by surrogate key
-# when what they show changes (api/response_cache.py); 0 turns the response cache off. Off by
-# default without Redis: a purge in one process (a manage.py command beside `runserver`) never
+# when what they show changes (api/serving/response_cache.py); 0 turns the response cache off. Off
+# by default without Redis: a purge in one process (a manage.py command beside `runserver`) never
 # reaches another's local memory, which would keep showing an unpublished page.
 API_RESPONSE_CACHE_SECONDS = int(
     os.environ.get("API_RESPONSE_CACHE_SECONDS", "300" if REDIS_URL else "0")
@@ -385,11 +387,11 @@ API_RESPONSE_CACHE_SECONDS = int(
 # While the database is unreachable, an API key read from it less than this long ago (seconds)
 # is still accepted, so key holders keep getting cached answers; it is also the longest a
 # revoked key can still be accepted, when the revocation could not clear the shared cache and
-# the database is unreachable (api/auth.py).
+# the database is unreachable (api/http/auth.py).
 API_KEY_OUTAGE_SECONDS = int(env_seconds("API_KEY_OUTAGE_SECONDS", "3600", 0, 7 * 86400))
 # Every request needs an API key (401 without one); responses become `Cache-Control: private`.
 API_REQUIRE_KEY = env_bool("API_REQUIRE_KEY", False)
-# Campaigns only for keys with the `campaigns` scope (api/auth.py).
+# Campaigns only for keys with the `campaigns` scope (api/http/auth.py).
 CAMPAIGNS_REQUIRE_KEY = env_bool("CAMPAIGNS_REQUIRE_KEY", False)
 # Medical governance (pages/governance.py): an approval publishes the revision reviewed and
 # records the review; the next review falls due this many months later.
@@ -409,9 +411,10 @@ WAGTAILEMBEDS_FINDERS = [
 ]
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MEDICAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("MEDICAL_REVIEW_INTERVAL_MONTHS", "12"))
-HEADLESS_PREVIEW = "api.previews.serve_preview"  # the admin's App, Email, client previews
-# Headless preview (api/preview.py): the longest a preview token lives, and each channel's
-# preview screen, opened from the admin with the token ({token}), as wagtail-headless-preview does.
+HEADLESS_PREVIEW = "api.channels.drafts.serve_preview"  # the admin's App, Email, client previews
+# Headless preview (api/channels/preview_tokens.py): the longest a preview token lives, and each
+# channel's preview screen, opened from the admin with the token ({token}), as
+# wagtail-headless-preview does.
 PREVIEW_TOKEN_MAX_SECONDS = int(os.environ.get("PREVIEW_TOKEN_MAX_SECONDS", str(24 * 3600)))
 PREVIEW_URLS = {
     channel: url
@@ -421,7 +424,7 @@ PREVIEW_URLS = {
     }.items()
     if url
 }
-# Dotted path of an api.response_cache.SurrogateKeyPurger subclass for the CDN in front
+# Dotted path of an api.serving.response_cache.SurrogateKeyPurger subclass for the CDN in front
 # (empty: no CDN purge).
 API_CDN_PURGER = os.environ.get("API_CDN_PURGER", "")
 
@@ -489,7 +492,7 @@ CORS_PREFLIGHT_MAX_AGE = 86400
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "api.auth.client_address"
+AXES_CLIENT_IP_CALLABLE = "api.http.auth.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the name-wide tier counts these

@@ -1,5 +1,5 @@
 """An index for listing a content type's public pages in title order, and counting them,
-without reading the page table (api/read_path.py COLLECTION_PAGE, COLLECTION_COUNT): the
+without reading the page table (api/serving/read_path.py COLLECTION_PAGE, COLLECTION_COUNT): the
 type, the default ordering, then every column the visibility rule reads (pages/selectors.py)."""
 
 from django.db import migrations

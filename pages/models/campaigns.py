@@ -35,7 +35,7 @@ from pages.previews import EMAIL, serve_preview
 
 logger = logging.getLogger(__name__)
 
-# What api/email.py accepts as a UTM value (kept here too: pages/ does not import api/).
+# What api/channels/email.py accepts as a UTM value (kept here too: pages/ does not import api/).
 UTM_VALUE = RegexValidator(
     r"^[A-Za-z0-9._~-]{1,100}$",
     "Use letters, digits, '.', '_', '~' or '-' only (no spaces), e.g. spring-newsletter_2027.",

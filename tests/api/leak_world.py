@@ -25,8 +25,9 @@ from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from api import changes, preview
-from api.filters import filterset_for
+from api.channels import preview_tokens
+from api.http.filters import filterset_for
+from api.record import changes
 from pages.models import (
     Campaign,
     CampaignItem,
@@ -665,13 +666,13 @@ def doors(world):
             requests.append(query(base, limit=100, search=word))
         requests.append(query(base, limit=100, channel="app"))
         feeds = f"/api/v1/feeds/{registry.of(model).collection}"
-        requests += [f"{feeds}.rss", f"{feeds}.atom"]  # api/feeds.py
+        requests += [f"{feeds}.rss", f"{feeds}.atom"]  # api/channels/feeds.py
         slugs = world.kind_slugs(kind) + ["never-existed-" + kind]
         for slug in slugs:
             detail = f"{base}{slug}/"
             requests.append(detail)
             requests.append(query(detail, channel="app"))
-            requests.append(f"{detail}email/")  # api/email.py
+            requests.append(f"{detail}email/")  # api/channels/email.py
             if relations:
                 requests.append(query(detail, expand=",".join(relations)))
                 requests.append(query(detail, fields=",".join(["title", *relations])))
@@ -691,7 +692,7 @@ def doors(world):
     # what that links to must follow the rule like everything else)
     for page in world.pages.values():
         if page.pk not in world.hidden_ids:
-            token = preview.mint(page.pk)[0]
+            token = preview_tokens.mint(page.pk)[0]
             paths = [query("/api/v1/preview/", token=token, channel=c) for c in ("web", "app")]
             paths.append(query("/api/v1/preview/email/", token=token))
             world.previews.update(dict.fromkeys(paths, page.pk))
@@ -700,7 +701,7 @@ def doors(world):
     requests.append("/api/v1/campaigns/")
     for slug in (CAMPAIGN, world.expired_campaign.slug):
         requests += [f"/api/v1/campaigns/{slug}/", f"/api/v1/feeds/campaigns/{slug}.rss"]
-    # a first sync: every public item, by pages and by type (api/sync.py)
+    # a first sync: every public item, by pages and by type (api/channels/sync.py)
     requests += [query(SYNC, limit=100), query(SYNC, limit=100, channel="web")]
     requests += [query(SYNC, types=INDEX_SLUGS[kind], limit=100) for kind in KINDS]
     return list(dict.fromkeys(requests))

@@ -1,6 +1,6 @@
-"""`manage.py after_restore` (api/backups.py): a restored database's answers are never confused
-with the old database's: a new response-cache namespace, everything cached purged (here and at
-the CDN, also for processes still holding the old namespace), the cached database facts
+"""`manage.py after_restore` (api/record/backups.py): a restored database's answers are never
+confused with the old database's: a new response-cache namespace, everything cached purged (here and
+at the CDN, also for processes still holding the old namespace), the cached database facts
 dropped, stale stored copies refreshed. (tests/resilience/test_restore.py restores real
 backups.)"""
 
@@ -12,9 +12,9 @@ from django.db import DatabaseError
 
 import pytest
 
-from api import response_cache, stored
 from api.models import RepresentationState, ResponseCacheNamespace
-from api.response_cache import RecordingPurger
+from api.serving import response_cache, stored
+from api.serving.response_cache import RecordingPurger
 from pages.models import ConditionPage
 from pages.selectors import VISIBILITY_CACHE_KEY
 
@@ -24,7 +24,7 @@ DETAIL = "/api/v1/conditions/neuropathic-pain/"
 @pytest.fixture
 def cached(api, settings):
     settings.API_RESPONSE_CACHE_SECONDS = 300
-    settings.API_CDN_PURGER = "api.response_cache.RecordingPurger"
+    settings.API_CDN_PURGER = "api.serving.response_cache.RecordingPurger"
     RecordingPurger.purged = []
     return api
 

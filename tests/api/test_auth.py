@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 import pytest
 
-from api.auth import create_key
+from api.http.auth import create_key
 from api.models import ApiKey
 
 PATH = "/api/v1/conditions/?fields=slug"

@@ -11,8 +11,8 @@ from django.test import Client
 
 import pytest
 
-from api import preview
-from api.auth import create_key
+from api.channels import preview_tokens
+from api.http.auth import create_key
 from api.models import ApiKey
 from pages.models import TherapyPage
 from tests.api.test_hostile_input import ENDPOINTS, seed_once  # noqa: F401 (a fixture)
@@ -53,7 +53,7 @@ def with_query(endpoint):
     params = list(endpoint.base)
     if endpoint.name.startswith("preview"):
         therapy = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
-        params.append(("token", preview.mint(therapy.pk)[0]))
+        params.append(("token", preview_tokens.mint(therapy.pk)[0]))
     return endpoint.path + (f"?{urlencode(params)}" if params else "")
 
 

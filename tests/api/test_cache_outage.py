@@ -1,5 +1,5 @@
 """The shared cache may go down; the API keeps answering from the database, and the outage is
-logged once, not once per cache call (api/cache.py)."""
+logged once, not once per cache call (api/serving/redis_cache.py)."""
 
 import logging
 
@@ -9,12 +9,12 @@ from django.core.cache.backends.redis import RedisCacheClient
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from api import cache as tolerant
-from api.auth import ConsumerRateThrottle
+from api.http.auth import ConsumerRateThrottle
+from api.serving import redis_cache as tolerant
 
 UNREACHABLE = {
     "default": {
-        "BACKEND": "api.cache.TolerantRedisCache",
+        "BACKEND": "api.serving.redis_cache.TolerantRedisCache",
         "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers
         "OPTIONS": {"socket_connect_timeout": 0.2},
     }
@@ -62,7 +62,7 @@ def test_after_a_failure_redis_is_not_called_until_the_pause_has_passed(
 ):
     settings.CACHES = UNREACHABLE
     calls = calls_failing(monkeypatch)
-    caplog.set_level(logging.WARNING, "api.cache")
+    caplog.set_level(logging.WARNING, "api.serving.redis_cache")
     assert cache.get("a", "fallback") == "fallback"
     assert cache.add("b", 1) is False and cache.get_many(["a", "b"]) == {}
     assert cache.set_many({"a": 1}) == ["a"] and cache.delete("a") is False

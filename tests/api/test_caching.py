@@ -65,7 +65,7 @@ def test_errors_are_not_cacheable_as_content(api):
 
 
 def test_surrogate_header_falls_back_to_collection_keys_when_too_long():
-    from api.caching import surrogate_header_values
+    from api.http.cache_headers import surrogate_header_values
 
     keys = ["collection-conditions"] + [f"page-{n}" for n in range(5000)]
     surrogate, tag = surrogate_header_values(keys)

@@ -1,7 +1,7 @@
 """An item changes when anything in its representation changes (docs/architecture.md, "The
 change record"): its own publication, a
 linked page's title, a snippet it shows, its visibility. `?updated_since=` and the change record
-(api/changes.py) follow that rule, and nothing else moves them."""
+(api/record/changes.py) follow that rule, and nothing else moves them."""
 
 from django.core.management import call_command
 
@@ -9,8 +9,8 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
-from api.changes import refresh_review_status
 from api.models import RepresentationDependency, RepresentationState
+from api.record.changes import refresh_review_status
 from pages.models import CausePage, ConditionPage, Disclaimer, Reference, Symptom, TherapyPage
 
 SINCE = "2026-06-01T00:00:00Z"

@@ -1,4 +1,4 @@
-"""The client address (api.auth.client_address), which the anonymous rate limit and the admin's
+"""The client address (api.http.auth.client_address), which the anonymous rate limit and the admin's
 sign-in throttling both read: X-Forwarded-For counts only when the connection comes from a proxy
 named in API_TRUSTED_PROXIES, read from the right past the trusted hops. A client reaching the
 web processes directly is its own address whatever header it sends."""
@@ -7,7 +7,7 @@ from django.test import RequestFactory
 
 import pytest
 
-from api.auth import client_address
+from api.http.auth import client_address
 
 PATH = "/api/v1/causes/"
 PROXY = "10.0.0.2"  # the load balancer, in the trusted 10.0.0.0/8

@@ -191,7 +191,7 @@ def test_what_editors_write_about_symptoms_and_contraindications_reaches_the_api
 
 
 def test_rich_text_is_client_html(api, seeded):
-    from api import changes
+    from api.record import changes
     from pages.models import CausePage, ConditionPage
 
     page = ConditionPage.objects.get(slug="neuropathic-pain")

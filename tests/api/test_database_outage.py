@@ -1,7 +1,7 @@
 """A database that is away answers 503, not 500: problem+json with Retry-After in the API, a
 readable page in the admin; key holders keep being served while their key's validity is
-remembered (api/auth.py, api/problems.py, cms/database.py). tests/resilience/ drives the same
-through a real hung and refusing PostgreSQL."""
+remembered (api/http/auth.py, api/http/problems.py, cms/database.py). tests/resilience/ drives the
+same through a real hung and refusing PostgreSQL."""
 
 from django.db import OperationalError
 from django.test import Client
@@ -11,8 +11,8 @@ from wagtail.admin.views.account import LoginView
 import pytest
 
 from accounts.middleware import TwoFactorMiddleware
-from api import auth
-from api.auth import create_key
+from api.http import auth
+from api.http.auth import create_key
 from pages.selectors import Visibility
 
 

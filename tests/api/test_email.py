@@ -1,4 +1,5 @@
-"""The email channel (api/email.py): /api/v1/<collection>/<slug>/email/ as an ESP needs it."""
+"""The email channel (api/channels/email.py): /api/v1/<collection>/<slug>/email/ as an ESP needs
+it."""
 
 import re
 from types import SimpleNamespace
@@ -12,8 +13,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from api import email
-from api.problems import BadQuery
+from api.channels import email
+from api.http.problems import BadQuery
 from pages.models import TherapyPage
 from tests.factories import give_hero_image
 

@@ -1,4 +1,4 @@
-"""RSS and Atom feeds (api/feeds.py), read back with feedparser as a feed reader would."""
+"""RSS and Atom feeds (api/channels/feeds.py), read back with feedparser as a feed reader would."""
 
 from urllib.parse import parse_qs, urlsplit
 

@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 
 import pytest
 
-from api.cache import TolerantRedisCache
+from api.serving.redis_cache import TolerantRedisCache
 from pages.models import CausePage, ConditionPage, TherapyPage
 
 PROBLEM = "application/problem+json"

@@ -26,8 +26,8 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.email import UTM_PARAMS
-from api.filters import filterset_for
+from api.channels.email import UTM_PARAMS
+from api.http.filters import filterset_for
 from api.views.content import ContentViewSet
 from pages.models import CONTENT_PAGE_MODELS
 from shapes import registry
@@ -816,7 +816,7 @@ INVALID_BODIES = [  # JSON, but not what minting takes
 
 @pytest.fixture
 def preview_key(hostile):
-    from api.auth import create_key
+    from api.http.auth import create_key
 
     _, raw = create_key("Preview screen", "web", scopes=("preview",))
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
@@ -873,7 +873,7 @@ def test_a_valid_body_still_mints(hostile, preview_key):
 def test_every_view_that_reads_json_reads_it_with_the_guarded_parser():
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    from api.parsers import JSONParser
+    from api.http.parsers import JSONParser
 
     def views(patterns):
         for pattern in patterns:

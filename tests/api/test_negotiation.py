@@ -1,4 +1,4 @@
-"""The content negotiation's shortcut (api.renderers.ContentNegotiation) answers exactly as
+"""The content negotiation's shortcut (api.http.renderers.ContentNegotiation) answers exactly as
 DRF's own negotiation does, for every kind of Accept header."""
 
 from django.test import RequestFactory
@@ -8,7 +8,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from api.renderers import ContentNegotiation, ORJSONRenderer, ProblemJSONRenderer
+from api.http.renderers import ContentNegotiation, ORJSONRenderer, ProblemJSONRenderer
 
 ACCEPTS = [
     None,

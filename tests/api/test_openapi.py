@@ -17,7 +17,7 @@ ITEM_SCHEMAS = [
     for shape in ("List", "Detail")
     for channel in ("", "App")
 ]
-CHANNEL_INDEX = {"web": 0, "app": 1}  # in the anyOf of api.schema.by_channel components
+CHANNEL_INDEX = {"web": 0, "app": 1}  # in the anyOf of api.http.schema.by_channel components
 REFERENCE_KEYS = ["id", "type", "slug", "title", "url", "api_url"]
 # Objects that may carry keys their schema does not list. None: every JSON-LD node the API sends
 # is described property by property (shapes/schema_org.py builds no other keys).
@@ -221,7 +221,7 @@ def test_items_require_only_what_fields_cannot_drop(schema):
         assert "expand=" in link["description"], name
     for name, component in components.items():
         if name in ITEM_SCHEMAS or name in links or name.startswith("Paginated"):
-            continue  # (the list envelope is drf-spectacular's, from api/pagination.py)
+            continue  # (the list envelope is drf-spectacular's, from api/http/pagination.py)
         if "properties" not in component:
             continue  # enums and oneOfs
         optional = set(component["properties"]) - set(component.get("required", []))

@@ -1,5 +1,6 @@
-"""Headless preview (api/preview.py, api/views/preview.py): a signed, expiring, page-scoped
-token shows the page's latest revision, draft included, in its channel's detail shape."""
+"""Headless preview (api/channels/preview_tokens.py, api/views/preview.py): a signed, expiring,
+page-scoped token shows the page's latest revision, draft included, in its channel's detail
+shape."""
 
 from io import StringIO
 from urllib.parse import unquote
@@ -8,14 +9,14 @@ from django.core.management import CommandError, call_command
 
 import pytest
 
-from api import preview
+from api.channels import preview_tokens
 from pages.models import CausePage, ConditionCauseLink, ConditionPage, TherapyPage
 
 PREVIEW = "/api/v1/preview/"
 
 
 def token_for(page, ttl=None):
-    return preview.mint(page.pk, ttl)[0]
+    return preview_tokens.mint(page.pk, ttl)[0]
 
 
 @pytest.fixture
@@ -100,7 +101,7 @@ def test_a_tampered_expired_or_deleted_token(api, condition, freezer):
     freezer.move_to("2026-03-10 09:01:01")
     expired = api(PREVIEW + "?token=" + token)
     assert expired.status_code == 401 and "expired" in expired.json()["detail"]
-    gone, _ = preview.mint(987654)  # a page deleted since (or never there)
+    gone, _ = preview_tokens.mint(987654)  # a page deleted since (or never there)
     assert api(PREVIEW + "?token=" + gone).status_code == 404
 
 
@@ -112,7 +113,7 @@ def test_a_token_for_another_page_shows_that_page_only(api, condition):
 def test_the_command_prints_a_token_and_refuses_a_ttl_above_the_maximum(api, condition, settings):
     out = StringIO()
     call_command("preview_token", str(condition.pk), "--ttl", "600", stdout=out, stderr=StringIO())
-    assert preview.read(out.getvalue().strip()) == condition.pk
+    assert preview_tokens.read(out.getvalue().strip()) == condition.pk
     settings.PREVIEW_TOKEN_MAX_SECONDS = 3600
     with pytest.raises(CommandError, match="1 to 3600 seconds"):
         call_command("preview_token", str(condition.pk), "--ttl", "3601")
@@ -131,7 +132,7 @@ def test_the_admin_offers_app_email_and_each_clients_preview(api, condition, rf,
     client = condition.serve_preview(rf.get("/admin/"), "client-web").content.decode()
     url = client.split('<iframe src="', 1)[1].split('"', 1)[0]
     token = url.split("token=", 1)[1]
-    assert preview.read(unquote(token)) == condition.pk
+    assert preview_tokens.read(unquote(token)) == condition.pk
     shown = api(PREVIEW + "?token=" + unquote(token)).json()
     assert shown["title"] == "Neuropathic pain"  # the client shows the latest saved revision
 
@@ -140,7 +141,7 @@ def test_a_preview_names_the_revision_it_shows_and_matches_the_schema(api, clien
     """A page whose latest revision is its first draft (its copy of `live_revision` is empty):
     the preview's revision_id is the revision shown, and the answer is as documented (found by
     schemathesis following a minted token)."""
-    from api import preview
+    from api.channels import preview_tokens
     from pages.models import CausePage
     from tests.api.test_openapi import response_validator
 
@@ -148,7 +149,7 @@ def test_a_preview_names_the_revision_it_shows_and_matches_the_schema(api, clien
     cause = CausePage.objects.get(slug="alcoholism")
     cause.title = "Alcoholism (draft)"
     revision = cause.save_revision()
-    token, _ = preview.mint(cause.pk, 600)
+    token, _ = preview_tokens.mint(cause.pk, 600)
     for channel in ("web", "app"):
         data = client.get(f"/api/v1/preview/?token={token}&channel={channel}").json()
         assert data["revision_id"] == revision.pk

@@ -50,7 +50,7 @@ def generated(_generated, db):
 def without_stored_copies(generated, monkeypatch):
     """Every stored copy counts as missing, and no refresh runs to store them again."""
     RepresentationState.objects.update(version=0)
-    monkeypatch.setattr("api.read_path.ask_refresh", lambda pieces: None)
+    monkeypatch.setattr("api.serving.read_path.ask_refresh", lambda pieces: None)
 
 
 def queries(client, path):

@@ -1,5 +1,5 @@
-"""Requests are answered from the stored representations (api/read_path.py), byte for byte what
-the serializers produce, and a stored copy that names a page no longer public is never served,
+"""Requests are answered from the stored representations (api/serving/read_path.py), byte for byte
+what the serializers produce, and a stored copy that names a page no longer public is never served,
 even before the worker has refreshed it."""
 
 import datetime
@@ -10,8 +10,8 @@ from django.utils import timezone
 
 import pytest
 
-from api import stored
 from api.models import RepresentationState
+from api.serving import stored
 from pages.models import CONTENT_PAGE_MODELS, CausePage, ConditionPage, TherapyPage
 from pages.selectors import Visibility
 from shapes import registry
@@ -144,10 +144,10 @@ def test_an_item_without_a_stored_copy_is_served_and_stored(api, seeded):
 @pytest.fixture
 def no_refresh(monkeypatch):
     """The worker has not run yet: the stored copies still show what was public."""
-    from api import changes
+    from api.record import changes
 
     monkeypatch.setattr(changes, "queue_refresh", lambda **change: None)
-    monkeypatch.setattr("api.signals.changes.queue_refresh", lambda **change: None)
+    monkeypatch.setattr("api.record.signals.changes.queue_refresh", lambda **change: None)
 
 
 def test_a_stored_copy_naming_a_page_that_stopped_being_public_is_not_served(
@@ -200,7 +200,7 @@ def test_an_expiry_date_passing_hides_a_linked_page_at_once(api, seeded, no_refr
 
 def test_a_conditional_request_needs_no_body(api, seeded, monkeypatch):
     """The ETag is known from the stored fingerprints: a 304 assembles nothing."""
-    from api import read_path
+    from api.serving import read_path
 
     etag = api("/api/v1/conditions/?limit=5&fields=title")["ETag"]
     monkeypatch.setattr(

@@ -1,5 +1,5 @@
-"""The response cache (api/response_cache.py): whole answers kept and purged by surrogate key
-with generation counters, so no entry validated by a purged key is ever served again, in any
+"""The response cache (api/serving/response_cache.py): whole answers kept and purged by surrogate
+key with generation counters, so no entry validated by a purged key is ever served again, in any
 process sharing the cache; consulted by every read view after the request's key and rate were
 checked (api/views/reading.py)."""
 
@@ -12,15 +12,15 @@ from wagtail.models import PageViewRestriction
 
 import pytest
 
-from api import response_cache
-from api.response_cache import Lookup, RecordingPurger, entry_key, purge
+from api.serving import response_cache
+from api.serving.response_cache import Lookup, RecordingPurger, entry_key, purge
 
 
 @pytest.fixture(autouse=True)
 def enabled(settings, monkeypatch):
     settings.API_RESPONSE_CACHE_SECONDS = 300
     monkeypatch.setattr(response_cache, "_namespace", "test")  # as if read from the database
-    settings.API_CDN_PURGER = "api.response_cache.RecordingPurger"
+    settings.API_CDN_PURGER = "api.serving.response_cache.RecordingPurger"
     RecordingPurger.purged = []
 
 
@@ -187,8 +187,8 @@ def test_a_snippet_edit_and_the_default_disclaimer_purge_what_showed_them(api, s
 @pytest.fixture
 def no_refresh(monkeypatch):
     """The worker has not run: only the purges on commit where the change happens act."""
-    monkeypatch.setattr("api.signals.changes.queue_refresh", lambda **change: None)
-    monkeypatch.setattr("api.read_path.ask_refresh", lambda pieces: None)
+    monkeypatch.setattr("api.record.signals.changes.queue_refresh", lambda **change: None)
+    monkeypatch.setattr("api.serving.read_path.ask_refresh", lambda pieces: None)
 
 
 def test_unpublish_purges_on_commit_before_any_refresh(api, seeded, commits, no_refresh):
@@ -239,7 +239,7 @@ def test_a_bad_request_is_never_cached_and_access_is_checked_first(api, seeded, 
 
 
 def test_when_a_key_is_required_no_shared_cache_may_keep_an_answer(api, seeded, settings):
-    from api.auth import create_key
+    from api.http.auth import create_key
 
     settings.API_REQUIRE_KEY = True
     assert api("/api/v1/conditions/").status_code == 401

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.auth import create_key
+from api.http.auth import create_key
 from api.models import ApiKey
 from pages.models import Campaign, CampaignItem, HomePage, TherapyPage
 

@@ -1,12 +1,12 @@
-"""The change record stores what the API serves for each item (api/stored.py): the stored bytes
-are exactly what the serializers produce, for the detail and the list shape of every item."""
+"""The change record stores what the API serves for each item (api/serving/stored.py): the stored
+bytes are exactly what the serializers produce, for the detail and the list shape of every item."""
 
 from django.core.management import call_command
 
 import pytest
 
-from api import stored
 from api.models import RepresentationState
+from api.serving import stored
 from pages.models import CONTENT_PAGE_MODELS, CausePage
 from pages.selectors import Visibility
 from shapes.represent import represent
@@ -67,7 +67,7 @@ def test_an_item_that_leaves_the_public_keeps_nothing_it_showed(seeded):
 
 
 def test_a_copy_of_another_version_is_stored_again(seeded, monkeypatch):
-    from api.changes import refresh
+    from api.record.changes import refresh
 
     monkeypatch.setattr(stored, "VERSION", stored.VERSION + 1)
     before = dict(RepresentationState.objects.values_list("page_id", "changed_at"))
@@ -99,7 +99,7 @@ def test_the_worker_catches_up_with_what_no_task_recorded(seeded, freezer):
     """A process that died after its commit, a deploy that changed the shapes, a restore."""
     from django.utils import timezone
 
-    from api.changes import catch_up, stale_page_ids
+    from api.record.changes import catch_up, stale_page_ids
     from pages.models import ConditionPage, TherapyPage
 
     condition = ConditionPage.objects.get(slug="neuropathic-pain")
@@ -156,7 +156,7 @@ def restrict(shingles):
 def expire(shingles):
     from django.utils import timezone
 
-    from api.changes import catch_up
+    from api.record.changes import catch_up
 
     CausePage.objects.filter(pk=shingles.pk).update(expire_at=timezone.now())
     catch_up()  # the worker's round: no signal fires when a date passes

@@ -5,8 +5,8 @@ the catalogue because another process refreshed it."""
 
 import orjson
 
-from api.changes import refresh
 from api.models import RepresentationState
+from api.record.changes import refresh
 from shapes.representation import STORED_ORIGIN
 
 DETAIL = "/api/v1/therapies/ketamine-infusion-therapy/"

@@ -23,8 +23,8 @@ import pytest
 from lxml import etree
 from lxml import html as lxml_html
 
-from api import preview
-from api.changes import refresh
+from api.channels import preview_tokens
+from api.record.changes import refresh
 from pages.models import CONTENT_PAGE_MODELS, TherapyPage
 from pages.text_safety import safe_href
 from shapes import registry
@@ -150,7 +150,7 @@ def unsafe_in_json(value, path="$"):
 def doors():
     """(name, path) of every GET door over the seed, in both channels where they differ."""
     therapy = TherapyPage.objects.get(slug="ketamine-infusion-therapy")
-    token = preview.mint(therapy.pk)[0]
+    token = preview_tokens.mint(therapy.pk)[0]
     found = []
     for endpoint in ENDPOINTS:
         if "GET" not in endpoint.methods or not endpoint.path.startswith("/api/v1/"):

@@ -1,5 +1,5 @@
-"""Delta sync (GET /api/v1/sync/, api/sync.py) as an app uses it: a first pass through every
-public item, then only what changed, with tombstones; cursors signed, pinned and expiring."""
+"""Delta sync (GET /api/v1/sync/, api/channels/sync.py) as an app uses it: a first pass through
+every public item, then only what changed, with tombstones; cursors signed, pinned and expiring."""
 
 import datetime
 import json
@@ -15,9 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api import stored, sync
-from api.changes import catch_up, number_changes
+from api.channels import sync
 from api.models import ChangeMark, RepresentationState
+from api.record.changes import catch_up, number_changes
+from api.serving import stored
 from pages.models import (
     CONTENT_PAGE_MODELS,
     CausePage,
@@ -326,7 +327,7 @@ def test_stored_copies_keep_an_app_fingerprint(app):
 
 
 def test_a_review_status_moving_with_the_calendar_syncs_the_item(app, freezer):
-    from api.changes import refresh_review_status
+    from api.record.changes import refresh_review_status
 
     _, _, cursor, _ = sync_pass(app)
     freezer.move_to("2027-02-20")  # the seed's next review is due 2027-03-10: now due soon

@@ -1,5 +1,5 @@
-"""Sync cursors and restores (api/sync.py): a cursor holds the change number it reached and that
-number's random mark, so a cursor issued by a database since restored from an older backup is
+"""Sync cursors and restores (api/channels/sync.py): a cursor holds the change number it reached and
+that number's random mark, so a cursor issued by a database since restored from an older backup is
 answered 410, although the restored database reuses the lost change numbers; cursors carry a
 format version. (tests/resilience/test_restore.py restores a real PostgreSQL backup.)"""
 
@@ -9,7 +9,7 @@ from django.core import signing
 
 import pytest
 
-from api import sync
+from api.channels import sync
 from api.models import ChangeCounter, ChangeMark, RepresentationDependency, RepresentationState
 from pages.models import CausePage, ConditionPage, TherapyPage
 from tests.api.test_sync import sync_pass

@@ -99,7 +99,7 @@ def test_production_with_its_environment():
     assert code == 0, err
     assert values == {
         "debug": False,
-        "cache": "api.cache.TolerantRedisCache",
+        "cache": "api.serving.redis_cache.TolerantRedisCache",
         "db": "cms.postgresql",  # Django's, with client-side bounds (cms/postgresql/base.py)
         "static": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "media": "storages.backends.s3.S3Storage",

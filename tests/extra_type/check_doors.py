@@ -11,7 +11,7 @@ from django.core.cache import cache
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from api import preview
+from api.channels import preview_tokens
 from pages.models import ConditionPage
 from shapes import registry
 from tests.api.test_openapi import response_validator
@@ -112,7 +112,7 @@ def test_search_lookup_sync_feeds_email_preview_and_webhooks(world, get):
     assert email["subject"] == "Nerve block"
     assert "How long it takes" in email["html"] and "about an hour" in email["text"]
 
-    token, _ = preview.mint(world.pk)
+    token, _ = preview_tokens.mint(world.pk)
     previewed = get(f"/api/v1/preview/?token={token}").json()
     assert previewed["type"] == "procedure" and previewed["duration"] == "about an hour"
 

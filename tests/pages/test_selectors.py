@@ -10,7 +10,7 @@ from wagtail.models import Page
 
 import pytest
 
-from api.read_path import ItemReader
+from api.serving.read_path import ItemReader
 from pages.models import ConditionPage
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from pages.selectors import Visibility

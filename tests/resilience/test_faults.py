@@ -1,7 +1,7 @@
 """Real processes through the fault proxy: gunicorn with the production settings, its PostgreSQL
 and its Redis each behind a FaultProxy (tests/resilience/fault_proxy.py). Each test switches a
-proxy to `hang` or `refuse` and checks the bounds of cms/database.py and api/cache.py, then
-switches back and checks that the same gunicorn recovers, without a restart.
+proxy to `hang` or `refuse` and checks the bounds of cms/database.py and api/serving/redis_cache.py,
+then switches back and checks that the same gunicorn recovers, without a restart.
 
 Needs PostgreSQL (DATABASE_URL=postgres://...) and Redis (REDIS_URL): CI's PostgreSQL pass.
 """

@@ -1,5 +1,5 @@
-"""Backups and restores with real processes (`manage.py backup`, `restore`; api/backups.py) on
-PostgreSQL, Redis and gunicorn with the response cache on.
+"""Backups and restores with real processes (`manage.py backup`, `restore`; api/record/backups.py)
+on PostgreSQL, Redis and gunicorn with the response cache on.
 
 Restoring an older backup in place: an app's cursor from after the backup is answered 410
 (the restored database reuses the lost change numbers, not their marks), a cursor from before

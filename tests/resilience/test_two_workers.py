@@ -1,6 +1,6 @@
 """Two workers at once (real `run_worker --once` processes on PostgreSQL, production settings,
 the database task queue): the once-a-round duties run in one of them (worker/singleton.py) and
-refreshes of one item take turns (api/changes.py), so each scheduled revision is published
+refreshes of one item take turns (api/record/changes.py), so each scheduled revision is published
 once, and each page's publication and review reminder is announced once."""
 
 import datetime

@@ -214,7 +214,7 @@ def test_with_the_database_task_backend_a_rolled_back_publish_queues_nothing(see
 
 
 def test_review_due_fires_once_when_due_soon_and_once_when_overdue(endpoint, freezer):
-    from api.changes import refresh_review_status
+    from api.record.changes import refresh_review_status
 
     page = condition()
     due = page.next_review_due

@@ -13,7 +13,7 @@ from wagtail.models import Workflow
 
 import pytest
 
-from api import signals
+from api.record import signals
 from pages.models import CauseIndexPage, CausePage
 from tests import factories
 from tests.pages.test_admin import page_form_data

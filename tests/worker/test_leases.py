@@ -67,7 +67,7 @@ def test_every_task_the_project_and_wagtail_define_is_known_to_be_safe_to_run_tw
         for value in vars(module).values()
         if isinstance(value, Task)
     }
-    assert "api.changes.refresh_task" in tasks
+    assert "api.record.changes.refresh_task" in tasks
     unknown = tasks - set(leases.IDEMPOTENT)
     assert not unknown, (
         f"{sorted(unknown)}: a task killed mid-run is run again (worker/leases.py). Make it "

@@ -108,8 +108,8 @@ def test_a_round_stops_taking_tasks_once_its_budget_is_spent(conditions, setting
 
 
 def test_a_refresh_task_queues_what_it_had_no_time_for(conditions, settings, monkeypatch):
-    from api import changes
     from api.models import RepresentationState
+    from api.record import changes
 
     pages = [factories.ConditionPageFactory(parent=conditions) for _ in range(3)]
     settings.TASKS = DB_TASKS

@@ -118,7 +118,7 @@ def test_two_refreshes_of_one_item_at_once_announce_its_change_once(postgres_db,
     both compare with the old copy, and both number and announce the change)."""
     import threading
 
-    from api import changes
+    from api.record import changes
     from pages.models import ConditionPage
     from webhooks import outbox
     from webhooks.models import Endpoint, Event

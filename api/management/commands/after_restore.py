@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from api.backups import after_restore
+from api.record.backups import after_restore
 from pages.management.commands.generate_content import Progress
 
 

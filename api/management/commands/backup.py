@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from api.backups import backup
+from api.record.backups import backup
 from pages.management.commands.generate_content import Progress
 
 

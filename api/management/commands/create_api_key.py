@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from api.auth import create_key
+from api.http.auth import create_key
 from api.models import ApiKey
 
 

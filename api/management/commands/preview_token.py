@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from api import preview
+from api.channels import preview_tokens
 
 
 class Command(BaseCommand):
@@ -14,15 +14,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ttl",
             type=int,
-            default=preview.DEFAULT_TTL,
-            help=f"Seconds the token lives (default {preview.DEFAULT_TTL}; at most "
+            default=preview_tokens.DEFAULT_TTL,
+            help=f"Seconds the token lives (default {preview_tokens.DEFAULT_TTL}; at most "
             "PREVIEW_TOKEN_MAX_SECONDS).",
         )
 
     def handle(self, *args, page_id, ttl, **options):
         try:
-            page = preview.previewable(page_id)
-            token, expires_at = preview.mint(page_id, ttl)
+            page = preview_tokens.previewable(page_id)
+            token, expires_at = preview_tokens.mint(page_id, ttl)
         except ValueError as problem:
             raise CommandError(str(problem)) from None
         self.stderr.write(f"Preview of '{page.title}' until {expires_at.isoformat()}:")

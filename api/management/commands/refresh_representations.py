@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from api.changes import refresh
 from api.models import RepresentationState
+from api.record.changes import refresh
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from api.backups import media_root, read_manifest, restore
+from api.record.backups import media_root, read_manifest, restore
 from pages.management.commands.generate_content import Progress
 
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from wagtail.models import Revision
 
-from api.changes import catch_up, refresh_review_status
-from api.sync import prune_tombstones
+from api.channels.sync import prune_tombstones
+from api.record.changes import catch_up, refresh_review_status
 from webhooks import delivery
 from worker import heartbeat, leases, taskdb
 from worker.singleton import exclusively

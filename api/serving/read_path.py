@@ -1,8 +1,8 @@
 """How a request is answered from stored representations (docs/architecture.md, "Read path").
 
 SQL selects the items (visibility, filters, search, ordering, a page of them), each with its
-stored copy (api/stored.py) joined in the same query. A stored copy is used while it is current
-(this code's VERSION, stored since the page was last published) and every page it shows is
+stored copy (api/serving/stored.py) joined in the same query. A stored copy is used while it is
+current (this code's VERSION, stored since the page was last published) and every page it shows is
 still public, by the visibility rule at read time (expiry dates included: no signal fires when
 one passes); otherwise the item is represented now, exactly as the copy would have been, and a
 refresh is queued. `fields=` trims an item, `expand=` splices in the stored list shapes of the
@@ -28,8 +28,9 @@ from wagtail.models import Page
 
 import orjson
 
-from api import changes, stored
 from api.models import RepresentationState
+from api.record import changes
+from api.serving import stored
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
 from shapes import registry
 from shapes.relations import expandable
@@ -71,7 +72,7 @@ class ResponseParts:
     keys: list  # surrogate keys: everything it shows
     expires: float | None  # unix time of the earliest expiry among the pages it shows
     body: object  # a callable returning bytes
-    validators: list  # the keys whose purge ends a cached copy (api/response_cache.py)
+    validators: list  # the keys whose purge ends a cached copy (api/serving/response_cache.py)
     status: int = 200
     headers: dict = field(default_factory=dict)
 

@@ -1,10 +1,10 @@
-"""Stored representations: the bytes the API sends for each item, kept by api/changes.py's
+"""Stored representations: the bytes the API sends for each item, kept by api/record/changes.py's
 refresh next to the item's fingerprint (api.models.RepresentationState), so that requests
-assemble stored bytes instead of serializing pages (api/read_path.py).
+assemble stored bytes instead of serializing pages (api/serving/read_path.py).
 
 A stored copy may lag the database by one worker round, but it never shows non-public content:
 it carries the surrogate keys of everything it shows, and a request serves it only while every
-page among them is public (api/read_path.py checks that at read time).
+page among them is public (api/serving/read_path.py checks that at read time).
 """
 
 import hashlib
@@ -13,7 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 import orjson
 
-from api.renderers import ORJSONRenderer
+from api.http.renderers import ORJSONRenderer
 from shapes.representation import APP, WEB
 from shapes.serializers import DETAIL, LIST
 

@@ -32,9 +32,9 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from api.cache import CacheUnavailable
-from api.caching import mark_private
+from api.http.cache_headers import mark_private
 from api.models import ApiKey
+from api.serving.redis_cache import CacheUnavailable
 from cms.database import DATABASE_ERRORS, deadlines
 
 logger = logging.getLogger(__name__)
@@ -322,7 +322,7 @@ class MissingScope(exceptions.PermissionDenied):
 
 def require_scope(request, scope, key_required=True):
     """401 without a key (when `key_required`), 403 naming `scope` for a key without it. An
-    answer that needed the key is private (api.caching.mark_private)."""
+    answer that needed the key is private (api.http.cache_headers.mark_private)."""
     if key_required:
         mark_private(request)
     if not isinstance(request.user, Consumer):

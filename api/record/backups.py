@@ -13,15 +13,16 @@ in one transaction, after dropping tables the backup does not have: a newer sche
 media files back, and then runs `after_restore`:
 
 - `migrate` (a backup made by an older release);
-- a new response-cache namespace and a purge of everything cached (api/response_cache.py): the
+- a new response-cache namespace and a purge of everything cached (api/serving/response_cache.py):
+the
   restore brought the old namespace back, and the cache and the CDN hold answers of the lost
   history;
 - the cached facts read from the database (visibility, the default disclaimer) dropped;
-- a refresh of the stored copies that are no longer current (api.changes.catch_up's rule:
+- a refresh of the stored copies that are no longer current (api.record.changes.catch_up's rule:
   expiry dates and review dates that passed since the backup, another shapes' VERSION).
 
 Sync cursors need nothing: a cursor that has seen lost changes does not match this database's
-change marks and is answered 410 (api/sync.py).
+change marks and is answered 410 (api/channels/sync.py).
 """
 
 import hashlib
@@ -43,8 +44,9 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from api import changes, response_cache
 from api.models import ChangeCounter, ChangeMark
+from api.record import changes
+from api.serving import response_cache
 from pages.models.snippets import DEFAULT_DISCLAIMER_CACHE_KEY
 from pages.selectors import VISIBILITY_CACHE_KEY
 

@@ -8,8 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from api.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
-from api.problems import PROBLEM_CONTENT_TYPE
+from api.channels.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
+from api.http.problems import PROBLEM_CONTENT_TYPE
 from shapes.drf import plain_schema
 from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel
 
@@ -27,7 +27,8 @@ def channel_parameter(default="web"):
 # Responses ---------------------------------------------------------------------------------------
 
 
-# The email channel (api/email.py) -------------------------------------------------------------
+# The email channel (api/channels/email.py)
+# -------------------------------------------------------------
 
 
 class EmailAnchorSerializer(serializers.Serializer):
@@ -51,7 +52,7 @@ class ItemEmailSerializer(serializers.Serializer):
 
 
 def utm_parameters():
-    """The UTM query parameters of every email rendition (api/email.py validates them)."""
+    """The UTM query parameters of every email rendition (api/channels/email.py validates them)."""
     return [
         OpenApiParameter(name, UTM_SCHEMA, description=UTM_DESCRIPTIONS[name])
         for name in UTM_PARAMS

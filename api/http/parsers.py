@@ -6,7 +6,7 @@ walked it afterwards (a serializer calling `str()` on it). Here a body is read u
 DATA_UPLOAD_MAX_MEMORY_SIZE (413 past it), must be UTF-8 (RFC 8259; a `charset` changes
 nothing), is parsed by orjson (strict JSON: no NaN or Infinity, no lone surrogates, no numbers
 beyond a double, at most 1,024 levels, never recursing in Python) and may nest at most
-MAX_DEPTH levels. Whatever fails is a ParseError: a 400 problem (api/problems.py).
+MAX_DEPTH levels. Whatever fails is a ParseError: a 400 problem (api/http/problems.py).
 """
 
 from django.conf import settings

@@ -19,7 +19,7 @@ from wagtail.models import Page
 from shapes import registry
 from shapes.representation import API_PREFIX
 
-SALT = "api.preview.v1"
+SALT = "api.preview.v1"  # unchanged when the module moved: tokens already minted stay valid
 # django.core.signing.dumps: the claims, when it was signed, the signature (base64url each)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,400}:[A-Za-z0-9_-]{1,20}:[A-Za-z0-9_-]{20,100}")
 DEFAULT_TTL = 3600  # seconds: long enough to review a draft, short enough to forget

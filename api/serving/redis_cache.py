@@ -7,8 +7,8 @@ costs a request one wait of REDIS_SOCKET_TIMEOUT at most, not one per call. The 
 logged when it starts and when it ends, with how many calls it cost: never once per call.
 
 `incr`/`decr` raise CacheUnavailable instead (a counter that silently stays at 1 would look like
-a real count): the rate limit (api/auth.py) then lets the request through, a purge
-(api/response_cache.py) is skipped. /readyz/ reports the cache as degraded while the breaker
+a real count): the rate limit (api/http/auth.py) then lets the request through, a purge
+(api/serving/response_cache.py) is skipped. /readyz/ reports the cache as degraded while the breaker
 is open, without calling Redis (`available`).
 """
 

@@ -117,7 +117,7 @@ class ContentFilterSet(django_filters.FilterSet):
         self.visibility = visibility or Visibility.load()
 
     def filter_updated_since(self, queryset, name, value):
-        """Changed since `value` by the change record (api/changes.py), or published since
+        """Changed since `value` by the change record (api/record/changes.py), or published since
         (for an item the record has not reached yet)."""
         changed = RepresentationState.objects.filter(changed_at__gte=value).values("page_id")
         return queryset.filter(Q(last_published_at__gte=value) | Q(pk__in=changed))

@@ -5,7 +5,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from api.params import parse_bounded_int
+from api.http.params import parse_bounded_int
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -31,7 +31,7 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return parse_bounded_int(request, self.offset_query_param, 0, 0, MAX_OFFSET)
 
     def check(self, query):
-        """Reads `limit` and `offset` through `query` (api.params.Query): before anything is
+        """Reads `limit` and `offset` through `query` (api.http.params.Query): before anything is
         answered, with every other parameter of the request."""
         query.value(self.limit_query_param, lambda: self.get_limit(query.request))
         query.value(self.offset_query_param, lambda: self.get_offset(query.request))

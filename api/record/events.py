@@ -1,9 +1,9 @@
-"""Webhook events from the change record (api/changes.py), never from raw Wagtail signals:
+"""Webhook events from the change record (api/record/changes.py), never from raw Wagtail signals:
 an event follows what the public was served. A page published inside a private section sends
 nothing until it is public; an item that leaves the public is announced with what was last
 served publicly (its stored copy), never with what the database now holds.
 
-`item_events` names the events of one item's change; api/changes.py writes them into the
+`item_events` names the events of one item's change; api/record/changes.py writes them into the
 outbox (webhooks/outbox.py) in the transaction that records the change.
 """
 

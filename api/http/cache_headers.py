@@ -107,8 +107,8 @@ def set_caching_headers(response, etag, keys, expires=None):
 
 
 def answer_response(answer, body):
-    """The HttpResponse for a read-path answer (api.read_path.ResponseParts) and its assembled
-    body."""
+    """The HttpResponse for a read-path answer (api.serving.read_path.ResponseParts) and its
+    assembled body."""
     response = HttpResponse(body, status=answer.status, content_type="application/json")
     for name, value in answer.headers.items():
         response[name] = value

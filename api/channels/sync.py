@@ -1,7 +1,7 @@
 """Delta sync for offline clients (the app): every public item once, then only what changed.
 
 The change record (api.models.RepresentationState) numbers each item's last change in commit
-order (api.changes.number_changes). A pass reads the rows whose change number lies in
+order (api.record.changes.number_changes). A pass reads the rows whose change number lies in
 (since, upto]: the first call of a pass pins `upto` to the last number committed, later pages
 of the same pass continue after the last (change, page id) served (keyset paging), and the
 pass ends with a cursor whose `since` is that `upto`. An item edited mid-pass takes a number
@@ -39,11 +39,11 @@ from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from api import response_cache
 from api.models import ChangeCounter, ChangeMark, RepresentationState
+from api.serving import response_cache
 from shapes.representation import collection_key
 
-SALT = "api.sync.cursor"
+SALT = "api.sync.cursor"  # unchanged when the module moved: cursors already issued stay valid
 CURSOR_VERSION = 2  # 1: no version field and no mark (before restores were recognised)
 CURSOR_PATTERN = re.compile(r"[A-Za-z0-9_:.\-]{1,2000}")  # what Signer.sign_object writes
 SYNC_KEY = collection_key("sync")  # on every sync response; purged when tombstones are pruned

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from rest_framework import exceptions, status
 
-from api.renderers import ORJSONRenderer, ProblemJSONRenderer
+from api.http.renderers import ORJSONRenderer, ProblemJSONRenderer
 from cms.database import DATABASE_ERRORS
 from shapes.representation import API_PREFIX
 

@@ -14,16 +14,16 @@ again before it is stored, keeps a response built from data a concurrent purge a
 from being stored under the new generations. A counter starts at the current time in
 nanoseconds, not 0: one evicted and created again never matches a generation recorded before.
 
-Which keys validate an entry (api/read_path.py, `ResponseParts.validators`): its items' collections
-for a list or search, the item's own page key for a detail, plus the collections of expanded
-items. Those suffice because every change to what an item shows reaches it through
-api/changes.py's refresh, which purges the changed items' page and collection keys; and a page
-that stops being public purges, on commit, the items that show it (api/signals.py). The
+Which keys validate an entry (api/serving/read_path.py, `ResponseParts.validators`): its items'
+collections for a list or search, the item's own page key for a detail, plus the collections of
+expanded items. Those suffice because every change to what an item shows reaches it through
+api/record/changes.py's refresh, which purges the changed items' page and collection keys; and a
+page that stops being public purges, on commit, the items that show it (api/record/signals.py). The
 `Surrogate-Key` header still names everything a response shows, for CDNs and consumers.
 
 Restores: entry keys carry the database's namespace (api.models.ResponseCacheNamespace, read
-once per process), which the restore command draws anew after restoring (api/backups.py), so a
-restored database and the one it was copied from never share entries, even through one Redis.
+once per process), which the restore command draws anew after restoring (api/record/backups.py), so
+a restored database and the one it was copied from never share entries, even through one Redis.
 Every entry also records the generation of `EVERYTHING` (read in the same round trip as the
 entry), which the restore increments: processes still holding the old namespace serve nothing
 cached before the restore either.
@@ -39,7 +39,7 @@ from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
-from api.cache import CacheUnavailable
+from api.serving.redis_cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ def namespace_memory():
 
 
 def rotate_namespace():
-    """Give the database a new namespace (after a restore: see api/backups.py). Entries stored
-    under the old one are never served again by a process that reads the new one; `purge_all`
+    """Give the database a new namespace (after a restore: see api/record/backups.py). Entries
+    stored under the old one are never served again by a process that reads the new one; `purge_all`
     ends them for the others. Returns the new namespace."""
     global _namespace
     from api.models import ResponseCacheNamespace

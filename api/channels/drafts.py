@@ -12,9 +12,9 @@ from django.template.loader import render_to_string
 
 from modelcluster.fields import ParentalKey
 
-from api import email, preview
-from api.stored import render
-from api.views.campaigns import campaign_preview
+from api.channels import email, preview_tokens
+from api.channels.campaigns import campaign_preview
+from api.serving.stored import render
 from pages.models import Campaign
 from pages.previews import APP, CLIENT
 from pages.selectors import Visibility
@@ -101,7 +101,7 @@ def client_preview(request, page, channel):
     template = settings.PREVIEW_URLS.get(channel)
     url = None
     if template and page.pk:
-        token, _ = preview.mint(page.pk)
+        token, _ = preview_tokens.mint(page.pk)
         url = template.format(token=quote(token), id=page.pk)
     return HttpResponse(
         render_to_string("previews/client.html", {"page": page, "channel": channel, "url": url}),

@@ -1,4 +1,4 @@
-"""Name what changed, so api/changes.py can refresh the items whose representation shows it;
+"""Name what changed, so api/record/changes.py can refresh the items whose representation shows it;
 and when a page stops being public (unpublished, deleted, moved, put under a view restriction),
 end every cached response showing it as soon as that commits, here, before any refresh runs."""
 
@@ -23,8 +23,10 @@ from wagtail.signals import (
     unpublished,
 )
 
-from api import auth, changes, events, response_cache
+from api.http import auth
 from api.models import ApiKey, RepresentationState
+from api.record import changes, events
+from api.serving import response_cache
 from pages import media
 from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.signals import content_loaded, is_bulk_loading

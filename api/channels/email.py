@@ -1,8 +1,8 @@
 """The email channel (docs/architecture.md, "Channels"): an item, or a campaign, as HTML an
 email service provider (ESP) can send as it is, with its plain-text part and the links it holds.
 
-Built from what the API already serves: an item's stored web detail (api/read_path.py, so the
-same visibility checks at read time, no serializer run per request), a campaign's items' stored
+Built from what the API already serves: an item's stored web detail (api/serving/read_path.py, so
+the same visibility checks at read time, no serializer run per request), a campaign's items' stored
 list shapes. Markup comes from templates/email/ only; this module chooses what goes in and
 finishes the result:
 
@@ -32,8 +32,8 @@ from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
 from lxml import html as lxml_html
 
-from api.params import Query
-from api.problems import BadQuery
+from api.http.params import Query
+from api.http.problems import BadQuery
 from pages.text_safety import clean_data, clean_text
 from shapes import registry
 from shapes.representation import absolute_media_url

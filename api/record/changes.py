@@ -2,9 +2,9 @@
 
 The rule (docs/architecture.md, "The change record"): an item changes when anything in its
 representation changes, including a linked page's title or a snippet it shows. The signal
-handlers (api/signals.py) name what changed (pages, snippets as surrogate keys, sections of the
-tree, or everything); `refresh` then recomputes the representations (both channels' list and
-detail shapes, stored by api/stored.py) of every item that shows it, moves `changed_at` only
+handlers (api/record/signals.py) name what changed (pages, snippets as surrogate keys, sections of
+the tree, or everything); `refresh` then recomputes the representations (both channels' list and
+detail shapes, stored by api/serving/stored.py) of every item that shows it, moves `changed_at` only
 where the detail's fingerprint really differs, and records which pages and snippets each item
 shows (its surrogate keys) for the next change. A page that leaves the public keeps its row as a
 tombstone (`public` false).
@@ -28,8 +28,9 @@ from wagtail.models import Page
 import orjson
 from django_tasks import task
 
-from api import events, response_cache, stored
 from api.models import ChangeCounter, ChangeMark, RepresentationDependency, RepresentationState
+from api.record import events
+from api.serving import response_cache, stored
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.represent import load, represent_pages
@@ -210,7 +211,7 @@ class RefreshBatch:
         self.unchanged = []  # page ids whose stored copy is still what would be stored
         self.seen = set()  # public page ids
         self.new_keys = {}  # page id -> the keys its representation now shows
-        self.announced = []  # webhook events, written with the change (api/events.py)
+        self.announced = []  # webhook events, written with the change (api/record/events.py)
         self.linked = set()  # items that gained or lost a link to one of these
 
     def compare(self, shapes):

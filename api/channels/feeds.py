@@ -1,10 +1,10 @@
 """RSS 2.0 and Atom feeds of public content, for feed readers and email tools that build
 campaigns from a feed (Mailchimp's RSS campaigns, Klaviyo's web feeds): built with feedgen from
-the items' stored list shapes (api/read_path.py), so they show exactly what the API shows.
+the items' stored list shapes (api/serving/read_path.py), so they show exactly what the API shows.
 
 - Newest first by first publication; an item's `pubDate` is its first publication, so an edit
   never makes an RSS campaign send it again, and Atom's `updated` its last one.
-- Links are the website's, with UTM parameters (api/email.py: the same ones, overridable by
+- Links are the website's, with UTM parameters (api/channels/email.py: the same ones, overridable by
   the same query parameters); the guid is the page's id, stable across renames.
 - The hero image's 600 px rendition (original format) as `media:content` with its width,
   height and MIME type: Mailchimp's `*|RSSITEM:IMAGE|*` reads it and does not resize.
@@ -17,7 +17,7 @@ from django.conf import settings
 
 from feedgen.feed import FeedGenerator
 
-from api.email import hero_of, tracked
+from api.channels.email import hero_of, tracked
 from pages.text_safety import clean_data, clean_text
 
 RSS, ATOM = "rss", "atom"

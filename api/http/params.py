@@ -1,5 +1,5 @@
 """Strict query-parameter parsing shared by every endpoint: a bad value is a 400 naming the
-parameter (see api.problems.BadQuery), never a silent default or clamp.
+parameter (see api.http.problems.BadQuery), never a silent default or clamp.
 
 Every rule here is mirrored by the parameter's schema in the OpenAPI document (the patterns below
 are used by both), so a client generated from the document never sends what the server refuses.
@@ -16,7 +16,7 @@ import unicodedata
 
 from rest_framework import exceptions
 
-from api.problems import BadQuery, error_messages
+from api.http.problems import BadQuery, error_messages
 from shapes.representation import CHANNELS, WEB
 
 SEARCH_MAX_LENGTH = 200
