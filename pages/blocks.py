@@ -1,18 +1,14 @@
 """StreamField blocks for page bodies and structured sections.
 
-Blocks that hold choosers shape their own API value (`get_api_representation`), so API views never
-need to know block internals.
+What the API shows of each block is said by shapes/blocks.py; these are the blocks as editors
+use them and as the admin's website preview renders them.
 """
 
 from collections import defaultdict
 
-from django.utils.safestring import mark_safe
-
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
-
-from pages.renditions import BODY
 
 RICH_TEXT_FEATURES = ["h3", "h4", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -22,32 +18,16 @@ class LinkedRichTextBlock(blocks.RichTextBlock):
     links resolved to public website URLs, links to pages the public can't see unwrapped (in the
     app channel, the same as a tree of nodes: pages.structured_text).
 
-    Block templates show such a value with `{{ value.text|public_richtext }}` (pages/templatetags/
+    Templates show such a value with `{{ value.text|public_richtext }}` (shapes/templatetags/
     public_content.py), never `{{ value.text }}`, which would link every page, public or not."""
 
-    def render_basic(self, value, context=None):
-        from shapes.representation import resolve_rich_text
-
-        # Editors' rich text, expanded and cleaned like Wagtail's own rendering of it.
-        return mark_safe(resolve_rich_text(value.source if value else ""))  # noqa: S308
-
-    def get_api_representation(self, value, context=None):
-        from shapes.representation import rich_text_value
-
-        visibility = (context or {}).get("visibility")
-        return rich_text_value(value.source if value else "", visibility, context)
+    class Meta:
+        template = "blocks/rich_text.html"
 
 
 class ReferenceChooserBlock(SnippetChooserBlock):
     def __init__(self, **kwargs):
         super().__init__("pages.Reference", **kwargs)
-
-    def get_api_representation(self, value, context=None):
-        from pages.selectors import snippet_is_public
-        from shapes.representation import record_dependencies, reference_representation
-
-        record_dependencies(context, value)
-        return reference_representation(value) if snippet_is_public(value) else None
 
     def deconstruct(self):
         return blocks.Block.deconstruct(self)
@@ -57,22 +37,6 @@ class SymptomChooserBlock(SnippetChooserBlock):
     def __init__(self, **kwargs):
         super().__init__("pages.Symptom", **kwargs)
 
-    def get_api_representation(self, value, context=None):
-        from pages.selectors import snippet_is_public
-        from shapes.representation import record_dependencies
-
-        if value is None:
-            return None
-        record_dependencies(context, value)
-        if not snippet_is_public(value):
-            return None
-        return {
-            "id": value.pk,
-            "slug": value.slug,
-            "name": value.name,
-            "description": value.description,
-        }
-
     def deconstruct(self):
         return blocks.Block.deconstruct(self)
 
@@ -80,42 +44,9 @@ class SymptomChooserBlock(SnippetChooserBlock):
 class PublicPageChooserBlock(blocks.PageChooserBlock):
     """A page link whose API value is a flat page reference, or None when not public."""
 
-    def get_api_representation(self, value, context=None):
-        return public_references([value], context)[0]
-
-
-def public_references(pages, context=None):
-    """Flat references for `pages`, None in place of each page the public may not see (the
-    public ones are recorded in `context`: see `record_dependencies`)."""
-    from pages.selectors import Visibility
-    from shapes.representation import page_reference, record_dependencies, record_mentions
-
-    visibility = (context or {}).get("visibility") or Visibility.load()
-    ids = [page.pk for page in pages if page is not None]
-    record_mentions(context, ids)
-    public = visibility.public_url_paths(ids)
-    record_dependencies(context, *public)
-    return [
-        page_reference(page, visibility.root_path, model=page.specific_class)
-        if page is not None and page.pk in public
-        else None
-        for page in pages
-    ]
-
 
 class RenditionImageBlock(ImageBlock):
     """An image with its alt text; the API value carries renditions with sizes."""
-
-    def get_api_representation(self, value, context=None):
-        from shapes.representation import image_representation, record_dependencies
-
-        if value is None:
-            return None
-        record_dependencies(context, value)
-        alt = "" if getattr(value, "decorative", False) else value.contextual_alt_text
-        data = image_representation(value, alt, BODY, context)
-        data["decorative"] = bool(getattr(value, "decorative", False))
-        return data
 
 
 class HeadingBlock(blocks.StructBlock):
@@ -189,15 +120,6 @@ class TreatmentApproachStepBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ol"
         label = "Treatment approach step"
-
-    def get_api_representation(self, value, context=None):
-        data = {
-            name: self.child_blocks[name].get_api_representation(value[name], context)
-            for name in ("aim", "heading", "description", "symptoms")
-        }
-        # One visibility lookup for all the step's causes; non-public ones are dropped.
-        data["causes"] = [ref for ref in public_references(value["causes"], context) if ref]
-        return data
 
 
 class TreatmentApproachBlock(blocks.StreamBlock):

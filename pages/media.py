@@ -31,21 +31,24 @@ from django.shortcuts import redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.forms import BaseImageForm
-from wagtail.images.models import AbstractImage
 from wagtail.models import DraftStateMixin, Page, ReferenceIndex
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import get_snippet_models
 
 from pages.selectors import Visibility, public_snippets
-from shapes.representation import image_key
 
 GUARDED_ACTIONS = frozenset({"change", "delete"})
 
 
-def media_key(item):
-    """The surrogate key a stored representation records for `item` (`image-<id>`), or None."""
-    return image_key(item.pk) if isinstance(item, AbstractImage) else None
+# Finders of the pages that show an item beyond Wagtail's reference index, added by the apps
+# that know (api/apps.py: the pages whose stored representation shows an image).
+SHOWN_BY = []
+
+
+def also_find_pages_showing(finder):
+    """Add `finder(item)`, returning ids of pages that show `item`, to `live_items_showing`."""
+    SHOWN_BY.append(finder)
 
 
 def referring_objects(item):
@@ -72,17 +75,10 @@ def pages_referring_to(item):
 
 def live_items_showing(item):
     """The live pages and live snippets that show `item`."""
-    from api.models import RepresentationDependency
-
     found = referring_objects(item)
     page_ids = found.pop(Page, set())
-    key = media_key(item)
-    if key:
-        page_ids |= set(
-            RepresentationDependency.objects.filter(key=key, state__public=True).values_list(
-                "state__page_id", flat=True
-            )
-        )
+    for finder in SHOWN_BY:
+        page_ids |= set(finder(item))
     items = list(Page.objects.filter(pk__in=page_ids, live=True).order_by("path"))
     for model, ids in found.items():
         queryset = model._default_manager.filter(pk__in=ids)

@@ -1,13 +1,19 @@
 """The admin's preview modes of content pages and campaigns beyond the website templates: the
 app's JSON, the email, and each headless client's own preview screen (PREVIEW_URLS, opened
-with a preview token, as wagtail-headless-preview does). The API builds them
-(api/channels/drafts.py, named by the HEADLESS_PREVIEW setting): pages/ cannot import api/, the
-layers point down (docs/architecture.md, "Apps and layers")."""
+with a preview token, as wagtail-headless-preview does). The API builds them and says so when it
+is ready (api/apps.py: `render_previews_with`): pages/ never imports api/, the layers point down
+(docs/architecture.md, "Apps and layers")."""
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
 
 APP, EMAIL, CLIENT = "app", "email", "client-"
+_renderer = []  # the one function that renders them
+
+
+def render_previews_with(renderer):
+    """`renderer(request, obj, mode)` renders the previews beyond the website's from now on."""
+    _renderer[:] = [renderer]
 
 
 def page_preview_modes():
@@ -20,4 +26,6 @@ def page_preview_modes():
 def serve_preview(request, obj, mode):
     """The HttpResponse showing `obj` (a page or campaign, as the preview form holds it) in
     preview `mode` (one of `page_preview_modes` but the website's)."""
-    return import_string(settings.HEADLESS_PREVIEW)(request, obj, mode)
+    if not _renderer:
+        raise ImproperlyConfigured("No app renders the App, Email and client previews: add 'api'.")
+    return _renderer[0](request, obj, mode)

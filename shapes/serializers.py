@@ -25,6 +25,7 @@ from rest_framework import serializers
 
 from pages.selectors import snippet_is_public
 from shapes import registry, schema
+from shapes.blocks import stream_value
 from shapes.drf import declared_fields
 from shapes.relations import expandable
 from shapes.representation import (
@@ -274,7 +275,7 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(schema.BODY)
     def get_body(self, page):
-        return page.body.stream_block.get_api_representation(page.body, self.context)
+        return stream_value(page.body, self.context)
 
     @extend_schema_field(schema.MedicalReviewSerializer())
     def get_medical_review(self, page):

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 
 import orjson
@@ -34,7 +35,14 @@ from api.serving import response_cache, stored
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.represent import load, represent_pages
-from shapes.representation import WEB, collection_key, page_ids_of, page_key, stored_origin
+from shapes.representation import (
+    WEB,
+    collection_key,
+    image_key,
+    page_ids_of,
+    page_key,
+    stored_origin,
+)
 from shapes.serializers import DETAIL
 from webhooks import outbox
 from worker.singleton import lock_for_transaction
@@ -302,6 +310,15 @@ class RefreshBatch:
 
     def changed_now(self):
         return sum(1 for state in self.changed if state.changed_at == self.now)
+
+
+def pages_showing(item):
+    """Ids of the public items whose stored representation shows `item` (an image, by its
+    surrogate key; Wagtail's reference index finds the rest: pages.media)."""
+    if not isinstance(item, AbstractImage):
+        return set()
+    shown = RepresentationDependency.objects.filter(key=image_key(item.pk), state__public=True)
+    return set(shown.values_list("state__page_id", flat=True))
 
 
 def last_served(state):

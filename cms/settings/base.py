@@ -411,7 +411,6 @@ WAGTAILEMBEDS_FINDERS = [
 ]
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 MEDICAL_REVIEW_INTERVAL_MONTHS = int(os.environ.get("MEDICAL_REVIEW_INTERVAL_MONTHS", "12"))
-HEADLESS_PREVIEW = "api.channels.drafts.serve_preview"  # the admin's App, Email, client previews
 # Headless preview (api/channels/preview_tokens.py): the longest a preview token lives, and each
 # channel's preview screen, opened from the admin with the token ({token}), as
 # wagtail-headless-preview does.

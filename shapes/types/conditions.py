@@ -13,6 +13,7 @@ from pages.models import (
     TreatmentPage,
 )
 from shapes import schema
+from shapes.blocks import stream_value
 from shapes.registry import EmailSection, ItemType, RelationFilter, SchemaOrgAbout
 from shapes.relations import Relation
 from shapes.schema import CODES, SchemaOrgThing, json_ld_node
@@ -80,8 +81,7 @@ class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):
 
     @extend_schema_field(schema.TreatmentApproachStep(many=True))
     def get_treatment_approach(self, page):
-        stream = page.treatment_approach
-        return stream.stream_block.get_api_representation(stream, self.context)
+        return stream_value(page.treatment_approach, self.context)
 
 
 def about_condition(item):
