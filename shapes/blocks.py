@@ -19,6 +19,8 @@ from pages.blocks import (
 )
 from pages.renditions import BODY
 from pages.selectors import Visibility, snippet_is_public
+from shapes import schema
+from shapes.build import build
 from shapes.representation import (
     image_representation,
     page_reference,
@@ -80,12 +82,7 @@ def symptom_value(block, value, context):
     record_dependencies(context, value)
     if not snippet_is_public(value):
         return None
-    return {
-        "id": value.pk,
-        "slug": value.slug,
-        "name": value.name,
-        "description": value.description,
-    }
+    return build(schema.SymptomSerializer, value)
 
 
 def public_references(pages, context=None):

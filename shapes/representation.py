@@ -29,7 +29,8 @@ from pages.renditions import (
 from pages.selectors import Visibility, snippet_is_public
 from pages.structured_text import rich_text_tree
 from pages.text_safety import PLACEHOLDER, safe_href, sanitize_rich_text
-from shapes import registry
+from shapes import registry, schema
+from shapes.build import build
 
 API_PREFIX = "/api/v1"
 WEB, APP = "web", "app"
@@ -202,14 +203,8 @@ def page_reference(page, root_path=None, model=None):
     `model` names the specific type when `page` is a plain wagtailcore Page."""
     model = model or type(page)
     kind, _ = page_kind(model)
-    return {
-        "id": page.pk,
-        "type": kind,
-        "slug": page.slug,
-        "title": page.title,
-        "url": website_url(page, root_path),
-        "api_url": api_url(page, model),
-    }
+    url, item_api = website_url(page, root_path), api_url(page, model)
+    return build(schema.PageReferenceSerializer, page, type=kind, url=url, api_url=item_api)
 
 
 def absolute_media_url(url):
@@ -361,39 +356,21 @@ def rich_text_value(html, visibility=None, context=None):
 
 
 def reference_representation(reference, note=""):
-    data = {
-        "id": reference.pk,
-        "citation": reference.citation,
-        "authors": reference.authors,
-        "title": reference.title,
-        "journal": reference.journal,
-        "year": reference.year,
-        "volume": reference.volume,
-        "issue": reference.issue,
-        "pages": reference.pages,
-        "doi": reference.doi or None,
-        "pmid": reference.pmid or None,
-        "url": next(
-            (u for u in (reference.url, reference.doi_url, reference.pubmed_url) if safe_href(u)),
-            None,
-        ),
-    }
-    if note:
-        data["note"] = note
-    return data
+    urls = (reference.url, reference.doi_url, reference.pubmed_url)
+    return build(
+        schema.ReferenceSerializer,
+        reference,
+        doi=reference.doi or None,
+        pmid=reference.pmid or None,
+        url=next((url for url in urls if safe_href(url)), None),
+        **({"note": note} if note else {}),
+    )
 
 
 def disclaimer_representation(disclaimer, visibility=None, context=None):
-    return {
-        "text": rich_text_value(disclaimer.text, visibility, context),
-        "emergency_text": disclaimer.emergency_text,
-    }
+    text = rich_text_value(disclaimer.text, visibility, context)
+    return build(schema.DisclaimerSerializer, disclaimer, text=text)
 
 
 def code_representation(code):
-    return {
-        "system": code.system,
-        "value": code.value,
-        "display_name": code.display_name,
-        "verified": code.verified,
-    }
+    return build(schema.MedicalCodeSerializer, code)

@@ -401,9 +401,9 @@ class ExampleDrugSerializer(serializers.Serializer):
 class DrugSerializer(serializers.Serializer):
     """The drug a therapy uses; every property is empty for a therapy without one."""
 
-    name = serializers.CharField(allow_blank=True)
+    name = serializers.CharField(allow_blank=True, source="drug_name")
     drug_class = serializers.CharField(allow_blank=True)
-    background = serializers.CharField(allow_blank=True)
+    background = serializers.CharField(allow_blank=True, source="drug_background")
     administration = serializers.CharField(allow_blank=True)
     mechanism_target = serializers.CharField(allow_blank=True)
 

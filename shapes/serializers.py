@@ -26,6 +26,7 @@ from rest_framework import serializers
 from pages.selectors import snippet_is_public
 from shapes import registry, schema
 from shapes.blocks import stream_value
+from shapes.build import build
 from shapes.drf import declared_fields
 from shapes.relations import expandable
 from shapes.representation import (
@@ -281,19 +282,12 @@ class ContentDetailMixin(serializers.Serializer):
     def get_medical_review(self, page):
         reviewer = page.reviewed_by
         depends_on(self.context, reviewer)
-        return {
-            "reviewed_by": reviewer
-            and {
-                "name": reviewer.name,
-                "kind": reviewer.kind,
-                "credentials": reviewer.credentials,
-                "job_title": reviewer.job_title,
-                "profile_url": reviewer.profile_url,
-            },
-            "last_reviewed": page.last_reviewed,
-            "next_review_due": page.next_review_due,
-            "status": page.review_status(),
-        }
+        return build(
+            schema.MedicalReviewSerializer,
+            page,
+            reviewed_by=reviewer and build(schema.ReviewerSerializer, reviewer),
+            status=page.review_status(),
+        )
 
     @extend_schema_field(schema.ReferenceSerializer(many=True))
     def get_references(self, page):
@@ -323,11 +317,12 @@ class ContentDetailMixin(serializers.Serializer):
 
     @extend_schema_field(schema.SeoSerializer())
     def get_seo(self, page):
-        return {
-            "title": page.seo_title or page.title,
-            "description": page.search_description or page.summary,
-            "canonical_url": website_url(page, self.root_path),
-        }
+        return build(
+            schema.SeoSerializer,
+            title=page.seo_title or page.title,
+            description=page.search_description or page.summary,
+            canonical_url=website_url(page, self.root_path),
+        )
 
 
 class AppChannel:

@@ -14,6 +14,7 @@ from pages.models import (
 )
 from shapes import schema
 from shapes.blocks import stream_value
+from shapes.build import build
 from shapes.registry import EmailSection, ItemType, RelationFilter, SchemaOrgAbout
 from shapes.relations import Relation
 from shapes.schema import CODES, SchemaOrgThing, json_ld_node
@@ -34,13 +35,7 @@ class SymptomsField(serializers.Field):
 
     def to_representation(self, page):
         return [
-            {
-                "id": r.symptom.pk,
-                "slug": r.symptom.slug,
-                "name": r.symptom.name,
-                "description": r.symptom.description,
-                "note": r.note,
-            }
+            build(schema.SymptomLinkSerializer, r.symptom, note=r.note)
             for r in public_links(self.parent.context, page.public_symptoms, "symptom")
         ]
 
@@ -69,15 +64,7 @@ class ConditionDetailSerializer(ContentDetailMixin, ConditionListSerializer):
 
     @extend_schema_field(schema.SubtypeSerializer(many=True))
     def get_subtypes(self, page):
-        return [
-            {
-                "name": s.name,
-                "description": s.description,
-                "onset_site": s.onset_site,
-                "progression": s.progression,
-            }
-            for s in page.subtypes.all()
-        ]
+        return [build(schema.SubtypeSerializer, s) for s in page.subtypes.all()]
 
     @extend_schema_field(schema.TreatmentApproachStep(many=True))
     def get_treatment_approach(self, page):

@@ -8,6 +8,7 @@ from pages.models import CausePage, ConditionPage, TherapyPage, TherapyReliefLin
 from pages.selectors import shown
 from pages.text_safety import safe_href
 from shapes import schema
+from shapes.build import build
 from shapes.registry import EmailSection, ItemType, RelationFilter, SchemaOrgAbout
 from shapes.relations import Relation
 from shapes.representation import reference_representation
@@ -42,13 +43,7 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
 
     @extend_schema_field(schema.DrugSerializer())
     def get_drug(self, page):
-        return {
-            "name": page.drug_name,
-            "drug_class": page.drug_class,
-            "background": page.drug_background,
-            "administration": page.administration,
-            "mechanism_target": page.mechanism_target,
-        }
+        return build(schema.DrugSerializer, page)
 
     @extend_schema_field(schema.CallToActionSerializer(allow_null=True))
     def get_call_to_action(self, page):
@@ -61,11 +56,10 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
             "off_label": page.is_off_label,
             "approved_use": page.approved_use,
             "contraindications": [
-                {"name": c.name, "note": c.note} for c in page.contraindications.all()
+                build(schema.ContraindicationSerializer, c) for c in page.contraindications.all()
             ],
             "side_effects": [
-                {"name": s.name, "examples": s.examples, "severity": s.severity}
-                for s in page.side_effects.all()
+                build(schema.SideEffectSerializer, s) for s in page.side_effects.all()
             ],
             "monitoring": page.monitoring,
             "source": shown(page.safety_reference)
