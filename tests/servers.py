@@ -37,10 +37,10 @@ def production_env(database_url, **overrides):
     }
 
 
-def manage(env, *args, timeout=600):
-    """Run `manage.py args` with `env` in the project's folder; its output (it must succeed)."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+def run_python(env, *args, timeout=600):
+    """Run `python args` with `env` in the project's folder; the finished process."""
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=BASE_DIR,
         env=env,
         capture_output=True,
@@ -48,6 +48,11 @@ def manage(env, *args, timeout=600):
         timeout=timeout,
         check=False,
     )
+
+
+def manage(env, *args, timeout=600):
+    """Run `manage.py args` with `env` in the project's folder; its output (it must succeed)."""
+    result = run_python(env, "manage.py", *args, timeout=timeout)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
 

@@ -249,7 +249,7 @@ for _endpoint in ENDPOINTS:
 
 def values_for(endpoint, name):
     if endpoint.name in SLOW:
-        return HOSTILE_VALUES[::8]
+        return HOSTILE_VALUES[:: sized(24, 8)]
     if FIRST_WITH.get(name, endpoint.name) == endpoint.name:
         return HOSTILE_VALUES
     return HOSTILE_VALUES[::4]

@@ -4,13 +4,10 @@ is checked here; their size is the benchmark's business (make bench)."""
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.servers import run_python
 
 
 @pytest.mark.heavy
@@ -23,15 +20,7 @@ def test_bench_smoke_run(heavy, tmp_path):
     }
     env.pop("REDIS_URL", None)
     args = ["--sizes", "3", "--duration", "1", "--connections", "2", "--out", str(tmp_path)]
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.run", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    proc = run_python(env, "-m", "bench.run", *args, timeout=600)
     assert proc.returncode in (0, 1), proc.stdout[-2000:] + proc.stderr[-2000:]
     result = json.loads((tmp_path / "results.json").read_text())
     scenarios = result["sizes"]["3"]["scenarios"]
@@ -55,3 +44,15 @@ def test_bench_smoke_run(heavy, tmp_path):
         peak > 0 for peaks in result["sizes"]["3"]["worker_peak_mb"].values() for peak in peaks
     )
     assert (tmp_path / "chart.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.heavy
+def test_represent_timing_runs(heavy, tmp_path):
+    """bench/represent.py end to end on 2 conditions: a refresh time and live-detail times."""
+    env = {**os.environ, "MEDIA_ROOT": str(tmp_path / "media")}
+    args = ["--conditions", "2", "--details", "5", "--data", str(tmp_path)]
+    proc = run_python(env, "-m", "bench.represent", *args, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["conditions"] == 2 and result["refresh_seconds"] > 0
+    assert result["live_detail"]["details"] == 5 and result["live_detail"]["items"] > 5
