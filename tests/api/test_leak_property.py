@@ -49,7 +49,7 @@ from tests.api.leak_world import (
 )
 from tests.sizes import FULL, sized
 
-EXAMPLES = sized(3, 25)  # random worlds, on top of the two fixed ones below
+EXAMPLES = sized(2, 25)  # random worlds, on top of the two fixed ones below
 # Shrinking re-runs a failing world many times (seconds each): only in the full run.
 PHASES = tuple(Phase) if FULL else tuple(p for p in Phase if p is not Phase.shrink)
 MAX_PAGES_PER_KIND = 4

@@ -95,7 +95,7 @@ def test_the_seed_is_served_from_storage_as_serialized(seeded, client, channel):
 
 def test_generated_content_is_served_from_storage_as_serialized(db, settings, tmp_path, client):
     settings.MEDIA_ROOT = tmp_path
-    conditions = sized(5, 15)
+    conditions = sized(3, 15)
     call_command("generate_content", "--conditions", str(conditions), verbosity=0)
     assert assert_served_as_serialized(client) > 40
     assert assert_served_as_serialized(client, APP) > 40
