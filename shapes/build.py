@@ -12,7 +12,7 @@ msgspec structs: drf-spectacular documents them as they are, the views, filters 
 pagination are DRF already, and the enums come from the models' choices. Why not run them to
 build a value: DRF copies every field per serializer instance and converts field by field;
 `build` reads a declaration once per class and then costs what a dict literal costs (refresh
-and live-fallback timings in docs/architecture.md, "Shapes")."""
+and live-fallback timings: README.md, "Representing"; docs/architecture.md, "Declarations")."""
 
 from functools import cache
 from operator import attrgetter
@@ -31,7 +31,7 @@ def _plan(serializer_class):
 
 @cache
 def _keys(serializer_class):
-    return frozenset(declared_fields(serializer_class))
+    return frozenset(name for name, _, _ in _plan(serializer_class))
 
 
 def build(serializer_class, obj=None, /, **values):
