@@ -761,3 +761,14 @@ class SchemaOrgFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         return auto_schema.resolve_serializer(schema_org_serializer(), direction).ref
+
+
+class CampaignSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    preheader = serializers.CharField(allow_blank=True)
+    api_url = serializers.URLField(help_text="The campaign as an email: subject, html, text.")
+    feed_url = serializers.URLField(help_text="Its items as RSS, for RSS-driven campaigns.")
+    last_published_at = serializers.DateTimeField(allow_null=True)

@@ -10,6 +10,7 @@ from api.serving.read_path import ItemReader
 from pages.models import Campaign, Disclaimer
 from pages.selectors import Visibility, public_snippets
 from pages.text_safety import safe_href
+from shapes.build import build
 from shapes.representation import (
     CAMPAIGNS,
     collection_key,
@@ -18,6 +19,7 @@ from shapes.representation import (
     page_key,
     snippet_key,
 )
+from shapes.schema import CampaignSummarySerializer
 from shapes.serializers import LIST
 
 CAMPAIGNS_KEY = collection_key(CAMPAIGNS)
@@ -39,16 +41,12 @@ def live_campaign(slug):
 
 
 def summary(campaign):
-    return {
-        "id": campaign.pk,
-        "slug": campaign.slug,
-        "name": campaign.name,
-        "subject": campaign.subject,
-        "preheader": campaign.preheader,
-        "api_url": item_api_url(CAMPAIGNS, campaign.slug),
-        "feed_url": f"{item_api_url('feeds/campaigns', campaign.slug).rstrip('/')}.rss",
-        "last_published_at": campaign.last_published_at,
-    }
+    return build(
+        CampaignSummarySerializer,
+        campaign,
+        api_url=item_api_url(CAMPAIGNS, campaign.slug),
+        feed_url=f"{item_api_url('feeds/campaigns', campaign.slug).rstrip('/')}.rss",
+    )
 
 
 def campaign_links(campaign):

@@ -47,7 +47,7 @@ from shapes.representation import (
     page_key,
     snippet_key,
 )
-from shapes.schema import items_of_any_type
+from shapes.schema import CampaignSummarySerializer, items_of_any_type
 from shapes.serializers import LIST, serializers_by_model
 
 SLUG_PARAMETER = OpenApiParameter(
@@ -56,17 +56,6 @@ SLUG_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The campaign's slug.",
 )
-
-
-class CampaignSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    slug = serializers.SlugField()
-    name = serializers.CharField()
-    subject = serializers.CharField()
-    preheader = serializers.CharField(allow_blank=True)
-    api_url = serializers.URLField(help_text="The campaign as an email: subject, html, text.")
-    feed_url = serializers.URLField(help_text="Its items as RSS, for RSS-driven campaigns.")
-    last_published_at = serializers.DateTimeField(allow_null=True)
 
 
 class CampaignListSerializer(serializers.Serializer):
