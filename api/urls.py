@@ -10,6 +10,7 @@ from api.views.feeds import AtomCollectionFeedView, CollectionFeedView
 from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
 from api.views.preview import EmailPreviewView, PreviewTokenView, PreviewView
+from api.views.site import ApiRootView, NavigationView, SitemapView
 from api.views.sync import SyncView
 from shapes import registry
 
@@ -20,6 +21,9 @@ for item_type in registry.item_types():
     router.register(collection, content_viewset(item_type.model), basename=collection)
 
 api_v1 = [
+    path("", ApiRootView.as_view(), name="root"),
+    path("navigation/", NavigationView.as_view(), name="navigation"),
+    path("sitemap/", SitemapView.as_view(), name="sitemap"),
     path("search/", SearchView.as_view(), name="search"),
     path("pages/", PageByPathView.as_view(), name="page-by-path"),
     path("sync/", SyncView.as_view(), name="sync"),

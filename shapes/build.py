@@ -17,21 +17,34 @@ and live-fallback timings: README.md, "Representing"; docs/architecture.md, "Dec
 from functools import cache
 from operator import attrgetter
 
+from rest_framework.fields import DateTimeField
+
 from shapes.drf import declared_fields
+
+
+def _as_is(value):
+    return value
 
 
 @cache
 def _plan(serializer_class):
-    """((key, always present, how to read it from an object), ...) in declared order."""
+    """((key, always present, how to read it from an object, how to write its value), ...) in
+    declared order. Dates and times are written as the serializer writes them (ISO 8601, UTC as
+    `Z`), as every other date of the API."""
     return tuple(
-        (name, field.required, attrgetter(field.source or name))
+        (
+            name,
+            field.required,
+            attrgetter(field.source or name),
+            field.to_representation if isinstance(field, DateTimeField) else _as_is,
+        )
         for name, field in declared_fields(serializer_class).items()
     )
 
 
 @cache
 def _keys(serializer_class):
-    return frozenset(name for name, _, _ in _plan(serializer_class))
+    return frozenset(name for name, *_ in _plan(serializer_class))
 
 
 def build(serializer_class, obj=None, /, **values):
@@ -40,9 +53,9 @@ def build(serializer_class, obj=None, /, **values):
         unknown = sorted(values.keys() - _keys(serializer_class))
         raise TypeError(f"{serializer_class.__name__} declares no {', '.join(unknown)}")
     data = {}
-    for name, always, read in _plan(serializer_class):
+    for name, always, read, write in _plan(serializer_class):
         if name in values:
-            data[name] = values[name]
+            data[name] = write(values[name])
         elif always:
-            data[name] = read(obj)
+            data[name] = write(read(obj))
     return data

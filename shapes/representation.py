@@ -64,6 +64,10 @@ CAMPAIGNS = "campaigns"  # the collection of campaigns: /api/v1/campaigns/ and i
 
 # On every path-lookup redirect: purged whenever a redirect is saved or deleted.
 REDIRECTS_KEY = collection_key("redirects")
+# Purged whenever any public page changes (published, refreshed, hidden, moved): it validates
+# the answers that depend on every page at once (search, the home page, navigation, the
+# sitemap). Its value predates those answers: webhook receivers already purge by it.
+EVERY_PAGE_KEY = collection_key("search")
 
 
 def image_key(image_id):
@@ -146,11 +150,15 @@ def page_kind(model):
     return (item_type.name, item_type.collection) if item_type else (None, None)
 
 
+def website_path(url_path, root_path=None):
+    """A page's path on the website (e.g. /conditions/) from its Wagtail `url_path`."""
+    root_path = root_path or Visibility.load().root_path
+    return url_path[len(root_path) - 1 :] if url_path.startswith(root_path) else "/"
+
+
 def website_url(page, root_path=None):
     """The page's canonical URL on the website (WEBSITE_BASE_URL + its path in the site)."""
-    root_path = root_path or Visibility.load().root_path
-    path = page.url_path[len(root_path) - 1 :] if page.url_path.startswith(root_path) else "/"
-    return settings.WEBSITE_BASE_URL + path
+    return settings.WEBSITE_BASE_URL + website_path(page.url_path, root_path)
 
 
 # Stored copies of representations hold STORED_ORIGIN where a URL on this service begins, so
@@ -188,9 +196,15 @@ def api_url(page, model=None):
     return item_api_url(collection, page.slug) if collection else None
 
 
+def endpoint_url(path=""):
+    """The URL of an endpoint of this API (the one place that spells them), e.g.
+    endpoint_url("conditions/")."""
+    return f"{api_origin()}{API_PREFIX}/{path}"
+
+
 def item_api_url(collection, slug):
-    """The URL of an item in this API (the one place that spells it)."""
-    return f"{api_origin()}{API_PREFIX}/{collection}/{slug}/"
+    """The URL of an item in this API."""
+    return endpoint_url(f"{collection}/{slug}/")
 
 
 def collection_website_url(collection):

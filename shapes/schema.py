@@ -772,3 +772,153 @@ class CampaignSummarySerializer(serializers.Serializer):
     api_url = serializers.URLField(help_text="The campaign as an email: subject, html, text.")
     feed_url = serializers.URLField(help_text="Its items as RSS, for RSS-driven campaigns.")
     last_published_at = serializers.DateTimeField(allow_null=True)
+
+
+# The website's structure (api/channels/site.py builds these) ------------------------------------
+
+HOME, SECTION = "home", "section"
+
+
+class SitePageTypeField(NamedEnumField):
+    """What a page of the website's structure is: the home page, a section (a page listing
+    items of a type), or an item of a registered type; read when the document is built."""
+
+    def __init__(self, **kwargs):
+        super().__init__("SitePageTypeEnum", (), **kwargs)
+
+    @property
+    def choices(self):
+        return {name: name for name in (HOME, SECTION, *ITEM_TYPES)}
+
+    @choices.setter
+    def choices(self, choices):
+        pass  # always the registry's
+
+
+class PageLinkSerializer(serializers.Serializer):
+    """A page of the website by its title and path: a breadcrumb, a menu entry."""
+
+    title = serializers.CharField()
+    path = serializers.CharField(help_text="Its path on the website, e.g. /conditions/.")
+    url = serializers.URLField(help_text="The page on the website (WEBSITE_BASE_URL).")
+
+
+class SectionSummarySerializer(serializers.Serializer):
+    """A section of the website: the page that lists the items of one type."""
+
+    id = serializers.IntegerField()
+    type = NamedEnumField("SectionTypeEnum", [SECTION])
+    title = serializers.CharField()
+    path = serializers.CharField(help_text="Its path on the website, e.g. /conditions/.")
+    url = serializers.URLField(help_text="The page on the website (WEBSITE_BASE_URL).")
+    intro = serializers.CharField(allow_blank=True, help_text="Shown above its list.")
+    item_type = ItemTypeChoiceField(help_text="The type of the items it lists.")
+    api_url = serializers.URLField(help_text="Its items as this API's collection.")
+
+
+class HomeSerializer(serializers.Serializer):
+    """The website's home page (`/`): its intro and its sections, in the editors' order."""
+
+    id = serializers.IntegerField()
+    type = NamedEnumField("HomeTypeEnum", [HOME])
+    title = serializers.CharField()
+    path = serializers.CharField(help_text="/")
+    url = serializers.URLField(help_text="The page on the website (WEBSITE_BASE_URL).")
+    intro = serializers.CharField(allow_blank=True)
+    last_published_at = serializers.DateTimeField(allow_null=True)
+    sections = SectionSummarySerializer(many=True)
+
+
+class SectionSerializer(SectionSummarySerializer):
+    """A section page (e.g. `/conditions/`): its intro, its breadcrumbs and one page of its
+    public items (`limit`, `offset`) in the editors' order, in the channel's list shape."""
+
+    breadcrumbs = PageLinkSerializer(many=True, help_text="Its public ancestors, home first.")
+    last_published_at = serializers.DateTimeField(allow_null=True)
+    # Declared per channel by `section_serializer`; built by the answer, which appends it.
+    items = serializers.JSONField(required=False)
+
+
+def section_serializer(component_name, list_serializers_by_model):
+    """SectionSerializer in one channel: `items` a list envelope of that channel's list shapes."""
+    items = inline_serializer(
+        f"{component_name}Items",
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": items_of_any_type(
+                f"{component_name}Item", list_serializers_by_model, many=True
+            ),
+        },
+    )
+    fields = {**declared_fields(SectionSerializer), "items": items}
+    return schema_serializer(component_name, fields, SectionSerializer.__doc__)
+
+
+class MenuPageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = SitePageTypeField()
+    title = serializers.CharField()
+    path = serializers.CharField(help_text="Its path on the website.")
+    url = serializers.URLField(help_text="The page on the website (WEBSITE_BASE_URL).")
+
+
+class MenuItemSerializer(MenuPageSerializer):
+    children = MenuPageSerializer(
+        many=True, help_text="Its public children shown in menus, in the editors' order."
+    )
+
+
+class NavigationSerializer(serializers.Serializer):
+    """The website's menu: the home page, and its public children that editors show in menus
+    (Promote tab, "Show in menus"), each with its own such children, in the editors' order."""
+
+    home = MenuPageSerializer(allow_null=True, help_text="null while the home page is not public.")
+    items = MenuItemSerializer(many=True)
+
+
+class AlternateSerializer(serializers.Serializer):
+    """A language version of a page, for hreflang."""
+
+    locale = serializers.CharField(help_text="Its language, e.g. en.")
+    path = serializers.CharField()
+    url = serializers.URLField()
+
+
+class SitemapEntrySerializer(serializers.Serializer):
+    type = SitePageTypeField()
+    path = serializers.CharField(help_text="Its path on the website.")
+    url = serializers.URLField(help_text="Its URL on the website (WEBSITE_BASE_URL): <loc>.")
+    lastmod = serializers.DateTimeField(
+        help_text="When what the public sees of it last changed (the change record): <lastmod>."
+    )
+    locale = serializers.CharField(help_text="Its language.")
+    alternates = AlternateSerializer(
+        many=True, help_text="Every language version, itself included: hreflang links."
+    )
+
+
+class SitemapSerializer(serializers.Serializer):
+    """Every public page of the website in path order, a page of the sitemap at a time."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SitemapEntrySerializer(many=True)
+
+
+def site_pages_by_channel(component_name, details_by_channel, lists_by_channel):
+    """What path lookup answers in either channel: an item's detail, a section (its items in
+    the channel's list shape) or the home page, told apart by `type`."""
+
+    def one(channel, suffix):
+        by_type = {
+            registry.of(model).name: serializer
+            for model, serializer in details_by_channel[channel].items()
+        }
+        by_type[SECTION] = section_serializer(f"Section{suffix}", lists_by_channel[channel])
+        by_type[HOME] = HomeSerializer
+        return discriminated(f"{component_name}{suffix}", by_type)
+
+    return by_channel(component_name, one("web", "Web"), one("app", "App"))

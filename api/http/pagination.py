@@ -25,7 +25,9 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     max_limit = MAX_LIMIT
 
     def get_limit(self, request):
-        return parse_bounded_int(request, self.limit_query_param, DEFAULT_LIMIT, 1, MAX_LIMIT)
+        return parse_bounded_int(
+            request, self.limit_query_param, self.default_limit, 1, self.max_limit
+        )
 
     def get_offset(self, request):
         return parse_bounded_int(request, self.offset_query_param, 0, 0, MAX_OFFSET)
@@ -94,14 +96,12 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         return params
 
 
-def page_parameters():
+def page_parameters(pagination=StrictLimitOffsetPagination):
     """`limit` and `offset` in the OpenAPI document, for a view that pages without being a
     viewset's list (drf-spectacular adds them to those itself)."""
-    pagination = StrictLimitOffsetPagination
+    limit = {**LIMIT_SCHEMA, "maximum": pagination.max_limit, "default": pagination.default_limit}
     return [
-        OpenApiParameter(
-            "limit", {**LIMIT_SCHEMA}, description=force_str(pagination.limit_query_description)
-        ),
+        OpenApiParameter("limit", limit, description=force_str(pagination.limit_query_description)),
         OpenApiParameter(
             "offset", {**OFFSET_SCHEMA}, description=force_str(pagination.offset_query_description)
         ),

@@ -36,6 +36,7 @@ from pages.selectors import Visibility
 from shapes import registry
 from shapes.represent import load, represent_pages
 from shapes.representation import (
+    EVERY_PAGE_KEY,
     WEB,
     collection_key,
     image_key,
@@ -49,8 +50,6 @@ from worker.singleton import lock_for_transaction
 
 BATCH = 200
 clock = time.monotonic  # refresh deadlines (tests move it)
-
-SEARCH_KEY = collection_key("search")
 
 
 def queue_refresh(page_ids=(), keys=(), sections=(), everything=False):
@@ -305,7 +304,7 @@ class RefreshBatch:
         purged = {page_key(state.page_id) for state in self.changed}
         purged |= {collection_key(registry.named(state.type).collection) for state in self.changed}
         if self.changed:
-            purged.add(SEARCH_KEY)
+            purged.add(EVERY_PAGE_KEY)
         transaction.on_commit(lambda: response_cache.purge(purged))
 
     def changed_now(self):

@@ -8,9 +8,15 @@ outbox (webhooks/outbox.py) in the transaction that records the change.
 """
 
 from pages.models import BaseContentPage, Campaign
-from shapes.representation import CAMPAIGNS, collection_key, item_api_url, page_key, snippet_key
+from shapes.representation import (
+    CAMPAIGNS,
+    EVERY_PAGE_KEY,
+    collection_key,
+    item_api_url,
+    page_key,
+    snippet_key,
+)
 
-SEARCH_KEY = collection_key("search")
 REMINDED = {BaseContentPage.ReviewStatus.DUE_SOON, BaseContentPage.ReviewStatus.OVERDUE}
 
 
@@ -25,7 +31,7 @@ def item_data(detail, collection):
         "url": detail.get("url"),
         "api_url": item_api_url(collection, detail["slug"]),
         "revision_id": detail.get("revision_id"),
-        "keys": [page_key(detail["id"]), collection_key(collection), SEARCH_KEY],
+        "keys": [page_key(detail["id"]), collection_key(collection), EVERY_PAGE_KEY],
     }
 
 

@@ -34,6 +34,7 @@ from shapes import registry
 from shapes.representation import (
     CAMPAIGNS,
     DEFAULT_DISCLAIMER_KEY,
+    EVERY_PAGE_KEY,
     REDIRECTS_KEY,
     collection_key,
     image_key,
@@ -86,7 +87,7 @@ def purge_hidden(page_ids):
     ).values_list("page_id", "type")
     for page_id, kind in showing.distinct():
         keys |= {page_key(page_id), collection_key(registry.named(kind).collection)}
-    purge_on_commit(keys | {changes.SEARCH_KEY, REDIRECTS_KEY})
+    purge_on_commit(keys | {EVERY_PAGE_KEY, REDIRECTS_KEY})
 
 
 def purge_section(path):
@@ -98,7 +99,7 @@ def page_published_handler(sender, instance, **kwargs):
     copy is stored again); the pages showing it follow with the refresh."""
     item_type = registry.of(type(instance))
     collections = [collection_key(item_type.collection)] if item_type else []
-    purge_on_commit([page_key(instance), changes.SEARCH_KEY, *collections])
+    purge_on_commit([page_key(instance), EVERY_PAGE_KEY, *collections])
     queue_refresh_unless_loading(page_ids=[instance.pk])
 
 

@@ -10,8 +10,6 @@ teaser overrides applied. An answer is kept (Cache-Control, the response cache) 
 until the first campaign it shows, or counts, expires.
 """
 
-import hashlib
-
 from django.conf import settings
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -37,7 +35,7 @@ from api.http.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
 from api.http.params import Query
 from api.http.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
-from api.serving.read_path import ItemReader, ResponseParts
+from api.serving.read_path import ItemReader, ResponseParts, fixed_answer
 from api.serving.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
 from api.views.reading import AnsweringMixin
@@ -120,17 +118,6 @@ class CampaignListView(AnsweringMixin, APIView):
         expiring = live.filter(expire_at__isnull=False).order_by("expire_at")
         first_expiry = expiring.values_list("expire_at", flat=True).first()
         return until_expiry(fixed_answer(body, keys, [CAMPAIGNS_KEY]), first_expiry)
-
-
-def fixed_answer(body, keys, validators):
-    """An ResponseParts for a body already built (a few rows of our own, no stored pieces)."""
-    return ResponseParts(
-        etag=f'W/"{hashlib.sha256(body).hexdigest()[:40]}"',
-        keys=keys,
-        expires=None,
-        body=lambda: body,
-        validators=validators,
-    )
 
 
 class CampaignDetailView(AnsweringMixin, APIView):

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
+from api.channels import site
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
 from api.http.params import SEARCH_SCHEMA, Query, channel_param, search_text
 from api.http.problems import BadQuery
@@ -30,13 +31,14 @@ from pages.selectors import Visibility
 from shapes import registry
 from shapes.representation import (
     API_PREFIX,
+    EVERY_PAGE_KEY,
     REDIRECTS_KEY,
     WEB,
     collection_key,
     page_key,
     page_reference,
 )
-from shapes.schema import items_of_any_type_by_channel
+from shapes.schema import site_pages_by_channel
 from shapes.serializers import DETAIL, LIST, serializers_by_channel
 
 # A website path: starts with "/", no empty segment, no control characters.
@@ -95,13 +97,15 @@ class SearchView(AnsweringMixin, APIView):
             reader,
             reader.rows_in_order(ids, LIST),
             paginator.envelope(),
-            keys=[collection_key("search")],
+            keys=[EVERY_PAGE_KEY],
         )
 
 
 class PageByPathView(AnsweringMixin, APIView):
-    """The item at a website path, for the website's router. An old path that has a redirect
-    answers 301/302 with `Location` (this endpoint for the new path) and a body naming it."""
+    """The page at a website path, for the website's router: an item, a section (its intro
+    and a page of its items) or the home page (its intro and its sections). An old path that
+    has a redirect answers 301/302 with `Location` (this endpoint for the new path) and a body
+    naming it."""
 
     http_method_names = ["get", "head"]
 
@@ -119,6 +123,15 @@ class PageByPathView(AnsweringMixin, APIView):
                 ],
             ),
             channel_parameter(),
+            *(
+                OpenApiParameter(
+                    parameter.name,
+                    parameter.type,
+                    description=f"{parameter.description} Pages a section's items; an item "
+                    "or the home page ignores it.",
+                )
+                for parameter in page_parameters()
+            ),
             OpenApiParameter(
                 "Location",
                 OpenApiTypes.URI,
@@ -128,9 +141,8 @@ class PageByPathView(AnsweringMixin, APIView):
             ),
         ],
         responses={
-            200: items_of_any_type_by_channel(
-                "PageDetail",
-                serializers_by_channel(DETAIL),
+            200: site_pages_by_channel(
+                "PageDetail", serializers_by_channel(DETAIL), serializers_by_channel(LIST)
             ),
             301: OpenApiResponse(RedirectSerializer, description="Moved for good."),
             302: OpenApiResponse(RedirectSerializer, description="Moved for now."),
@@ -138,13 +150,15 @@ class PageByPathView(AnsweringMixin, APIView):
         },
     )
     def get(self, request):
-        query = Query(request, {"path", "channel"})
+        query = Query(request, {"path", "channel", "limit", "offset"})
         path = query.value("path", lambda: path_param(request))
         channel = query.value("channel", lambda: channel_param(request))
+        paginator = StrictLimitOffsetPagination()
+        paginator.check(query)
         query.done()
-        return self.answered(request, lambda: self.path_answer(path, channel))
+        return self.answered(request, lambda: self.path_answer(path, channel, paginator))
 
-    def path_answer(self, path, channel):
+    def path_answer(self, path, channel, paginator):
         visibility = Visibility.load()
         root_path = visibility.root_path
         url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
@@ -154,6 +168,10 @@ class PageByPathView(AnsweringMixin, APIView):
         if model:
             keys = [collection_key(registry.of(model).collection)]
             answer = item_answer(reader, model, rows, extra_keys=keys)
+            if answer:
+                return answer
+        else:
+            answer = site.structure_answer(reader, url_path, paginator)
             if answer:
                 return answer
         redirect = (

@@ -235,6 +235,7 @@ class BaseIndexPage(KeepsHeldRevisions, Page):
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["pages.HomePage"]
     max_count_per_parent = 1
+    show_in_menus_default = True  # a section is in the website's menu unless an editor says not
 
     class Meta:
         abstract = True

@@ -151,11 +151,11 @@ class SeedLoader:
 
     def ensure_indexes(self, home):
         indexes, missing = {}, []
-        for kind, slug, title in data.INDEXES:
+        for kind, slug, title, intro in data.INDEXES:
             model = INDEX_MODELS[kind]
             indexes[kind] = self.existing(model.objects.child_of(home).filter(slug=slug))
             if indexes[kind] is None:
-                indexes[kind] = model(title=title, slug=slug)
+                indexes[kind] = model(title=title, slug=slug, intro=intro, show_in_menus=True)
                 missing.append(indexes[kind])
         self.add_pages(home, missing)
         return indexes

@@ -371,9 +371,10 @@ THERAPY = {
     "references": ["cohen-2018", "orhurhu-2019"],
 }
 
+# (kind, slug, title, intro): the website's sections, each shown in its menu.
 INDEXES = [
-    ("condition", "conditions", "Conditions"),
-    ("cause", "causes", "Causes"),
-    ("treatment", "treatments", "Treatments"),
-    ("therapy", "therapies", "Therapies"),
+    ("condition", "conditions", "Conditions", "The conditions our clinicians treat."),
+    ("cause", "causes", "Causes", "What can lie behind these conditions."),
+    ("treatment", "treatments", "Treatments", "The ways these conditions are treated."),
+    ("therapy", "therapies", "Therapies", "The therapies our clinics offer."),
 ]

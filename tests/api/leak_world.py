@@ -685,6 +685,11 @@ def doors(world):
         requests.append(query("/api/v1/pages/", path=path))
         requests.append(query("/api/v1/pages/", path=path, channel="app"))
         requests.append(path)  # the website route
+    # the website's structure: sections page their items (api/channels/site.py)
+    for index in world.indexes.values():
+        section = world.site_path(index.url_path)
+        requests.append(query("/api/v1/pages/", path=section, limit=1, offset=1))
+    requests += ["/api/v1/navigation/", "/api/v1/sitemap/", query("/api/v1/sitemap/", limit=3)]
     for restriction_id, page_id, kind in world.restrictions:
         if kind == "password":
             requests.append(f"/_util/authenticate_with_password/{restriction_id}/{page_id}/")
