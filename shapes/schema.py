@@ -795,8 +795,8 @@ class SitePageTypeField(NamedEnumField):
         pass  # always the registry's
 
 
-class PageLinkSerializer(serializers.Serializer):
-    """A page of the website by its title and path: a breadcrumb, a menu entry."""
+class BreadcrumbSerializer(serializers.Serializer):
+    """An ancestor of a page on the website: its title and path."""
 
     title = serializers.CharField()
     path = serializers.CharField(help_text="Its path on the website, e.g. /conditions/.")
@@ -833,7 +833,7 @@ class SectionSerializer(SectionSummarySerializer):
     """A section page (e.g. `/conditions/`): its intro, its breadcrumbs and one page of its
     public items (`limit`, `offset`) in the editors' order, in the channel's list shape."""
 
-    breadcrumbs = PageLinkSerializer(many=True, help_text="Its public ancestors, home first.")
+    breadcrumbs = BreadcrumbSerializer(many=True, help_text="Its public ancestors, home first.")
     last_published_at = serializers.DateTimeField(allow_null=True)
     # Declared per channel by `section_serializer`; built by the answer, which appends it.
     items = serializers.JSONField(required=False)
@@ -891,7 +891,9 @@ class SitemapEntrySerializer(serializers.Serializer):
     path = serializers.CharField(help_text="Its path on the website.")
     url = serializers.URLField(help_text="Its URL on the website (WEBSITE_BASE_URL): <loc>.")
     lastmod = serializers.DateTimeField(
-        help_text="When what the public sees of it last changed (the change record): <lastmod>."
+        allow_null=True,
+        help_text="When what the public sees of it last changed (the change record): <lastmod>; "
+        "null for a page with no known date (never published through the admin).",
     )
     locale = serializers.CharField(help_text="Its language.")
     alternates = AlternateSerializer(

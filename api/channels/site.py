@@ -21,6 +21,7 @@ from wagtail.models import get_page_models
 from api.models import RepresentationState
 from api.serving.read_path import ResponseParts, fixed_answer, page_answer
 from api.serving.stored import render
+from pages.text_safety import clean_data
 from shapes import registry
 from shapes.build import build
 from shapes.representation import (
@@ -38,7 +39,7 @@ from shapes.schema import (
     MenuItemSerializer,
     MenuPageSerializer,
     NavigationSerializer,
-    PageLinkSerializer,
+    BreadcrumbSerializer,
     SectionSerializer,
     SectionSummarySerializer,
     SitemapEntrySerializer,
@@ -81,7 +82,7 @@ def kind_of(content_type_id, is_home=False):
 
 
 def page_link(page, root_path):
-    """PageLinkSerializer's values of a page (a model instance or a row of ROW_FIELDS)."""
+    """BreadcrumbSerializer's values of a page (a model instance or a row of ROW_FIELDS)."""
     get = page.get if isinstance(page, dict) else lambda name: getattr(page, name)
     path = website_path(get("url_path"), root_path)
     return {"title": get("title"), "path": path, "url": settings.WEBSITE_BASE_URL + path}
@@ -138,7 +139,7 @@ def home_answer(reader, home):
     )
     shown = [home, *sections]
     return fixed_answer(
-        render(data),
+        render(clean_data(data)),
         keys=[EVERY_PAGE_KEY, *(page_key(page.pk) for page in shown)],
         validators=[EVERY_PAGE_KEY],
         expires=earliest(page.expire_at for page in shown),
@@ -168,14 +169,16 @@ def section_answer(reader, section, paginator):
         keys=[collection_key(item_type.collection) for item_type in item_types],
     )
     head = render(
-        build(
-            SectionSerializer,
-            section,
-            **section_summary(section, visibility.root_path),
-            breadcrumbs=[
-                build(PageLinkSerializer, **page_link(page, visibility.root_path))
-                for page in ancestors.order_by("path").values(*ROW_FIELDS)
-            ],
+        clean_data(
+            build(
+                SectionSerializer,
+                section,
+                **section_summary(section, visibility.root_path),
+                breadcrumbs=[
+                    build(BreadcrumbSerializer, **page_link(page, visibility.root_path))
+                    for page in ancestors.order_by("path").values(*ROW_FIELDS)
+                ],
+            )
         )
     )
     expires = earliest([section.expire_at])
@@ -239,7 +242,7 @@ def navigation_answer(visibility, now):
     )
     shown = [home, *entries] if home else []
     return fixed_answer(
-        render(data),
+        render(clean_data(data)),
         keys=[EVERY_PAGE_KEY, *(page_key(row["pk"]) for row in shown)],
         validators=[EVERY_PAGE_KEY],
         expires=earliest(row["expire_at"] for row in shown),
@@ -292,7 +295,7 @@ def sitemap_answer(visibility, now, paginator, request):
         )
     first_expiry = shown.filter(expire_at__isnull=False).aggregate(first=Min("expire_at"))
     return fixed_answer(
-        render({**paginator.envelope(), "results": results}),
+        render(clean_data({**paginator.envelope(), "results": results})),
         keys=[EVERY_PAGE_KEY],
         validators=[EVERY_PAGE_KEY],
         expires=earliest([first_expiry["first"]]),

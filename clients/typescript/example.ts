@@ -99,7 +99,40 @@ export function describe(page: PageAtPath | Redirect): string {
       return `treatment (${page.category ?? "uncategorised"})`;
     case "therapy":
       return `therapy by ${page.provider_name ?? ""}`;
+    case "home":
+      return `home page with ${page.sections.map((section) => section.title).join(", ")}`;
+    case "section":
+      return `${page.title}: ${page.items.count} ${page.item_type} items, ${page.breadcrumbs.length} above`;
   }
+}
+
+// The website's structure: the header and footer from the navigation, sitemap.xml ------------
+
+export type Navigation = Responses<"/api/v1/navigation/">[200]["content"]["application/json"];
+export type SitemapPage = Responses<"/api/v1/sitemap/">[200]["content"]["application/json"];
+
+/** The header's menu as nested lists of links. */
+export function menuHtml(navigation: Navigation): string {
+  const link = (entry: { title: string; path: string }) => `<a href="${escape(entry.path)}">${escape(entry.title)}</a>`;
+  const items = navigation.items.map((item) => {
+    const children = item.children.map((child) => `<li>${link(child)}</li>`).join("");
+    return `<li>${link(item)}${children ? `<ul>${children}</ul>` : ""}</li>`;
+  });
+  const home = navigation.home === null ? "" : link(navigation.home);
+  return `<nav>${home}<ul>${items.join("")}</ul></nav>`;
+}
+
+/** One page of the sitemap as sitemap.xml <url> elements, with hreflang alternates. */
+export function sitemapUrls(page: SitemapPage): string {
+  return page.results
+    .map((entry) => {
+      const alternates = entry.alternates
+        .map((alt) => `<xhtml:link rel="alternate" hreflang="${alt.locale}" href="${escape(alt.url)}"/>`)
+        .join("");
+      const lastmod = entry.lastmod === null ? "" : `<lastmod>${entry.lastmod}</lastmod>`;
+      return `<url><loc>${escape(entry.url)}</loc>${lastmod}${alternates}</url>`;
+    })
+    .join("\n");
 }
 
 // The app channel (?channel=app) ------------------------------------------------------------

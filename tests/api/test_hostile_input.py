@@ -195,9 +195,15 @@ def endpoints():
         Endpoint(
             "pages",
             "/api/v1/pages/",
-            ("channel", "path"),
+            ("channel", "path", "limit", "offset"),
             (("path", "/conditions/neuropathic-pain/"),),
         ),
+        Endpoint(
+            "section", "/api/v1/pages/", ("channel", "limit", "offset"), (("path", "/causes/"),)
+        ),
+        Endpoint("api-root", "/api/v1/"),
+        Endpoint("navigation", "/api/v1/navigation/"),
+        Endpoint("sitemap", "/api/v1/sitemap/", ("limit", "offset")),
         Endpoint("sync", "/api/v1/sync/", ("channel", "cursor", "limit", "types")),
         Endpoint("email", "/api/v1/therapies/ketamine-infusion-therapy/email/", UTM_PARAMS),
         Endpoint("feed-rss", "/api/v1/feeds/conditions.rss", UTM_PARAMS),
@@ -225,6 +231,10 @@ ENDPOINTS = endpoints()
 KEYED = {e.name for e in ENDPOINTS if e.name.endswith(("-list", "-detail"))} | {
     "search",
     "pages",
+    "section",
+    "api-root",
+    "navigation",
+    "sitemap",
     "sync",
     "schema",
     "docs",

@@ -54,7 +54,7 @@ LINK_KEYS = {"url", "href", "api_url", "preview_url", "src"}
 # Where the web channel's JSON holds HTML (rich text, an email's html); other strings are text.
 HTML_PATH = re.compile(
     r"(\.html|body\[\d+\]\.value(\.text|\.claim)?|\.(mechanism_of_action|what_to_expect|"
-    r"how_it_works|evidence_notes|intro)|disclaimer\.text)$"
+    r"how_it_works|evidence_notes)|disclaimer\.text)$"
 )
 
 
