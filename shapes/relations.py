@@ -20,10 +20,12 @@ from django.db.models import Prefetch, Q
 
 from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model
+from wagtail.search import index
 
 from pages.blocks import prefetch_stream_values, stream_images
 from pages.models import PageMedicalCode, PageReferenceLink
 from pages.renditions import BODY_IMAGE_RENDITION_SPECS, HERO_RENDITION_SPECS
+from pages.search import Link
 from shapes import registry
 
 
@@ -224,3 +226,18 @@ def attach_renditions(images, specs):
         by_image.setdefault(rendition.image_id, []).append(rendition)
     for image in images:
         image.prefetched_renditions = by_image.get(image.pk, [])
+
+
+def search_links(models):
+    """pages.search.Link of every relation `models` show: search finds an item through what it
+    links to (a condition through its causes and symptoms, a therapy through what it relieves)."""
+    links = []
+    for model in models:
+        item_type = registry.of(model)
+        for relation in item_type.relations:
+            links.append(Link(relation.link_model, relation.owner, relation.target))
+        for relation in item_type.snippet_relations:
+            target = relation.link_model._meta.get_field(relation.target).related_model
+            if issubclass(target, index.Indexed):
+                links.append(Link(relation.link_model, relation.owner, relation.target, target))
+    return tuple(links)

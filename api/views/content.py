@@ -34,7 +34,7 @@ from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
-from shapes.relations import expandable
+from shapes.relations import expandable, search_links
 from shapes.representation import APP, WEB, collection_key, page_key
 from shapes.schema import by_channel
 from shapes.serializers import DETAIL, LIST, serializer_for
@@ -91,7 +91,13 @@ class TextSearchFilter(filters.BaseFilterBackend):
             return queryset
         ids = [
             page.pk
-            for page in search_public(query, models=[view.model], visibility=view.visibility)
+            for page in search_public(
+                query,
+                models=[view.model],
+                visibility=view.visibility,
+                links=search_links([view.model]),
+                sources=registry.models(),
+            )
         ]
         view.search_ranked = True
         rank = Case(

@@ -15,7 +15,14 @@ from rest_framework.views import APIView
 
 from api.channels import site
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
-from api.http.params import SEARCH_SCHEMA, Query, channel_param, search_text
+from api.http.params import (
+    LIST_MAX_LENGTH,
+    SEARCH_SCHEMA,
+    Query,
+    channel_param,
+    search_text,
+    subset_param,
+)
 from api.http.problems import BadQuery
 from api.http.schema import (
     ERROR_RESPONSES,
@@ -25,10 +32,12 @@ from api.http.schema import (
 )
 from api.serving.read_path import ItemReader, ResponseParts, item_answer, page_answer
 from api.serving.stored import render
+from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
+from shapes.relations import search_links
 from shapes.representation import (
     API_PREFIX,
     EVERY_PAGE_KEY,
@@ -39,7 +48,7 @@ from shapes.representation import (
     page_reference,
 )
 from shapes.schema import site_pages_by_channel
-from shapes.serializers import DETAIL, LIST, serializers_by_channel
+from shapes.serializers import DETAIL, LIST, serializer_for, serializers_by_channel
 
 # A website path: starts with "/", no empty segment, no control characters.
 PATH_PATTERN = r"^/([^/\x00-\x1f\x7f]+/)*[^/\x00-\x1f\x7f]*$"
@@ -60,9 +69,20 @@ def specific_model(page):
     return page.specific_class if registry.of(page.specific_class) else None
 
 
+def search_fields():
+    """Every key a list shape of any type has: what `fields=` may name in search results."""
+    return sorted({name for model in registry.models() for name in list_fields(model)})
+
+
+def list_fields(model):
+    return serializer_for(model, LIST).field_names()
+
+
 class SearchView(AnsweringMixin, APIView):
-    """Ranked search across conditions, causes, treatments and therapies (titles, other names,
-    summaries, bodies). Results are list-shaped items of mixed `type`, most relevant first."""
+    """Ranked search across every type (pages/search.py): any word of the query in any of its
+    forms, through the content's own synonyms (other names, symptoms, what a therapy relieves,
+    a condition's causes), the item that is about the query first. Results are list-shaped
+    items of mixed `type`; `type=` keeps some types, `fields=` trims each item."""
 
     pagination_class = StrictLimitOffsetPagination
     http_method_names = ["get", "head"]
@@ -71,6 +91,23 @@ class SearchView(AnsweringMixin, APIView):
         summary="Search all content",
         parameters=[
             OpenApiParameter("q", SEARCH_SCHEMA, required=True, description="1 to 200 characters"),
+            OpenApiParameter(
+                "type",
+                {"type": "string", "pattern": names_pattern(registry.ITEM_TYPE_NAMES)},
+                description="Comma-separated item types to keep, e.g. condition,therapy: "
+                f"{', '.join(registry.ITEM_TYPE_NAMES)}. Default: every type.",
+            ),
+            OpenApiParameter(
+                "fields",
+                {
+                    "type": "string",
+                    "pattern": names_pattern(search_fields()),
+                    "maxLength": LIST_MAX_LENGTH,
+                },
+                description="Comma-separated fields to return of each item (`id` and `type` "
+                "always stay; a field an item's type lacks is left out): "
+                f"{', '.join(search_fields())}.",
+            ),
             *page_parameters(),
             channel_parameter(),
         ],
@@ -80,16 +117,32 @@ class SearchView(AnsweringMixin, APIView):
         },
     )
     def get(self, request):
-        query = Query(request, {"q", "limit", "offset", "channel"})
+        query = Query(request, {"q", "limit", "offset", "channel", "type", "fields"})
         text = query.value("q", lambda: search_text(request, "q", required=True))
         channel = query.value("channel", lambda: channel_param(request))
+        names = query.value(
+            "type",
+            lambda: subset_param(request, "type", registry.ITEM_TYPE_NAMES, "type(s)"),
+        )
+        fields = query.value(
+            "fields", lambda: subset_param(request, "fields", search_fields(), "field(s)")
+        )
         self.pagination_class().check(query)
         query.done()
-        return self.answered(request, lambda: self.search_answer(text, channel))
+        models = [t.model for t in registry.item_types() if not names or t.name in names]
+        return self.answered(
+            request, lambda: self.search_answer(text, channel, models, sorted(fields or ()))
+        )
 
-    def search_answer(self, query, channel):
+    def search_answer(self, query, channel, models, fields):
         visibility = Visibility.load()
-        ranked = search_public(query, registry.models(), visibility=visibility)
+        ranked = search_public(
+            query,
+            models,
+            visibility=visibility,
+            links=search_links(models),
+            sources=registry.models(),
+        )
         paginator = self.pagination_class()
         ids = [hit.pk for hit in paginator.paginate_list(ranked, self.request)]
         reader = ItemReader(visibility, self.request, channel)
@@ -97,6 +150,7 @@ class SearchView(AnsweringMixin, APIView):
             reader,
             reader.rows_in_order(ids, LIST),
             paginator.envelope(),
+            fields=fields,
             keys=[EVERY_PAGE_KEY],
         )
 

@@ -288,7 +288,13 @@ API_BASE_URL = os.environ.get("API_BASE_URL", "http://127.0.0.1:8000").rstrip("/
 
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Kalypso Wellness Centers")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", API_BASE_URL)
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search (pages/search.py): the database backend on SQLite and PostgreSQL alike. Stemming is
+# done in Python per language (pages/stemming.py), so PostgreSQL's configuration is "simple"
+# (no stemming of its own, whatever the cluster's default): the index holds words and stems.
+# Elasticsearch or OpenSearch is the scale-out path: a backend here, then update_index.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}
+}
 WAGTAILREDIRECTS_AUTO_CREATE = True
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"avif": "webp", "bmp": "png", "webp": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx"]

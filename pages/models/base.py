@@ -16,6 +16,7 @@ from pages.blocks import BodyBlock
 from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
 from pages.previews import page_preview_modes, serve_preview
+from pages.stemming import STEMS_FIELD, StemmedSearch
 
 REVIEW_DUE_SOON_DAYS = 30
 
@@ -169,7 +170,7 @@ class PageMedicalCode(Orderable):
         ]
 
 
-class BaseContentPage(KeepsHeldRevisions, HeroMixin, MedicalReviewMixin, Page):
+class BaseContentPage(StemmedSearch, KeepsHeldRevisions, HeroMixin, MedicalReviewMixin, Page):
     """Abstract base of condition, cause, treatment and therapy pages."""
 
     summary = models.TextField(
@@ -190,6 +191,7 @@ class BaseContentPage(KeepsHeldRevisions, HeroMixin, MedicalReviewMixin, Page):
         *Page.search_fields,
         index.SearchField("summary"),
         index.SearchField("body"),
+        index.SearchField(STEMS_FIELD),  # the stems of all of them (pages/stemming.py)
         index.FilterField("last_reviewed"),
         index.FilterField("next_review_due"),
     ]

@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
+from pages.stemming import STEMS_FIELD, StemmedSearch
 
 DOI_VALIDATOR = RegexValidator(
     r"^10\.\d{4,9}/\S+$",
@@ -57,7 +58,7 @@ class ReviewedSnippet(
         abstract = True
 
 
-class Symptom(index.Indexed, ReviewedSnippet):
+class Symptom(StemmedSearch, index.Indexed, ReviewedSnippet):
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in API filters: ?symptom=")
     description = models.TextField(blank=True, help_text="One or two plain sentences for patients.")
@@ -67,6 +68,7 @@ class Symptom(index.Indexed, ReviewedSnippet):
         index.SearchField("name"),
         index.AutocompleteField("name"),
         index.SearchField("description"),
+        index.SearchField(STEMS_FIELD),
         index.FilterField("slug"),
     ]
 

@@ -122,6 +122,20 @@ def test_search_lookup_sync_feeds_email_preview_and_webhooks(world, get):
     assert all("/api/v1/procedures/" in data["api_url"] for data in ours)
 
 
+def test_the_websites_structure_finds_its_section(world, get):
+    section = get("/api/v1/pages/?path=/procedures/").json()
+    assert (section["type"], section["item_type"]) == ("section", "procedure")
+    assert [item["slug"] for item in section["items"]["results"]] == [SHOWN]
+    home = get("/api/v1/pages/?path=/").json()
+    assert "/procedures/" in [s["path"] for s in home["sections"]]
+    menu = get("/api/v1/navigation/").json()
+    assert "/procedures/" in [item["path"] for item in menu["items"]]
+    sitemap = get("/api/v1/sitemap/").json()["results"]
+    ours = [entry["path"] for entry in sitemap if entry["path"].startswith("/procedures/")]
+    assert ours == ["/procedures/", f"/procedures/{SHOWN}/"]
+    assert "procedures" in [e["name"] for e in get("/api/v1/").json()["endpoints"]]
+
+
 def test_the_openapi_document_describes_the_type(world, get):
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert {"/api/v1/procedures/", "/api/v1/procedures/{slug}/"} <= set(schema["paths"])
