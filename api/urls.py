@@ -11,6 +11,7 @@ from api.views.health import healthz, readyz
 from api.views.lookup import PageByPathView, SearchView
 from api.views.preview import EmailPreviewView, PreviewTokenView, PreviewView
 from api.views.site import ApiRootView, NavigationView, SitemapView
+from api.views.symptoms import SymptomListView
 from api.views.sync import SyncView
 from shapes import registry
 
@@ -24,6 +25,7 @@ api_v1 = [
     path("", ApiRootView.as_view(), name="root"),
     path("navigation/", NavigationView.as_view(), name="navigation"),
     path("sitemap/", SitemapView.as_view(), name="sitemap"),
+    path("symptoms/", SymptomListView.as_view(), name="symptoms"),
     path("search/", SearchView.as_view(), name="search"),
     path("pages/", PageByPathView.as_view(), name="page-by-path"),
     path("sync/", SyncView.as_view(), name="sync"),

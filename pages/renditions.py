@@ -12,6 +12,10 @@ BODY_IMAGE_RENDITIONS = {
     "medium": "max-1200x1200",
 }
 
+# The website's srcset: the whole image (uncropped, its own proportions) at these widths, never
+# wider than the original, so a site art-directs with the focal point rather than a fixed crop.
+SRCSET_WIDTHS = (320, 640, 960, 1280, 1920)
+SRCSET_RENDITIONS = {width: f"width-{width}" for width in SRCSET_WIDTHS}
 
 # The app channel's renditions: one per screen density, for an image shown `APP_BASE_WIDTH`
 # points wide (a phone's width), so a device picks the one of its density (1x, 2x, 3x).
@@ -50,8 +54,13 @@ def rendition_specs(named):
     return specs
 
 
-HERO_RENDITION_SPECS = rendition_specs(HERO_RENDITIONS) + rendition_specs(APP_HERO_RENDITIONS)
-BODY_IMAGE_RENDITION_SPECS = rendition_specs(BODY_IMAGE_RENDITIONS) + rendition_specs(
-    APP_BODY_IMAGE_RENDITIONS
+SRCSET_SPECS = rendition_specs(SRCSET_RENDITIONS)
+HERO_RENDITION_SPECS = (
+    rendition_specs(HERO_RENDITIONS) + rendition_specs(APP_HERO_RENDITIONS) + SRCSET_SPECS
+)
+BODY_IMAGE_RENDITION_SPECS = (
+    rendition_specs(BODY_IMAGE_RENDITIONS)
+    + rendition_specs(APP_BODY_IMAGE_RENDITIONS)
+    + SRCSET_SPECS
 )
 ALL_RENDITION_SPECS = sorted(set(HERO_RENDITION_SPECS) | set(BODY_IMAGE_RENDITION_SPECS))

@@ -10,6 +10,7 @@ a block of no class there gives Wagtail's own value (`get_prep_value`)."""
 from wagtail import blocks
 
 from pages.blocks import (
+    HeadingBlock,
     LinkedRichTextBlock,
     PublicPageChooserBlock,
     ReferenceChooserBlock,
@@ -117,6 +118,13 @@ def image_value(block, value, context):
     return data
 
 
+def heading_value(block, value, context):
+    """A heading's level as a number (2, 3), as a rich-text heading node says it."""
+    return build(
+        schema.HeadingBlockValueSerializer, text=value["text"], level=int(value["level"][1:])
+    )
+
+
 def treatment_step_value(block, value, context):
     data = {
         name: block_value(block.child_blocks[name], value[name], context)
@@ -131,6 +139,7 @@ VALUES = {
     blocks.StreamBlock: stream_block_value,
     blocks.StructBlock: struct_value,
     blocks.ListBlock: list_value,
+    HeadingBlock: heading_value,
     LinkedRichTextBlock: linked_rich_text_value,
     ReferenceChooserBlock: reference_value,
     SymptomChooserBlock: symptom_value,

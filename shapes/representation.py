@@ -17,12 +17,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from wagtail.images.models import AbstractImage
+from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
 
 from pages.renditions import (
     APP_BASE_WIDTH,
     HERO,
     RENDITION_SETS,
+    SRCSET_RENDITIONS,
+    SRCSET_SPECS,
     rendition_filters,
     rendition_specs,
 )
@@ -64,6 +67,8 @@ CAMPAIGNS = "campaigns"  # the collection of campaigns: /api/v1/campaigns/ and i
 
 # On every path-lookup redirect: purged whenever a redirect is saved or deleted.
 REDIRECTS_KEY = collection_key("redirects")
+SYMPTOMS = "symptoms"  # /api/v1/symptoms/ and its surrogate key
+SYMPTOMS_KEY = collection_key(SYMPTOMS)
 # Purged whenever any public page changes (published, refreshed, hidden, moved): it validates
 # the answers that depend on every page at once (search, the home page, navigation, the
 # sitemap). Its value predates those answers: webhook receivers already purge by it.
@@ -141,6 +146,35 @@ def record_mentions(context, page_ids):
     mentions = (context or {}).get("mentions")
     if mentions is not None:
         mentions.update(page_key(pk) for pk in page_ids)
+
+
+def breadcrumbs(page, visibility, context=None):
+    """The public ancestors of `page` in the site, home first, as BreadcrumbSerializer builds
+    them. Each is a dependency of the representation being built, and every ancestor a
+    mention (one that becomes public must appear); `context` also keeps the ancestors looked up
+    for the pages of one batch (one query per section, not per page)."""
+    steps = range(len(visibility.site_path), len(page.path), Page.steplen)
+    paths = [page.path[:end] for end in steps]
+    known = (context if context is not None else {}).setdefault("ancestors", {})
+    missing = [path for path in paths if path not in known]
+    if missing:
+        known.update(dict.fromkeys(missing))
+        fields = ("pk", "path", "title", "url_path", "live", "expired", "expire_at")
+        for ancestor in Page.objects.filter(path__in=missing).only(*fields):
+            known[ancestor.path] = ancestor
+    ancestors = [known[path] for path in paths if known[path] is not None]
+    record_mentions(context, [ancestor.pk for ancestor in ancestors])
+    shown = [ancestor for ancestor in ancestors if visibility.shows(ancestor)]
+    record_dependencies(context, *(ancestor.pk for ancestor in shown))
+    return [
+        build(
+            schema.BreadcrumbSerializer,
+            ancestor,
+            path=website_path(ancestor.url_path, visibility.root_path),
+            url=website_url(ancestor, visibility.root_path),
+        )
+        for ancestor in shown
+    ]
 
 
 def page_kind(model):
@@ -244,7 +278,9 @@ def image_representation(image, alt, shown_as=HERO, context=None):
 
     `shown_as`: HERO or BODY (pages/renditions.RENDITION_SETS names their renditions).
     web: the named renditions, each in its original format and as webp:
-    {"medium": {"url", "width", "height", "format", "webp": {"url", "width", "height"}}}.
+    {"medium": {"url", "width", "height", "format", "webp": {"url", "width", "height",
+    "format"}}}, `srcset` (the uncropped image at SRCSET_WIDTHS, the same way) and
+    `focal_point`.
     app: `base_width` (points) and one rendition per screen density, 1x to 3x:
     [{"density": 2, "url", "width", "height", "format", "webp": {..., "format": "webp"}}]."""
     if image is None:
@@ -263,14 +299,35 @@ def image_representation(image, alt, shown_as=HERO, context=None):
             for density, spec in by_density.items()
         ]
         return data
-    renditions = image.get_renditions(*rendition_filters(tuple(rendition_specs(named))))
-    shaped = {}
-    for name, spec in named.items():
-        webp = _rendition(renditions[f"{spec}|format-webp"])
-        del webp["format"]
-        shaped[name] = {**_rendition(renditions[spec]), "webp": webp}
-    data["renditions"] = shaped
+    specs = tuple(rendition_specs(named) + SRCSET_SPECS)
+    renditions = image.get_renditions(*rendition_filters(specs))
+
+    def twins(spec):
+        return {
+            **_rendition(renditions[spec]),
+            "webp": _rendition(renditions[f"{spec}|format-webp"]),
+        }
+
+    data["focal_point"] = focal_point(image)
+    data["renditions"] = {name: twins(spec) for name, spec in named.items()}
+    srcset = {}
+    for spec in SRCSET_RENDITIONS.values():  # a narrow original gives one width once
+        srcset.setdefault(renditions[spec].width, twins(spec))
+    data["srcset"] = list(srcset.values())
     return data
+
+
+def focal_point(image):
+    """The editor's focal point in the original's pixels, or None where none was set."""
+    if image.focal_point_x is None:
+        return None
+    return build(
+        schema.FocalPointSerializer,
+        x=image.focal_point_x,
+        y=image.focal_point_y,
+        width=image.focal_point_width,
+        height=image.focal_point_height,
+    )
 
 
 def linked_page_ids(html):

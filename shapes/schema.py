@@ -89,6 +89,36 @@ def postprocess_channels(result, generator, request, public):
     return result
 
 
+# An item component's note (shapes.serializers.ContentListSerializer.schema_note) marks it for
+# `postprocess_full_items`.
+FULL_SUFFIX = "Full"
+FULL_NOTE = (
+    "Every property present: the item as served without `fields=`. A site that never sends "
+    "`fields=` types its data with this component (TypeScript: no `!`, no casts)."
+)
+
+
+def postprocess_full_items(result, generator, request, public):
+    """drf-spectacular postprocessing hook: for each item component (its properties optional
+    because `fields=` may drop them), a `<name>Full` twin with every property required. No
+    response refers to it: answers stay "full or partial"; a site imports it."""
+    from shapes.serializers import ContentListSerializer
+
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, component in list(schemas.items()):
+        if ContentListSerializer.schema_note in component.get("description", ""):
+            description = component["description"].replace(
+                ContentListSerializer.schema_note, FULL_NOTE
+            )
+            schemas[f"{name}{FULL_SUFFIX}"] = {
+                **component,
+                "description": description,
+                "required": list(component["properties"]),
+            }
+    result["components"]["schemas"] = dict(sorted(schemas.items()))
+    return result
+
+
 def schema_serializer(name, fields, doc):
     """A documentation-only serializer class named `name` (its component name), for shapes whose
     keys are not Python names (JSON-LD's `@type`) or are built from data (rendition names)."""
@@ -117,13 +147,29 @@ class WebpRenditionSerializer(serializers.Serializer):
     url = serializers.URLField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
+    format = serializers.CharField(help_text="The file's format: png, jpg, gif, webp...")
 
 
 class RenditionSerializer(WebpRenditionSerializer):
-    """One size of an image, in its original format (`format`: png, jpg, gif...) and as webp."""
+    """One size of an image, in its original format and as webp."""
 
-    format = serializers.CharField()
     webp = WebpRenditionSerializer()
+
+
+class FocalPointSerializer(serializers.Serializer):
+    """The part of the image an editor marked as what matters, in the original's pixels (its
+    centre at x, y): crop around it (CSS object-position) rather than take a fixed crop."""
+
+    x = serializers.IntegerField()
+    y = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+SRCSET_HELP = (
+    "The whole image (its own proportions) at widths of 320 to 1920 pixels, never wider than "
+    "the original, narrowest first: an <img srcset> (and a <source type=image/webp>)."
+)
 
 
 HeroRenditions = schema_serializer(
@@ -139,13 +185,16 @@ BodyImageRenditions = schema_serializer(
 
 
 class ImageSerializer(serializers.Serializer):
-    """An item's hero image: size of the original and its renditions."""
+    """An item's hero image: size of the original, its focal point, its 16:9 renditions and
+    the whole image as a srcset."""
 
     id = serializers.IntegerField()
     alt = serializers.CharField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
+    focal_point = FocalPointSerializer(allow_null=True)
     renditions = HeroRenditions()
+    srcset = RenditionSerializer(many=True, help_text=SRCSET_HELP)
 
 
 class BodyImageSerializer(serializers.Serializer):
@@ -155,7 +204,9 @@ class BodyImageSerializer(serializers.Serializer):
     alt = serializers.CharField(allow_blank=True)
     width = serializers.IntegerField()
     height = serializers.IntegerField()
+    focal_point = FocalPointSerializer(allow_null=True)
     renditions = BodyImageRenditions()
+    srcset = RenditionSerializer(many=True, help_text=SRCSET_HELP)
     decorative = serializers.BooleanField()
 
 
@@ -164,10 +215,6 @@ class AppRenditionSerializer(RenditionSerializer):
     webp."""
 
     density = serializers.ChoiceField(choices=list(APP_DENSITIES))
-    webp = inline_serializer(
-        "AppWebpRendition",
-        {**WebpRenditionSerializer().get_fields(), "format": serializers.CharField()},
-    )
 
 
 class AppImageSerializer(serializers.Serializer):
@@ -336,6 +383,12 @@ class SymptomSerializer(serializers.Serializer):
     description = serializers.CharField(allow_blank=True)
 
 
+class SymptomSummarySerializer(SymptomSerializer):
+    """A symptom and the public items that show it (conditions, by title)."""
+
+    shown_by = PageReferenceSerializer(many=True)
+
+
 class SymptomLinkSerializer(SymptomSerializer):
     """A symptom of the condition, with the link's note."""
 
@@ -452,7 +505,9 @@ def block_serializer(name, block_type, value, doc):
 
 class HeadingBlockValueSerializer(serializers.Serializer):
     text = serializers.CharField()
-    level = serializers.ChoiceField(choices=["h2", "h3"])
+    level = serializers.ChoiceField(
+        choices=[2, 3], help_text="2 for a section, 3 below it: as a rich-text heading's level."
+    )
 
 
 class CalloutBlockValueSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from pages.selectors import snippet_is_public
+from pages.selectors import Visibility, snippet_is_public
 from shapes import registry, schema
 from shapes.blocks import stream_value
 from shapes.build import build
@@ -33,6 +33,7 @@ from shapes.representation import (
     APP,
     WEB,
     api_url,
+    breadcrumbs,
     code_representation,
     disclaimer_representation,
     image_representation,
@@ -232,6 +233,7 @@ class ContentListSerializer(serializers.Serializer):
 
 
 class ContentDetailMixin(serializers.Serializer):
+    breadcrumbs = serializers.SerializerMethodField()
     body = serializers.SerializerMethodField()
     medical_review = serializers.SerializerMethodField()
     references = serializers.SerializerMethodField()
@@ -273,6 +275,12 @@ class ContentDetailMixin(serializers.Serializer):
         # The list shape's keys first, in their order, then the detail's own.
         first = [name for name in declared_fields(ContentListSerializer) if name in data]
         return {**{name: data[name] for name in first}, **data}
+
+    @extend_schema_field(schema.BreadcrumbSerializer(many=True))
+    def get_breadcrumbs(self, page):
+        """Its public ancestors, home first: a site's breadcrumb trail."""
+        visibility = self.context.get("visibility") or Visibility.load()
+        return breadcrumbs(page, visibility, self.context)
 
     @extend_schema_field(schema.BODY)
     def get_body(self, page):

@@ -26,6 +26,7 @@ from shapes import registry
 from shapes.build import build
 from shapes.representation import (
     EVERY_PAGE_KEY,
+    breadcrumbs,
     collection_key,
     endpoint_url,
     page_key,
@@ -35,7 +36,6 @@ from shapes.schema import (
     HOME,
     SECTION,
     AlternateSerializer,
-    BreadcrumbSerializer,
     HomeSerializer,
     MenuItemSerializer,
     MenuPageSerializer,
@@ -82,7 +82,7 @@ def kind_of(content_type_id, is_home=False):
 
 
 def page_link(page, root_path):
-    """BreadcrumbSerializer's values of a page (a model instance or a row of ROW_FIELDS)."""
+    """A page's title, path and URL on the website (a model instance or a row of ROW_FIELDS)."""
     get = page.get if isinstance(page, dict) else lambda name: getattr(page, name)
     path = website_path(get("url_path"), root_path)
     return {"title": get("title"), "path": path, "url": settings.WEBSITE_BASE_URL + path}
@@ -161,7 +161,6 @@ def section_answer(reader, section, paginator):
         children.count,
         lambda offset, limit: children.values_list("pk", flat=True)[offset : offset + limit],
     )
-    ancestors = public.ancestor_of(section).filter(path__startswith=visibility.site_path)
     items = page_answer(
         reader,
         reader.rows_in_order(list(ids), LIST),
@@ -174,10 +173,7 @@ def section_answer(reader, section, paginator):
                 SectionSerializer,
                 section,
                 **section_summary(section, visibility.root_path),
-                breadcrumbs=[
-                    build(BreadcrumbSerializer, **page_link(page, visibility.root_path))
-                    for page in ancestors.order_by("path").values(*ROW_FIELDS)
-                ],
+                breadcrumbs=breadcrumbs(section, visibility),
             )
         )
     )

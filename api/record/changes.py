@@ -123,9 +123,18 @@ def refresh_until(
             if progress:
                 progress(min(start + BATCH, len(ordered)), len(ordered))
             if deadline is not None and clock() >= deadline:
-                return changed, sorted((candidates | linked) - done)
-        candidates = linked - done
+                return changed, sorted(candidates - done | not_structure(linked - done))
+        candidates = not_structure(linked - done)
     return changed, []
+
+
+def not_structure(page_ids):
+    """`page_ids` but those of pages that are no item (the home page and sections an item's
+    breadcrumbs show): nothing to refresh. Ids of deleted pages stay (their tombstones)."""
+    if not page_ids:
+        return set()
+    structure = Page.objects.filter(pk__in=page_ids).exclude(content_type__in=content_types())
+    return set(page_ids) - set(structure.values_list("pk", flat=True))
 
 
 def _represent(page_ids, visibility):

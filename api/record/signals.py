@@ -36,6 +36,7 @@ from shapes.representation import (
     DEFAULT_DISCLAIMER_KEY,
     EVERY_PAGE_KEY,
     REDIRECTS_KEY,
+    SYMPTOMS_KEY,
     collection_key,
     image_key,
     page_key,
@@ -141,6 +142,8 @@ def redirect_changed(sender, instance, **kwargs):
 
 
 def snippet_changed(sender, instance, **kwargs):
+    if sender is Symptom:  # the symptom index shows every symptom, shown by an item or not
+        purge_on_commit([SYMPTOMS_KEY])
     queue_refresh_unless_loading(keys=[snippet_key(sender, instance.pk)])
 
 

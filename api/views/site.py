@@ -60,6 +60,7 @@ def endpoints():
         ("navigation", "navigation/", "The website's menu, from 'Show in menus'."),
         ("sitemap", "sitemap/", "Every public URL with its last change, for sitemap.xml."),
         ("search", "search/?q=nerve+pain", "Ranked search across every type."),
+        ("symptoms", "symptoms/", "Published symptoms, each with the items that show it."),
         ("sync", "sync/", "Changes since a cursor, for the app's offline copy."),
         ("campaigns", "campaigns/", "Published email campaigns."),
         *feeds,

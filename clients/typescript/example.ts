@@ -22,6 +22,24 @@ export async function getCondition(slug: string): Promise<ConditionDetail> {
   return (await response.json()) as ConditionDetail;
 }
 
+// A site that never sends `fields=` types its data with the Full components: every property
+// present, one channel's shapes (the web's here), so no `!`, `?? ` or casts are needed.
+export type Condition = components["schemas"]["ConditionDetailFull"];
+
+export async function getFullCondition(slug: string): Promise<Condition> {
+  const response = await fetch(`${API}/conditions/${encodeURIComponent(slug)}/`);
+  if (!response.ok) throw new Error(`${response.status} for condition ${slug}`);
+  return (await response.json()) as Condition;
+}
+
+/** The condition's page head: its title, breadcrumbs and the first paragraph as HTML. */
+export function conditionHead(condition: Condition): string {
+  const trail = condition.breadcrumbs.map((crumb) => `<a href="${escape(crumb.path)}">${escape(crumb.title)}</a>`);
+  const first = condition.body.find((block) => block.type === "paragraph");
+  const paragraph: string = first?.type === "paragraph" ? first.value : "";
+  return `<nav>${trail.join(" / ")}</nav><h1>${escape(condition.title.toUpperCase())}</h1>${paragraph}`;
+}
+
 /** A condition's causes, most common first. `fields=` may leave `causes` out: then none. */
 export function causeLines(condition: ConditionDetail): string[] {
   const causes = [...(condition.causes ?? [])];
@@ -60,7 +78,7 @@ function escape(text: string): string {
 export function renderBlock(block: BodyBlock): string {
   switch (block.type) {
     case "heading":
-      return `<${block.value.level}>${escape(block.value.text)}</${block.value.level}>`;
+      return `<h${block.value.level}>${escape(block.value.text)}</h${block.value.level}>`;
     case "paragraph":
       return block.value; // already client HTML
     case "image": {

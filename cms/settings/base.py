@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "shapes.schema.postprocess_channels",
+        "shapes.schema.postprocess_full_items",
     ],
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": "shapes.schema.REVIEW_STATUSES",  # the model's values

@@ -27,6 +27,7 @@ RELATIONS = {
     "therapies": {"relieves", "provider_name"},
 }
 DETAIL_KEYS = {
+    "breadcrumbs",
     "body",
     "medical_review",
     "references",
@@ -298,5 +299,36 @@ def test_hero_image_renditions(api, seeded, settings, tmp_path):
     assert (medium["width"], medium["height"]) == (1200, 675)
     assert medium["url"].startswith(API + "/media/") and medium["format"] in {"png", "jpg", "jpeg"}
     assert medium["webp"]["url"].endswith(".webp") and medium["webp"]["width"] == 1200
+    assert medium["webp"]["format"] == "webp"
+    # the whole image for srcset, 320 to 1920 wide (never wider than the 2000 px original)
+    srcset = hero["srcset"]
+    assert [(r["width"], r["height"]) for r in srcset] == [
+        (320, 192), (640, 384), (960, 576), (1280, 768), (1920, 1152)
+    ]  # fmt: skip
+    assert all(r["webp"]["format"] == "webp" and r["webp"]["width"] == r["width"] for r in srcset)
+    assert (hero["width"], hero["height"], hero["focal_point"]) == (2000, 1200, None)
     listed = api("/api/v1/conditions/?fields=hero_image").json()["results"][0]["hero_image"]
     assert listed == hero
+    image = page.hero_image
+    image.focal_point_x, image.focal_point_y = 500, 300
+    image.focal_point_width, image.focal_point_height = 200, 100
+    image.save()
+    from api.record.changes import refresh
+
+    refresh(everything=True)
+    hero = api("/api/v1/conditions/neuropathic-pain/").json()["hero_image"]
+    assert hero["focal_point"] == {"x": 500, "y": 300, "width": 200, "height": 100}
+
+
+def test_a_narrow_image_is_never_enlarged_for_srcset(api, seeded, settings, tmp_path):
+    import wagtail_factories
+
+    from pages.models import ConditionPage
+
+    settings.MEDIA_ROOT = tmp_path
+    page = ConditionPage.objects.get(slug="neuropathic-pain")
+    page.hero_image = wagtail_factories.ImageFactory(file__width=700, file__height=400)
+    page.hero_image_alt = "A small picture"
+    page.save_revision().publish()
+    hero = api("/api/v1/conditions/neuropathic-pain/").json()["hero_image"]
+    assert [r["width"] for r in hero["srcset"]] == [320, 640, 700]

@@ -122,7 +122,7 @@ def every_schema(node, where):
 
 def test_every_endpoint_is_documented_with_its_errors(schema):
     expected = {"/api/v1/search/", "/api/v1/pages/", "/api/v1/sync/", "/api/v1/campaigns/"}
-    expected |= {"/api/v1/", "/api/v1/navigation/", "/api/v1/sitemap/"}
+    expected |= {"/api/v1/", "/api/v1/navigation/", "/api/v1/sitemap/", "/api/v1/symptoms/"}
     expected |= {"/api/v1/campaigns/{slug}/", "/api/v1/feeds/campaigns/{slug}.rss"}
     expected |= {"/api/v1/feeds/{collection}.rss", "/api/v1/feeds/{collection}.atom"}
     expected |= {"/api/v1/preview/", "/api/v1/preview/email/", TOKENS}
@@ -366,6 +366,8 @@ def test_live_responses_match_the_documented_schemas(schema, api, every_kind_of_
         ]
         assert not errors, f"{asked}:\n" + "\n".join(errors[:10])
     assert statuses == {200, 301, 302}
+    body = api("/api/v1/conditions/neuropathic-pain/?fields=body").json()["body"]
+    assert body[0]["value"] == {"text": "What it is", "level": 2}  # a number, as in rich text
     # each channel's shape is told apart: the web shape is not the app's
     app_validator = response_validator(schema, "/api/v1/therapies/{slug}/", 200, "app")
     assert not app_validator.is_valid(api("/api/v1/therapies/ketamine-infusion-therapy/").json())

@@ -27,8 +27,8 @@ LIVE_LIST_BUDGET = 15
 # each expanded relation: the targets' rows and visibility, then loading them live (a condition
 # has four link tables; a therapy's `relieves` loads conditions and causes)
 LIVE_PER_EXPANSION = 10
-# the read path's own two queries, then loading the item
-LIVE_DETAIL_BUDGET = 17
+# the read path's own two queries, then loading the item (its breadcrumbs: one)
+LIVE_DETAIL_BUDGET = 18
 LIVE_COLD_DETAIL_BUDGET = LIVE_DETAIL_BUDGET + 3  # site, view restrictions and disclaimer
 
 

@@ -8,7 +8,15 @@ from wagtail.models import Page, PageViewRestriction
 import pytest
 
 from api.models import RepresentationState
-from pages.models import CausePage, ConditionIndexPage, ConditionPage, HomePage, TherapyIndexPage
+from pages.models import (
+    CauseIndexPage,
+    CausePage,
+    ConditionIndexPage,
+    ConditionPage,
+    HomePage,
+    Symptom,
+    TherapyIndexPage,
+)
 from shapes import registry
 
 SITE = settings.WEBSITE_BASE_URL
@@ -27,7 +35,7 @@ def test_the_index_names_every_endpoint_with_working_urls(api):
     names = [endpoint["name"] for endpoint in root["endpoints"]]
     collections = [item_type.collection for item_type in registry.item_types()]
     assert names[: len(collections)] == collections
-    assert {"pages", "navigation", "sitemap", "search", "sync", "campaigns"} <= set(names)
+    assert {"pages", "navigation", "sitemap", "search", "symptoms", "sync"} <= set(names)
     for endpoint in root["endpoints"]:
         path = endpoint["url"].split("://", 1)[1].split("/", 1)[1]
         assert api(f"/{path}").status_code == 200, endpoint
@@ -155,3 +163,36 @@ def test_a_restricted_home_page_hides_the_whole_site(api):
     assert api("/api/v1/pages/?path=/").status_code == 404
     assert ok(api, "/api/v1/navigation/") == {"home": None, "items": []}
     assert ok(api, "/api/v1/sitemap/")["results"] == []
+
+
+def test_every_item_carries_its_breadcrumbs_and_follows_a_renamed_section(api):
+    detail = ok(api, "/api/v1/causes/shingles/")
+    assert detail["breadcrumbs"] == [
+        {"title": "Kalypso Wellness Centers", "path": "/", "url": f"{SITE}/"},
+        {"title": "Causes", "path": "/causes/", "url": f"{SITE}/causes/"},
+    ]
+    assert ok(api, "/api/v1/causes/shingles/?channel=app")["breadcrumbs"] == detail["breadcrumbs"]
+    section = CauseIndexPage.objects.get()
+    section.title = "Causes of nerve pain"
+    section.save_revision().publish()
+    stored = RepresentationState.objects.get(slug="shingles")
+    assert b"Causes of nerve pain" in bytes(stored.detail)  # the stored copy followed
+    detail = ok(api, "/api/v1/causes/shingles/")
+    assert detail["breadcrumbs"][1]["title"] == "Causes of nerve pain"
+    assert f"page-{section.pk}" in api("/api/v1/causes/shingles/")["Surrogate-Key"].split()
+
+
+def test_symptoms_are_listed_with_the_public_items_that_show_them(api):
+    listed = ok(api, "/api/v1/symptoms/")
+    names = [symptom["name"] for symptom in listed["results"]]
+    assert names == sorted(names) and listed["count"] == Symptom.objects.count()
+    tingling = next(s for s in listed["results"] if s["slug"] == "tingling")
+    assert [item["slug"] for item in tingling["shown_by"]] == ["neuropathic-pain"]
+    assert tingling["shown_by"][0]["type"] == "condition"
+    ConditionPage.objects.get(slug="neuropathic-pain").unpublish()
+    tingling = next(s for s in ok(api, "/api/v1/symptoms/")["results"] if s["slug"] == "tingling")
+    assert tingling["shown_by"] == []
+    Symptom.objects.get(slug="tingling").unpublish()
+    slugs = [s["slug"] for s in ok(api, "/api/v1/symptoms/")["results"]]
+    assert "tingling" not in slugs
+    assert api("/api/v1/symptoms/?limit=0").status_code == 400

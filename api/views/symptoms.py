@@ -1,0 +1,103 @@
+"""GET /api/v1/symptoms/: the public symptoms by name, each with the public items that show it
+(a site's symptom index; `?symptom=<slug>` on a collection lists those items in full)."""
+
+from django.utils import timezone
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.views import APIView
+
+from api.http.pagination import StrictLimitOffsetPagination, page_parameters
+from api.http.params import Query
+from api.http.schema import ERROR_RESPONSES
+from api.serving.read_path import fixed_answer
+from api.serving.stored import render
+from api.views.reading import AnsweringMixin
+from pages.models import Symptom
+from pages.selectors import Visibility, public_snippets
+from pages.text_safety import clean_data
+from shapes import registry
+from shapes.build import build
+from shapes.representation import (
+    EVERY_PAGE_KEY,
+    SYMPTOMS_KEY,
+    page_key,
+    page_reference,
+    snippet_key,
+)
+from shapes.schema import SymptomSummarySerializer
+
+
+class SymptomListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SymptomSummarySerializer(many=True)
+
+
+def showing(symptoms, visibility, now):
+    """{symptom id: [references to the public items that show it, by title]}, and those items'
+    expiry dates: one query per relation that shows symptoms (shapes/types/)."""
+    shown_by, expiries = {symptom.pk: [] for symptom in symptoms}, []
+    for item_type in registry.item_types():
+        for relation in item_type.snippet_relations:
+            target = relation.link_model._meta.get_field(relation.target).related_model
+            if target is not Symptom:
+                continue
+            links = (
+                relation.link_model.objects.filter(
+                    **{f"{relation.target}_id__in": list(shown_by)},
+                    **{f"{relation.owner}__in": visibility.pages(item_type.model, now=now)},
+                )
+                .select_related(relation.owner)
+                .order_by(f"{relation.owner}__title", f"{relation.owner}_id")
+            )
+            for link in links:
+                page = getattr(link, relation.owner)
+                reference = page_reference(page, visibility.root_path, model=item_type.model)
+                shown_by[getattr(link, f"{relation.target}_id")].append(reference)
+                expiries.append(page.expire_at)
+    return shown_by, expiries
+
+
+class SymptomListView(AnsweringMixin, APIView):
+    """Published symptoms by name, each with the public items that show it (`shown_by`)."""
+
+    http_method_names = ["get", "head"]
+
+    @extend_schema(
+        summary="List symptoms",
+        operation_id="symptoms_list",
+        parameters=page_parameters(),
+        responses={200: SymptomListSerializer, **ERROR_RESPONSES},
+    )
+    def get(self, request):
+        query = Query(request, {"limit", "offset"})
+        StrictLimitOffsetPagination().check(query)
+        query.done()
+        return self.answered(request, lambda: self.answer(request))
+
+    def answer(self, request):
+        paginator = StrictLimitOffsetPagination()
+        live = public_snippets(Symptom.objects.all()).order_by("name", "pk")
+        symptoms = paginator.paginate_rows(
+            request, live.count, lambda offset, limit: live[offset : offset + limit]
+        )
+        visibility, now = Visibility.load(), timezone.now()
+        shown_by, expiries = showing(symptoms, visibility, now)
+        results = [
+            build(SymptomSummarySerializer, symptom, shown_by=shown_by[symptom.pk])
+            for symptom in symptoms
+        ]
+        pages = {ref["id"] for refs in shown_by.values() for ref in refs}
+        keys = [SYMPTOMS_KEY, EVERY_PAGE_KEY, *(snippet_key(Symptom, s.pk) for s in symptoms)]
+        # the first expiry among all public symptoms ends the count too
+        expiring = live.filter(expire_at__isnull=False).order_by("expire_at")
+        moments = [expiring.values_list("expire_at", flat=True).first(), *expiries]
+        stamps = [moment.timestamp() for moment in moments if moment is not None]
+        return fixed_answer(
+            render(clean_data({**paginator.envelope(), "results": results})),
+            keys=[*keys, *(page_key(pk) for pk in sorted(pages))],
+            validators=[SYMPTOMS_KEY, EVERY_PAGE_KEY],
+            expires=min(stamps, default=None),
+        )
