@@ -20,12 +20,14 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Every process of `make run` (the seed, the server, the worker) agrees on one origin.
+run: export API_BASE_URL := $(API_BASE_URL)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_content
-	API_BASE_URL=$(API_BASE_URL) $(PY) manage.py ensure_local_admin
-	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, health: /healthz/)"
-	API_BASE_URL=$(API_BASE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py ensure_local_admin
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: /admin/, API: /api/v1/, health: /healthz/)"
+	$(PY) manage.py run_local $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

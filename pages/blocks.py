@@ -46,7 +46,11 @@ class PublicPageChooserBlock(blocks.PageChooserBlock):
 
 
 class RenditionImageBlock(ImageBlock):
-    """An image with its alt text; the API value carries renditions with sizes."""
+    """An image with its alt text; the API value carries renditions with sizes. The website's
+    preview shows the API's `medium` rendition (pages/renditions.BODY_IMAGE_RENDITIONS)."""
+
+    class Meta:
+        template = "blocks/image.html"
 
 
 class HeadingBlock(blocks.StructBlock):

@@ -19,7 +19,7 @@ quoted). shapes/schema.py documents the same nodes.
 
 from html.parser import HTMLParser
 
-from pages.text_safety import DROPPED_WITH_CONTENT, safe_href
+from pages.text_safety import DROPPED_WITH_CONTENT, PLACEHOLDER, safe_href
 
 HEADINGS = {f"h{level}": level for level in range(1, 7)}
 MARKS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic"}
@@ -32,13 +32,16 @@ MARK_TYPES = ["bold", "italic"]
 
 
 def rich_text_tree(html, link_target=None):
-    """The nodes of resolved client HTML. `link_target(href, page_id)` returns the `target` of a
-    link (None for none); `page_id` is the `data-page-id` attribute that
-    resolve_rich_text(..., mark_pages=True) leaves on internal links, else None."""
+    """The nodes of resolved client HTML. `link_target(href, page_id, attributes)` returns the
+    `target` of a link (None for none); `page_id` is the `data-page-id` attribute that
+    resolve_rich_text(..., mark_pages=True) leaves on internal links, else None; `attributes`
+    the link's (a document link's `data-document-id`...)."""
     parser = _ElementParser()
     parser.feed(html or "")
     parser.close()
-    return _Converter(link_target or (lambda href, page_id: None)).blocks(parser.root[2])
+    return _Converter(link_target or (lambda href, page_id, attributes: None)).blocks(
+        parser.root[2]
+    )
 
 
 class _ElementParser(HTMLParser):
@@ -154,7 +157,7 @@ class _Converter:
                 mark = MARKS[tag]
                 added = marks if mark in marks else sorted({*marks, mark}, key=MARK_TYPES.index)
                 nodes.extend(self.inline(grandchildren, tuple(added)))
-            elif tag == "a" and safe_href((attributes.get("href") or "").strip()):
+            elif tag == "a" and safe_href(_unmarked((attributes.get("href") or "").strip())):
                 nodes.append(self.link(attributes, grandchildren, marks))
             else:  # unknown, or a block inside inline content: its text only
                 nodes.extend(self.inline(grandchildren, marks))
@@ -168,9 +171,15 @@ class _Converter:
         return {
             "type": "link",
             "href": href,
-            "target": self.link_target(href, page_id),
+            "target": self.link_target(href, page_id, attributes),
             "children": inner,
         }
+
+
+def _unmarked(href):
+    """`href` without the representation's origin mark (a link to a document or media file on
+    this service, stored as PLACEHOLDER + path: shapes.representation.STORED_ORIGIN)."""
+    return href.removeprefix(PLACEHOLDER)
 
 
 def _merged(nodes):

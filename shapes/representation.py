@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
+from wagtail.documents import get_document_model
 from wagtail.images.models import AbstractImage
 from wagtail.models import Page
 from wagtail.rich_text import expand_db_html
@@ -39,6 +40,7 @@ API_PREFIX = "/api/v1"
 WEB, APP = "web", "app"
 CHANNELS = (WEB, APP)
 PAGE_LINK = re.compile(r'<a\b[^>]*\blinktype="page"[^>]*>(.*?)</a>', re.S | re.I)
+DOCUMENT_LINK = re.compile(r'<a\b[^>]*\blinktype="document"[^>]*>(.*?)</a>', re.S | re.I)
 ID_ATTR = re.compile(r'\bid="(\d+)"')
 # An href in HTML written by the whitelister (double-quoted, escaped: pages.text_safety) or by
 # Wagtail's expansion of database markup.
@@ -386,7 +388,8 @@ def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
         marked = f' data-page-id="{found.group(1)}"' if mark_pages else ""
         return f'<a href="{url}"{marked}>{match.group(1)}</a>'
 
-    html = expand_db_html(PAGE_LINK.sub(replace_page_link, html))
+    html = PAGE_LINK.sub(replace_page_link, html)
+    html = expand_db_html(DOCUMENT_LINK.sub(lambda m: document_link(m, context), html))
 
     def clean_href(match):
         href = html_module.unescape(match.group(1)).strip()
@@ -399,6 +402,37 @@ def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
     return HREF_ATTR.sub(clean_href, html)
 
 
+def document_link(match, context):
+    """A rich-text link to a document, typed: its URL on this service and `data-document-id`,
+    `data-file-type` (the extension, e.g. pdf) and `data-file-size` (bytes, where known); a
+    link to a deleted document keeps its text only. Documents are looked up once per batch
+    (`context`)."""
+    found = ID_ATTR.search(match.group(0))
+    document = found and documents(context).get(int(found.group(1)))
+    if document is None:
+        return match.group(1)
+    size = f' data-file-size="{document.file_size}"' if document.file_size is not None else ""
+    return (
+        f'<a href="{html_module.escape(document.url)}" data-document-id="{document.pk}" '
+        f'data-file-type="{html_module.escape(document.file_extension.lower())}"{size}>'
+        f"{match.group(1)}</a>"
+    )
+
+
+def documents(context):
+    """{id: document}, every document the context's pages link to (one query), else all of
+    them lazily per id."""
+    known = (context if context is not None else {}).setdefault("documents", _Documents())
+    return known
+
+
+class _Documents(dict):
+    def get(self, pk, default=None):
+        if pk not in self:
+            self[pk] = get_document_model().objects.filter(pk=pk).first()
+        return super().get(pk, default)
+
+
 def rich_text_value(html, visibility=None, context=None):
     """Database rich text in the context's channel: client HTML (web), or its tree of nodes
     (app: pages.structured_text), where an internal link names its public target."""
@@ -407,7 +441,16 @@ def rich_text_value(html, visibility=None, context=None):
     visibility = visibility or Visibility.load()
     resolved = resolve_rich_text(html, visibility, context, mark_pages=True)
 
-    def link_target(href, page_id):
+    def link_target(href, page_id, attributes):
+        if attributes.get("data-document-id", "").isdigit():
+            size = attributes.get("data-file-size", "")
+            return build(
+                schema.DocumentTargetSerializer,
+                type="document",
+                id=int(attributes["data-document-id"]),
+                file_type=attributes.get("data-file-type", ""),
+                file_size=int(size) if size.isdigit() else None,
+            )
         facts = visibility.public_link_facts([page_id]).get(page_id) if page_id else None
         if facts is None:
             return None

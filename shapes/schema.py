@@ -300,12 +300,16 @@ def rich_text_components():
             _node(
                 "RichTextLink",
                 "A link. `href` is absolute (or mailto:, tel:, #fragment). `target` is the "
-                "public item an internal link points at (its `api_url` fetches it in the app), "
-                "null for any other link. Its children are text and line_break nodes.",
+                "public item an internal link points at (its `api_url` fetches it in the app) "
+                "or the document a document link downloads (`type`: document), null for any "
+                "other link. Its children are text and line_break nodes.",
                 {
                     "href": {"type": "string"},
                     "target": {
-                        "oneOf": [{"$ref": "#/components/schemas/RichTextLinkTarget"}],
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/RichTextLinkTarget"},
+                            {"$ref": "#/components/schemas/DocumentTarget"},
+                        ],
                         "nullable": True,
                     },
                     "children": _CHILDREN,
@@ -325,6 +329,17 @@ def rich_text_components():
         },
         "required": ["id", "type", "slug", "api_url"],
     }
+    nodes["DocumentTarget"] = {
+        "type": "object",
+        "description": DocumentTargetSerializer.__doc__,
+        "properties": {
+            "type": {"type": "string", "enum": ["document"]},
+            "id": {"type": "integer"},
+            "file_type": {"type": "string"},
+            "file_size": {"type": "integer", "nullable": True},
+        },
+        "required": ["type", "id", "file_type", "file_size"],
+    }
     nodes["RichTextNode"] = {
         "description": "A node of rich text in the app channel: blocks (paragraph, heading, "
         "list, list_item) and inline nodes (text, link, line_break), told apart by `type`.",
@@ -337,6 +352,17 @@ def rich_text_components():
         },
     }
     return nodes
+
+
+class DocumentTargetSerializer(serializers.Serializer):
+    """The document a rich-text link downloads (its `href`): `file_type` its extension (pdf,
+    docx...), `file_size` in bytes (null where unknown). The website's HTML carries the same
+    on the link: `data-document-id`, `data-file-type`, `data-file-size`."""
+
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    file_type = serializers.CharField()
+    file_size = serializers.IntegerField(allow_null=True)
 
 
 class RichTextTreeField(serializers.Field):

@@ -168,7 +168,9 @@ export function nodeText(node: RichTextNode): string {
       return "\n";
     case "link": {
       const label = node.children.map(nodeText).join("");
-      return node.target === null ? `${label} <${node.href}>` : `${label} [${node.target.type}:${node.target.slug}]`;
+      if (node.target === null) return `${label} <${node.href}>`;
+      if (node.target.type === "document") return `${label} (${node.target.file_type.toUpperCase()}) <${node.href}>`;
+      return `${label} [${node.target.type}:${node.target.slug}]`;
     }
     case "heading":
       return `${"#".repeat(node.level)} ${node.children.map(nodeText).join("")}\n`;

@@ -65,6 +65,9 @@ class ConditionOtherName(Orderable):
 
     panels = [FieldPanel("name")]
 
+    def __str__(self):
+        return self.name
+
 
 class ConditionSymptomLink(Orderable):
     page = ParentalKey(ConditionPage, on_delete=models.CASCADE, related_name="symptom_links")

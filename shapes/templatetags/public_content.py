@@ -12,6 +12,7 @@ or names must be public (live, not expired, no view restriction on it or an ance
     {% for cause in step.value.causes|public_pages %}...{% endfor %}
     {% for child in page|public_children %}{{ child.page.summary }}{% endfor %}
     {{ page.how_it_works|public_richtext }}
+    {% with hero=page.hero_image|api_rendition:"hero medium" %}<img src="{{ hero.url }}">...
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from wagtail.models import Page
 
+from pages.renditions import RENDITION_SETS
 from pages.selectors import Visibility
 from pages.text_safety import safe_href
 from shapes.representation import resolve_rich_text, website_url
@@ -95,3 +97,14 @@ def public_richtext(value):
     source = getattr(value, "source", value) or ""
     # Editors' rich text, expanded and cleaned like Wagtail's |richtext (and the API's HTML).
     return mark_safe(resolve_rich_text(source))  # noqa: S308
+
+
+@register.filter
+def api_rendition(image, where):
+    """The rendition of `image` the API's web channel calls `where` ("hero medium", "body
+    medium": pages.renditions.RENDITION_SETS), so the preview shows the crop the API serves."""
+    if image is None:
+        return None
+    shown_as, name = where.split()
+    named, _ = RENDITION_SETS[shown_as]
+    return image.get_rendition(named[name])

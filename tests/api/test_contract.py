@@ -332,3 +332,33 @@ def test_a_narrow_image_is_never_enlarged_for_srcset(api, seeded, settings, tmp_
     page.save_revision().publish()
     hero = api("/api/v1/conditions/neuropathic-pain/").json()["hero_image"]
     assert [r["width"] for r in hero["srcset"]] == [320, 640, 700]
+
+
+def test_a_link_to_a_document_is_typed_in_both_channels(api, seeded, settings, tmp_path):
+    from pages.models import ConditionPage
+    from tests.pages.test_media import make_document
+
+    settings.MEDIA_ROOT = tmp_path
+    size = len(b"%PDF-1.4 a leaflet")
+    document = make_document(name="leaflet.pdf", file_size=size)  # as an upload records it
+    page = ConditionPage.objects.get(slug="neuropathic-pain")
+    link = f'<p>Read <a linktype="document" id="{document.pk}">the leaflet</a>.</p>'
+    page.body = [{"type": "paragraph", "value": link}]
+    page.save_revision().publish()
+    html = api("/api/v1/conditions/neuropathic-pain/?fields=body").json()["body"][0]["value"]
+    assert (
+        f'<a href="{API}/documents/{document.pk}/leaflet.pdf" data-document-id="{document.pk}" '
+        f'data-file-type="pdf" data-file-size="{size}">the leaflet</a>'
+    ) in html
+    app = api("/api/v1/conditions/neuropathic-pain/?fields=body&channel=app").json()
+    (node,) = [n for n in app["body"][0]["value"][0]["children"] if n["type"] == "link"]
+    assert node["href"] == f"{API}/documents/{document.pk}/leaflet.pdf"
+    assert node["target"] == {
+        "type": "document", "id": document.pk, "file_type": "pdf", "file_size": size
+    }  # fmt: skip
+    document.delete()
+    from api.record.changes import refresh
+
+    refresh(everything=True)
+    html = api("/api/v1/conditions/neuropathic-pain/?fields=body").json()["body"][0]["value"]
+    assert html == "<p>Read the leaflet.</p>"
