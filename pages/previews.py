@@ -17,7 +17,7 @@ def render_previews_with(renderer):
 
 
 def page_preview_modes():
-    modes = [("", "Website"), (APP, "App (JSON)"), (EMAIL, "Email")]
+    modes = [("", "Website"), (APP, "App"), (EMAIL, "Email")]
     for channel in sorted(settings.PREVIEW_URLS):
         modes.append((f"{CLIENT}{channel}", f"{channel.title()} client's preview screen"))
     return modes

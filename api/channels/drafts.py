@@ -12,12 +12,15 @@ from django.template.loader import render_to_string
 
 from modelcluster.fields import ParentalKey
 
+import orjson
+
 from api.channels import email, preview_tokens
 from api.channels.campaigns import campaign_preview
-from api.serving.stored import render
 from pages.models import Campaign
 from pages.previews import APP, CLIENT
+from pages.renditions import APP_BASE_WIDTH
 from pages.selectors import Visibility
+from pages.structured_text import NODE_TYPES
 from shapes.relations import load_draft
 from shapes.represent import represent_pages
 from shapes.representation import APP as APP_CHANNEL
@@ -83,9 +86,7 @@ def serve_preview(request, obj, mode):
         return campaign_preview(request, obj)
     visibility = Visibility.load()
     if mode == APP:
-        return HttpResponse(
-            render(represent_draft(obj, visibility, APP_CHANNEL)), content_type="application/json"
-        )
+        return HttpResponse(app_preview(represent_draft(obj, visibility, APP_CHANNEL)))
     if mode.startswith(CLIENT):
         return client_preview(request, obj, mode.removeprefix(CLIENT))
     rendition = draft_email(obj, visibility)
@@ -93,6 +94,53 @@ def serve_preview(request, obj, mode):
         "email/preview.html", {"subject": rendition["subject"], "body": rendition["html"]}
     )
     return HttpResponse(document)
+
+
+# What the app preview lays out itself; every other property of the item follows as a section.
+APP_PREVIEW_LAID_OUT = {
+    "id", "type", "slug", "title", "summary", "url", "api_url", "revision_id", "review_status",
+    "first_published_at", "last_published_at", "hero_image", "breadcrumbs", "body",
+    "medical_review", "disclaimer", "seo", "schema_org",
+}  # fmt: skip
+NAMED_BY = ("title", "name", "label", "citation", "display_name")
+
+
+def app_preview(data):
+    """The app channel's representation of a draft laid out as a phone shows it (rich text
+    from its nodes, the 2x image rendition), with the JSON itself below: the "App" preview."""
+    hero = None
+    if data.get("hero_image"):
+        hero = next(r for r in data["hero_image"]["renditions"] if r["density"] == 2)
+    sections = []
+    for key, value in data.items():
+        if key not in APP_PREVIEW_LAID_OUT and value not in (None, "", [], {}):
+            sections.append({"label": key.replace("_", " ").capitalize(), **preview_value(value)})
+    return render_to_string(
+        "previews/app.html",
+        {
+            "item": data,
+            "hero": hero,
+            "sections": sections,
+            "width": APP_BASE_WIDTH,
+            "json": orjson.dumps(data, option=orjson.OPT_INDENT_2, default=str).decode(),
+        },
+    )
+
+
+def preview_value(value):
+    """{"kind", "value"}: how the app preview shows a property (nodes, text, names, JSON)."""
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        if all(v.get("type") in NODE_TYPES for v in value):
+            return {"kind": "nodes", "value": value}
+        names = [next((v[key] for key in NAMED_BY if v.get(key)), None) for v in value]
+        if all(names):
+            return {"kind": "names", "value": names}
+    if isinstance(value, str | int | float | bool):
+        return {"kind": "text", "value": value}
+    return {
+        "kind": "json",
+        "value": orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode(),
+    }
 
 
 def client_preview(request, page, channel):

@@ -679,6 +679,7 @@ def doors(world):
     for word in [*words, *all_title_words]:
         requests.append(query("/api/v1/search/", q=word, limit=100))
         requests.append(query("/api/v1/search/", q=word, limit=100, channel="app"))
+        requests.append(query("/api/v1/search/", q=word, type="condition", fields="title"))
     if world.spec.search_text.strip():
         requests.append(query("/api/v1/search/", q=world.spec.search_text))
     for path in world.paths():

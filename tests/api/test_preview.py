@@ -126,9 +126,10 @@ def test_the_admin_offers_app_email_and_each_clients_preview(api, condition, rf,
     modes = dict(condition.preview_modes)
     assert list(modes) == ["", "app", "email", "client-web"]
     condition.title = "An unsaved title"
-    app = condition.serve_preview(rf.get("/admin/"), "app")
-    assert app["Content-Type"] == "application/json"
-    assert app.content.startswith(b'{"id":') and b"An unsaved title" in app.content
+    app = condition.serve_preview(rf.get("/admin/"), "app").content.decode()
+    assert "<h1>An unsaved title</h1>" in app  # laid out as the app shows it...
+    assert "<strong>Shooting pain</strong>" not in app and "Also known as" in app
+    assert "&quot;title&quot;: &quot;An unsaved title&quot;" in app  # ...above its JSON, escaped
     client = condition.serve_preview(rf.get("/admin/"), "client-web").content.decode()
     url = client.split('<iframe src="', 1)[1].split('"', 1)[0]
     token = url.split("token=", 1)[1]

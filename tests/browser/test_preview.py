@@ -18,10 +18,10 @@ PYTHON_OBJECT = re.compile(r"\b\w+ object \(\d+\)")
 WIDTHS = (1400, 375)
 
 
-def previews(pages):
-    """{page title: the HTML of its website preview (the admin's default preview mode)}."""
+def previews(pages, mode=""):
+    """{page title: the HTML of its preview in `mode` (the website's by default)}."""
     return {
-        page.title: page.make_preview_request(preview_mode="").content.decode() for page in pages
+        page.title: page.make_preview_request(preview_mode=mode).content.decode() for page in pages
     }
 
 
@@ -74,6 +74,12 @@ def test_every_page_types_preview_fits_the_window_and_names_no_python_object(
             names = PYTHON_OBJECT.findall(found["text"])
             problems += [f"{title}: shows {name!r}" for name in names]
             problems += [f"{title} at {width} px: console error {e}" for e in errors]
+    for title, markup in previews(pages[: len(registry.item_types())], "app").items():
+        found, errors = measure(markup, 375)  # the app's preview: a phone
+        if found["document"] > 375 or found["widest"] > 375:
+            problems.append(f"{title}, app preview: {found['document']}, {found['widest']}")
+        problems += [f"{title}, app: shows {n!r}" for n in PYTHON_OBJECT.findall(found["text"])]
+        problems += [f"{title}, app: console error {e}" for e in errors]
     assert not problems, "\n".join(problems)
     condition = previews(pages[:1]).popitem()[1]
     assert "Also called: Nerve pain" in condition  # the other name, not its row's repr
