@@ -92,6 +92,9 @@ def shot(page, name, errors=None):
         errors += [f"{name}: CSP {v}" for v in page.evaluate("window.__csp || []")]
 
 
+EDIT_FORM_MAX_HEIGHT = 9000
+
+
 def test_an_editor_creates_a_condition_and_a_medical_reviewer_approves_it(
     browser, live_server, django_user_model, client, settings
 ):
@@ -150,6 +153,20 @@ def test_an_editor_creates_a_condition_and_a_medical_reviewer_approves_it(
         approver.goto(f"{live_server.url}{path}")
         approver.wait_for_load_state("networkidle")
         shot(approver, "5-" + path.strip("/").replace("/", "-"), errors)
+    # the seed condition (8 causes, 8 treatments, 4 symptoms): saved rows are one line each
+    seed = ConditionPage.objects.get(slug="neuropathic-pain")
+    approver.goto(f"{live_server.url}/admin/pages/{seed.pk}/edit/")
+    approver.wait_for_load_state("networkidle")
+    # the admin scrolls inside its own container: the tallest scrolling height is the form's
+    height = approver.evaluate(
+        "Math.max(...[...document.querySelectorAll('*')].map(e => e.scrollHeight))"
+    )
+    assert height < EDIT_FORM_MAX_HEIGHT, height  # 6,673 px; 15,700 px with every row open
+    first_cause = approver.locator("#inline_child_cause_links-0-panel-section")
+    assert "collapsed" in first_cause.get_attribute("class")
+    first_cause.locator("[data-panel-toggle]").click()  # a click opens the row
+    assert first_cause.locator("[data-panel-toggle]").get_attribute("aria-expanded") == "true"
+    shot(approver, "6-condition-edit-form", errors)
     assert not errors, errors  # console errors and CSP violations on every page visited
 
 
