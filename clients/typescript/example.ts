@@ -140,6 +140,28 @@ export function menuHtml(navigation: Navigation): string {
   return `<nav>${home}<ul>${items.join("")}</ul></nav>`;
 }
 
+export type SearchResults = Responses<"/api/v1/search/">[200]["content"]["application/json"];
+export type Section = components["schemas"]["SectionWeb"];
+
+/** A section's page (e.g. /conditions/): breadcrumbs, its intro, its items, a link to more. */
+export function sectionPage(section: Section): string {
+  const trail = section.breadcrumbs.map((crumb) => `<a href="${escape(crumb.path)}">${escape(crumb.title)}</a>`);
+  const items = section.items.results.map(
+    (item) => `<li><a href="${escape(item.url ?? "")}">${escape(item.title ?? "")}</a> ${escape(item.summary ?? "")}</li>`,
+  );
+  const more = section.items.next === null ? "" : `<a rel="next" href="?offset=${section.items.results.length}">More</a>`;
+  return `<nav>${trail.join(" / ")}</nav><h1>${escape(section.title)}</h1><p>${escape(section.intro)}</p><ul>${items.join("")}</ul>${more}`;
+}
+
+/** Search results as a list: each item's type, title and summary (they may be trimmed by fields=). */
+export function searchResults(results: SearchResults): string {
+  const items = results.results.map((item) => {
+    const title = "title" in item && item.title !== undefined ? item.title : `#${item.id}`;
+    return `<li>[${item.type}] ${escape(title)}</li>`;
+  });
+  return `<p>${results.count} found</p><ol>${items.join("")}</ol>`;
+}
+
 /** One page of the sitemap as sitemap.xml <url> elements, with hreflang alternates. */
 export function sitemapUrls(page: SitemapPage): string {
   return page.results
