@@ -55,6 +55,18 @@ class ItemTypeChoiceField(serializers.ChoiceField):
         pass  # always the registry's
 
 
+def paged(component_name, results, doc=None):
+    """The list envelope every paged answer has: {"count", "next", "previous", "results"},
+    `results` a serializer instance with many=True (api.http.pagination builds it)."""
+    fields = {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": results,
+    }
+    return schema_serializer(component_name, fields, doc)()
+
+
 def discriminated(component_name, serializers_by_type, field="type", many=False):
     """A `oneOf` of `serializers_by_type` ({type value: serializer}) told apart by `field`."""
     return PolymorphicProxySerializer(
@@ -922,16 +934,9 @@ class SectionSerializer(SectionSummarySerializer):
 
 def section_serializer(component_name, list_serializers_by_model):
     """SectionSerializer in one channel: `items` a list envelope of that channel's list shapes."""
-    items = inline_serializer(
+    items = paged(
         f"{component_name}Items",
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": items_of_any_type(
-                f"{component_name}Item", list_serializers_by_model, many=True
-            ),
-        },
+        items_of_any_type(f"{component_name}Item", list_serializers_by_model, many=True),
     )
     fields = {**declared_fields(SectionSerializer), "items": items}
     return schema_serializer(component_name, fields, SectionSerializer.__doc__)
@@ -982,13 +987,12 @@ class SitemapEntrySerializer(serializers.Serializer):
     )
 
 
-class SitemapSerializer(serializers.Serializer):
-    """Every public page of the website in path order, a page of the sitemap at a time."""
-
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = SitemapEntrySerializer(many=True)
+def sitemap_serializer():
+    return paged(
+        "Sitemap",
+        SitemapEntrySerializer(many=True),
+        "Every public page of the website in path order, a page of the sitemap at a time.",
+    )
 
 
 def site_pages_by_channel(component_name, details_by_channel, lists_by_channel):

@@ -5,13 +5,13 @@ shapes/schema.py.
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from api.channels.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
 from api.http.problems import PROBLEM_CONTENT_TYPE
 from shapes.drf import plain_schema
-from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel
+from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel, paged
 
 
 def channel_parameter(default="web"):
@@ -107,16 +107,9 @@ ERROR_RESPONSES = {
 
 def search_results(list_serializers_by_channel):
     """The search envelope: list-shaped items of any type, most relevant first."""
-    return inline_serializer(
+    return paged(
         "SearchResults",
-        {
-            "count": serializers.IntegerField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": items_of_any_type_by_channel(
-                "SearchResult", list_serializers_by_channel, many=True
-            ),
-        },
+        items_of_any_type_by_channel("SearchResult", list_serializers_by_channel, many=True),
     )
 
 

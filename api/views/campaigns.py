@@ -12,7 +12,7 @@ until the first campaign it shows, or counts, expires.
 
 from django.conf import settings
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
 
@@ -32,20 +32,19 @@ from api.channels.campaigns import (
 )
 from api.channels.feeds import RSS
 from api.http.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
-from api.http.pagination import StrictLimitOffsetPagination, page_parameters
-from api.http.params import Query
+from api.http.pagination import page_parameters
 from api.http.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
 from api.serving.read_path import ItemReader, ResponseParts, fixed_answer
 from api.serving.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
-from api.views.reading import AnsweringMixin
+from api.views.reading import AnsweringMixin, PagedListView
 from pages.models import Campaign
 from pages.selectors import Visibility
 from shapes.representation import (
     page_key,
     snippet_key,
 )
-from shapes.schema import CampaignSummarySerializer, items_of_any_type
+from shapes.schema import CampaignSummarySerializer, items_of_any_type, paged
 from shapes.serializers import LIST, serializers_by_model
 
 SLUG_PARAMETER = OpenApiParameter(
@@ -54,13 +53,6 @@ SLUG_PARAMETER = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The campaign's slug.",
 )
-
-
-class CampaignListSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = CampaignSummarySerializer(many=True)
 
 
 class CampaignSerializer(serializers.Serializer):
@@ -88,26 +80,23 @@ def until_expiry(answer, *moments):
     return answer
 
 
-class CampaignListView(AnsweringMixin, APIView):
-    """Published campaigns, by name: what each is and where its email and feed are."""
-
-    http_method_names = ["get", "head"]
-    permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="List published campaigns",
         operation_id="campaigns_list",
         parameters=page_parameters(),
-        responses={200: CampaignListSerializer, **ERROR_RESPONSES},
+        responses={
+            200: paged("CampaignList", CampaignSummarySerializer(many=True)),
+            **ERROR_RESPONSES,
+        },
     )
-    def get(self, request):
-        query = Query(request, {"limit", "offset"})
-        StrictLimitOffsetPagination().check(query)
-        query.done()
-        return self.answered(request, lambda: self.answer(request))
+)
+class CampaignListView(PagedListView, AnsweringMixin, APIView):
+    """Published campaigns, by name: what each is and where its email and feed are."""
 
-    def answer(self, request):
-        paginator = StrictLimitOffsetPagination()
+    permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
+
+    def answer(self, request, paginator):
         live = public_campaigns().order_by("name", "pk")
         campaigns = paginator.paginate_rows(
             request, live.count, lambda offset, limit: live[offset : offset + limit]

@@ -19,7 +19,7 @@ from pages.selectors import Visibility
 from shapes import registry
 from shapes.build import build
 from shapes.representation import endpoint_url
-from shapes.schema import NavigationSerializer, SitemapSerializer
+from shapes.schema import NavigationSerializer, sitemap_serializer
 
 
 class EndpointSerializer(serializers.Serializer):
@@ -133,7 +133,7 @@ class SitemapView(AnsweringMixin, APIView):
         summary="The website's sitemap",
         operation_id="sitemap",
         parameters=page_parameters(SitemapPagination),
-        responses={200: SitemapSerializer, **ERROR_RESPONSES},
+        responses={200: sitemap_serializer(), **ERROR_RESPONSES},
     )
     def get(self, request):
         query = Query(request, {"limit", "offset"})

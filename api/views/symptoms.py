@@ -3,16 +3,14 @@
 
 from django.utils import timezone
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.views import APIView
 
-from api.http.pagination import StrictLimitOffsetPagination, page_parameters
-from api.http.params import Query
+from api.http.pagination import page_parameters
 from api.http.schema import ERROR_RESPONSES
 from api.serving.read_path import fixed_answer
 from api.serving.stored import render
-from api.views.reading import AnsweringMixin
+from api.views.reading import AnsweringMixin, PagedListView
 from pages.models import Symptom
 from pages.selectors import Visibility, public_snippets
 from pages.text_safety import clean_data
@@ -25,14 +23,7 @@ from shapes.representation import (
     page_reference,
     snippet_key,
 )
-from shapes.schema import SymptomSummarySerializer
-
-
-class SymptomListSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    next = serializers.URLField(allow_null=True)
-    previous = serializers.URLField(allow_null=True)
-    results = SymptomSummarySerializer(many=True)
+from shapes.schema import SymptomSummarySerializer, paged
 
 
 def showing(symptoms, visibility, now):
@@ -60,25 +51,21 @@ def showing(symptoms, visibility, now):
     return shown_by, expiries
 
 
-class SymptomListView(AnsweringMixin, APIView):
-    """Published symptoms by name, each with the public items that show it (`shown_by`)."""
-
-    http_method_names = ["get", "head"]
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="List symptoms",
         operation_id="symptoms_list",
         parameters=page_parameters(),
-        responses={200: SymptomListSerializer, **ERROR_RESPONSES},
+        responses={
+            200: paged("SymptomList", SymptomSummarySerializer(many=True)),
+            **ERROR_RESPONSES,
+        },
     )
-    def get(self, request):
-        query = Query(request, {"limit", "offset"})
-        StrictLimitOffsetPagination().check(query)
-        query.done()
-        return self.answered(request, lambda: self.answer(request))
+)
+class SymptomListView(PagedListView, AnsweringMixin, APIView):
+    """Published symptoms by name, each with the public items that show it (`shown_by`)."""
 
-    def answer(self, request):
-        paginator = StrictLimitOffsetPagination()
+    def answer(self, request, paginator):
         live = public_snippets(Symptom.objects.all()).order_by("name", "pk")
         symptoms = paginator.paginate_rows(
             request, live.count, lambda offset, limit: live[offset : offset + limit]
