@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
+from api.http.openapi import CachedSchemaGenerator
 from api.http.problems import api_not_found, problem_type
 from api.views.campaigns import CampaignDetailView, CampaignFeedView, CampaignListView
 from api.views.content import content_viewset
@@ -37,7 +38,13 @@ api_v1 = [
     path("feeds/campaigns/<slug:slug>.rss", CampaignFeedView.as_view(), name="campaign-feed"),
     path("feeds/<slug:collection>.rss", CollectionFeedView.as_view(), name="feed-rss"),
     path("feeds/<slug:collection>.atom", AtomCollectionFeedView.as_view(), name="feed-atom"),
-    path("schema/", SpectacularAPIView.as_view(http_method_names=READ_ONLY), name="schema"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            http_method_names=READ_ONLY, generator_class=CachedSchemaGenerator
+        ),
+        name="schema",
+    ),
     path(
         "docs/",
         SpectacularSwaggerView.as_view(url_name="api-v1:schema", http_method_names=READ_ONLY),

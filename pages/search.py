@@ -20,6 +20,7 @@ from pages.selectors import Visibility, public_snippets
 from pages.stemming import stems, stop_words, words
 
 MAX_RESULTS = 1000
+ENOUGH_HITS = 10  # pages holding every stem of a query, below which any word will do
 WORD = re.compile(r"\w+")
 
 
@@ -82,8 +83,9 @@ def coverage(about, text):
 
 def search_public(query, models, limit=MAX_RESULTS, visibility=None, links=(), sources=()):
     """Public pages of `models` matching `query` (any user text), most relevant first (plain
-    Page objects). Any word may match (a patient's words rarely all appear), in any form
-    ("diabetes" finds "Diabetic ..."); pages are also found through `links` (Link: a condition
+    Page objects). In any of its forms ("diabetes" finds "Diabetic ..."), every word of the
+    query, or any of them where too few pages hold all (`matching_pages`: a patient's words
+    rarely all appear); pages are also found through `links` (Link: a condition
     through a symptom that matches, a therapy through the condition it relieves), from the
     matches among `sources` (page models; `models` by default). Ranked:
 
@@ -104,8 +106,8 @@ def search_public(query, models, limit=MAX_RESULTS, visibility=None, links=(), s
     if not about:
         return []
     public = visibility.pages().type(*models)
-    searched = visibility.pages().type(*(sources or models)).values("pk")
-    hits = list(Page.objects.filter(pk__in=searched).search(terms, operator="or")[:limit])
+    searched = Page.objects.filter(pk__in=visibility.pages().type(*(sources or models)))
+    hits = matching_pages(searched, terms, about, limit)
     named, distinctive = name_matches(hits, about)
     linked = linked_pages(links, named, terms, about, public)
     wanted = set(public.filter(pk__in=[hit.pk for hit in hits]).values_list("pk", flat=True))
@@ -128,6 +130,18 @@ def search_public(query, models, limit=MAX_RESULTS, visibility=None, links=(), s
     return [found[pk] for pk in sorted(found, key=rank)[:limit]]
 
 
+def matching_pages(searched, terms, about, limit):
+    """The pages among `searched` that match, in the backend's order: those holding every
+    stem of the query, or, when fewer than ENOUGH_HITS do, those holding any word or stem of
+    it (a query of common words matches most pages, and the backend scores every page that
+    matches: any-word search is the fallback, not the rule)."""
+    every = " ".join(about)
+    hits = list(searched.search(every, operator="and")[:limit])
+    if len(hits) >= ENOUGH_HITS or len(about) == 1 and terms == every:
+        return hits
+    return list(searched.search(terms, operator="or")[:limit])
+
+
 def name_matches(hits, about):
     """({page id: the share of the query's stems its names hold}, {page id: how many of them
     no other page's names hold})."""
@@ -143,21 +157,25 @@ def name_matches(hits, about):
 
 def linked_pages(links, named, terms, about, public):
     """{page id: (tier, order)} of the `public` pages found through `links`: tier 1 through a
-    page or snippet named like the query, 3 through one that only matches it."""
-    linked = {}
+    page or snippet named like the query, 3 through a snippet that only matches it. (Through
+    pages that only match, nothing: a query of common words matches most pages, and what
+    links to them would add nothing but time.)"""
+    named_pages = {pk: 1 for pk, share in named.items() if share == 1}
+    found = []  # (owner, tier)
     for link in links:
         if link.snippet_model is None:
-            targets = {pk: (1 if share == 1 else 3) for pk, share in named.items()}
+            targets = named_pages
         else:
             targets = matching_snippets(link.snippet_model, terms, about)
-        if not targets:
-            continue
-        rows = link.model.objects.filter(
-            **{f"{link.target}_id__in": list(targets)},
-            **{f"{link.owner}_id__in": public.values("pk")},
-        ).values_list(f"{link.owner}_id", f"{link.target}_id")
-        for order, (owner, target) in enumerate(sorted(rows)):
-            linked[owner] = min(linked.get(owner, (9, 0)), (targets[target], order))
+        if targets:
+            rows = link.model.objects.filter(**{f"{link.target}_id__in": list(targets)})
+            pairs = rows.values_list(f"{link.owner}_id", f"{link.target}_id")
+            found += [(owner, targets[target]) for owner, target in sorted(pairs)]
+    shown = set(public.filter(pk__in={owner for owner, _ in found}).values_list("pk", flat=True))
+    linked = {}
+    for order, (owner, tier) in enumerate(found):
+        if owner in shown:
+            linked[owner] = min(linked.get(owner, (9, 0)), (tier, order))
     return linked
 
 

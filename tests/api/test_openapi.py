@@ -402,3 +402,29 @@ def test_docs_page_is_self_hosted(client):
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
     assert "cdn.jsdelivr" not in html
     assert client.get("/api/v1/schema/").status_code == 200
+
+
+def test_the_document_is_built_once_per_process_and_again_when_a_setting_changes(
+    client, settings, monkeypatch
+):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from api.http.openapi import forget_documents
+
+    built = []
+    original = SchemaGenerator.get_schema
+
+    def counting(self, request=None, public=False):
+        built.append(public)
+        return original(self, request=request, public=public)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting)
+    forget_documents()
+    first = client.get("/api/v1/schema/?format=json")
+    assert first.status_code == 200
+    assert client.get("/api/v1/schema/?format=json").content == first.content
+    assert client.get("/api/v1/schema/").status_code == 200  # YAML: the same document
+    assert len(built) == 1
+    settings.PREVIEW_URLS = {"web": "https://www.example-clinic.test/preview?token={token}"}
+    assert client.get("/api/v1/schema/?format=json").status_code == 200
+    assert len(built) == 2  # a changed setting may change the document: built again
