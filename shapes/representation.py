@@ -275,7 +275,7 @@ def _rendition(rendition):
     }
 
 
-def image_representation(image, alt, shown_as=HERO, context=None):
+def image_representation(image, alt, shown_as=HERO, context=None, srcset=True):
     """An image in the context's channel: {"id", "alt", "width", "height", "renditions"}.
 
     `shown_as`: HERO or BODY (pages/renditions.RENDITION_SETS names their renditions).
@@ -301,7 +301,7 @@ def image_representation(image, alt, shown_as=HERO, context=None):
             for density, spec in by_density.items()
         ]
         return data
-    specs = tuple(rendition_specs(named) + SRCSET_SPECS)
+    specs = tuple(rendition_specs(named) + (SRCSET_SPECS if srcset else []))
     renditions = image.get_renditions(*rendition_filters(specs))
 
     def twins(spec):
@@ -312,10 +312,11 @@ def image_representation(image, alt, shown_as=HERO, context=None):
 
     data["focal_point"] = focal_point(image)
     data["renditions"] = {name: twins(spec) for name, spec in named.items()}
-    srcset = {}
-    for spec in SRCSET_RENDITIONS.values():  # a narrow original gives one width once
-        srcset.setdefault(renditions[spec].width, twins(spec))
-    data["srcset"] = list(srcset.values())
+    if srcset:  # a detail's: lists keep their bytes down
+        widths = {}
+        for spec in SRCSET_RENDITIONS.values():  # a narrow original gives one width once
+            widths.setdefault(renditions[spec].width, twins(spec))
+        data["srcset"] = list(widths.values())
     return data
 
 

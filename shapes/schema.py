@@ -13,7 +13,7 @@ from functools import cache
 
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_array_type
-from drf_spectacular.utils import PolymorphicProxySerializer, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from pages.models import BaseContentPage, MedicalCode, Reviewer, TherapySideEffect
@@ -196,9 +196,9 @@ BodyImageRenditions = schema_serializer(
 )
 
 
-class ImageSerializer(serializers.Serializer):
-    """An item's hero image: size of the original, its focal point, its 16:9 renditions and
-    the whole image as a srcset."""
+class ListImageSerializer(serializers.Serializer):
+    """An item's hero image in a list: size of the original, its focal point and its 16:9
+    renditions (the item's detail adds the whole image as a srcset)."""
 
     id = serializers.IntegerField()
     alt = serializers.CharField()
@@ -206,6 +206,12 @@ class ImageSerializer(serializers.Serializer):
     height = serializers.IntegerField()
     focal_point = FocalPointSerializer(allow_null=True)
     renditions = HeroRenditions()
+
+
+class ImageSerializer(ListImageSerializer):
+    """An item's hero image: size of the original, its focal point, its 16:9 renditions and
+    the whole image as a srcset."""
+
     srcset = RenditionSerializer(many=True, help_text=SRCSET_HELP)
 
 

@@ -206,10 +206,12 @@ class ContentListSerializer(serializers.Serializer):
     def get_api_url(self, page):
         return api_url(page)
 
-    @extend_schema_field(schema.ImageSerializer(allow_null=True))
+    @extend_schema_field(schema.ListImageSerializer(allow_null=True))
     def get_hero_image(self, page):
         depends_on(self.context, page.hero_image)
-        return image_representation(page.hero_image, page.hero_image_alt, context=self.context)
+        return image_representation(
+            page.hero_image, page.hero_image_alt, context=self.context, srcset=False
+        )
 
     @extend_schema_field(serializers.ChoiceField(choices=schema.REVIEW_STATUSES))
     def get_review_status(self, page):
@@ -275,6 +277,11 @@ class ContentDetailMixin(serializers.Serializer):
         # The list shape's keys first, in their order, then the detail's own.
         first = [name for name in declared_fields(ContentListSerializer) if name in data]
         return {**{name: data[name] for name in first}, **data}
+
+    @extend_schema_field(schema.ImageSerializer(allow_null=True))
+    def get_hero_image(self, page):
+        depends_on(self.context, page.hero_image)
+        return image_representation(page.hero_image, page.hero_image_alt, context=self.context)
 
     @extend_schema_field(schema.BreadcrumbSerializer(many=True))
     def get_breadcrumbs(self, page):

@@ -308,7 +308,7 @@ def test_hero_image_renditions(api, seeded, settings, tmp_path):
     assert all(r["webp"]["format"] == "webp" and r["webp"]["width"] == r["width"] for r in srcset)
     assert (hero["width"], hero["height"], hero["focal_point"]) == (2000, 1200, None)
     listed = api("/api/v1/conditions/?fields=hero_image").json()["results"][0]["hero_image"]
-    assert listed == hero
+    assert listed == {key: value for key, value in hero.items() if key != "srcset"}
     image = page.hero_image
     image.focal_point_x, image.focal_point_y = 500, 300
     image.focal_point_width, image.focal_point_height = 200, 100
