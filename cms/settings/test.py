@@ -37,6 +37,7 @@ if REDIS_URL:
 API_DB_REQUEST_DEADLINE = DB_REQUEST_DEADLINE = 120
 WHITENOISE_AUTOREFRESH = True
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = True  # receivers listen on 127.0.0.1
+GENERATED_IMAGE_SIZE = (480, 270)  # generated content's heroes: small, so renditions are quick
 # client.login() passes no request, which django-axes needs: tests/accounts/test_throttling.py
 # (and tests/browser/test_admin_flow.py) turn it on to sign in through the admin's form.
 AXES_ENABLED = False

@@ -16,6 +16,7 @@ import random
 import re
 from collections import Counter
 
+from django.conf import settings
 from django.core.files.images import ImageFile
 from django.utils import timezone
 
@@ -29,6 +30,9 @@ from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
 from pages.seed.bulk import Silent, bulk_load
 
+# The generated hero images' size (GENERATED_IMAGE_SIZE overrides it: the test settings make
+# them small, so a test's renditions take milliseconds, not seconds).
+IMAGE_SIZE = (1600, 900)
 BODY_PARTS = ["lower back", "neck", "knee", "shoulder", "hip", "wrist", "foot", "jaw", "pelvic"]
 QUALIFIERS = ["chronic", "acute", "recurrent", "post-surgical", "inflammatory", "idiopathic"]
 NOUNS = ["pain", "neuralgia", "neuropathy", "tendinopathy", "syndrome", "myalgia"]
@@ -163,7 +167,8 @@ class SyntheticContent:
             if image is None:
                 buffer = io.BytesIO()
                 colour = (40 + i * 30 % 200, 90, 160 - i * 10)
-                PILImage.new("RGB", (1600, 900), colour).save(buffer, "JPEG", quality=80)
+                size = getattr(settings, "GENERATED_IMAGE_SIZE", IMAGE_SIZE)
+                PILImage.new("RGB", size, colour).save(buffer, "JPEG", quality=80)
                 image = Image(title=title)
                 image.file = ImageFile(buffer, name=f"generated-hero-{i}.jpg")
                 image.save()
