@@ -19,7 +19,7 @@ from django.db.models import Max, Min, Q
 from wagtail.models import get_page_models
 
 from api.models import RepresentationState
-from api.serving.read_path import ResponseParts, fixed_answer, page_answer
+from api.serving.read_path import ResponseParts, earliest, fixed_answer, page_answer
 from api.serving.stored import render
 from pages.text_safety import clean_data
 from shapes import registry
@@ -86,11 +86,6 @@ def page_link(page, root_path):
     get = page.get if isinstance(page, dict) else lambda name: getattr(page, name)
     path = website_path(get("url_path"), root_path)
     return {"title": get("title"), "path": path, "url": settings.WEBSITE_BASE_URL + path}
-
-
-def earliest(moments):
-    stamps = [moment.timestamp() for moment in moments if moment is not None]
-    return min(stamps, default=None)
 
 
 def section_summary(section, root_path):

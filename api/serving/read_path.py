@@ -370,6 +370,11 @@ def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=N
     )
 
 
+def earliest(moments):
+    """The unix time of the earliest of `moments` (expiry dates, None for none); None if none."""
+    return min((moment.timestamp() for moment in moments if moment is not None), default=None)
+
+
 def fixed_answer(body, keys, validators, expires=None):
     """The ResponseParts of a body already built (a few rows of our own, no stored copies)."""
     return ResponseParts(

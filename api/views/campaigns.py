@@ -34,7 +34,7 @@ from api.channels.feeds import RSS
 from api.http.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.http.pagination import page_parameters
 from api.http.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
-from api.serving.read_path import ItemReader, ResponseParts, fixed_answer
+from api.serving.read_path import ItemReader, ResponseParts, earliest, fixed_answer
 from api.serving.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
 from api.views.reading import AnsweringMixin, PagedListView
@@ -73,9 +73,7 @@ class CampaignSerializer(serializers.Serializer):
 
 def until_expiry(answer, *moments):
     """`answer`, kept no longer than the earliest of `moments` (expiry dates, None for none)."""
-    stamps = [moment.timestamp() for moment in moments if moment is not None]
-    if answer.expires is not None:
-        stamps.append(answer.expires)
+    stamps = [stamp for stamp in (earliest(moments), answer.expires) if stamp is not None]
     answer.expires = min(stamps, default=None)
     return answer
 

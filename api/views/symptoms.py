@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from api.http.pagination import page_parameters
 from api.http.schema import ERROR_RESPONSES
-from api.serving.read_path import fixed_answer
+from api.serving.read_path import earliest, fixed_answer
 from api.serving.stored import render
 from api.views.reading import AnsweringMixin, PagedListView
 from pages.models import Symptom
@@ -81,10 +81,9 @@ class SymptomListView(PagedListView, AnsweringMixin, APIView):
         # the first expiry among all public symptoms ends the count too
         expiring = live.filter(expire_at__isnull=False).order_by("expire_at")
         moments = [expiring.values_list("expire_at", flat=True).first(), *expiries]
-        stamps = [moment.timestamp() for moment in moments if moment is not None]
         return fixed_answer(
             render(clean_data({**paginator.envelope(), "results": results})),
             keys=[*keys, *(page_key(pk) for pk in sorted(pages))],
             validators=[SYMPTOMS_KEY, EVERY_PAGE_KEY],
-            expires=min(stamps, default=None),
+            expires=earliest(moments),
         )
