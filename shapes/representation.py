@@ -75,6 +75,8 @@ SYMPTOMS_KEY = collection_key(SYMPTOMS)
 # the answers that depend on every page at once (search, the home page, navigation, the
 # sitemap). Its value predates those answers: webhook receivers already purge by it.
 EVERY_PAGE_KEY = collection_key("search")
+# Purged when the email brand (pages.models.EmailBrand) changes: every email shows it.
+EMAIL_BRAND_KEY = "email-brand"
 
 
 def image_key(image_id):
@@ -483,8 +485,12 @@ def reference_representation(reference, note=""):
 
 
 def disclaimer_representation(disclaimer, visibility=None, context=None):
+    """The disclaimer in the context's channel; the website's carries its email wording."""
     text = rich_text_value(disclaimer.text, visibility, context)
-    return build(schema.DisclaimerSerializer, disclaimer, text=text)
+    if channel_of(context) == APP:
+        return build(schema.AppDisclaimerSerializer, disclaimer, text=text)
+    email_text = rich_text_value(disclaimer.email_text, visibility, context)
+    return build(schema.DisclaimerSerializer, disclaimer, text=text, email_text=email_text)
 
 
 def code_representation(code):

@@ -459,6 +459,10 @@ class MedicalReviewSerializer(serializers.Serializer):
 class DisclaimerSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="HTML.")
     emergency_text = serializers.CharField(allow_blank=True)
+    email_text = serializers.CharField(
+        allow_blank=True,
+        help_text="HTML: the disclaimer as an email says it (empty: emails show `text`).",
+    )
 
 
 class AppDisclaimerSerializer(serializers.Serializer):

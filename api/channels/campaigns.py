@@ -20,7 +20,7 @@ from shapes.representation import (
     snippet_key,
 )
 from shapes.schema import CampaignSummarySerializer
-from shapes.serializers import LIST
+from shapes.serializers import DETAIL, LIST
 
 CAMPAIGNS_KEY = collection_key(CAMPAIGNS)
 
@@ -77,15 +77,32 @@ def campaign_items(campaign, reader):
     return shown, items, [page_key(pk) for pk in ids]
 
 
+def email_items(items, reader):
+    """(detail pieces read, `items` as the email shows them): each with its page's own
+    `page_title` (a link's text must make sense whatever the teaser says) and, for an item
+    with safety information (a therapy), that reviewed `safety`, which no teaser changes."""
+    ids = list(dict.fromkeys(item["id"] for item in items))
+    details = reader.copies(reader.rows_in_order(ids, DETAIL), DETAIL)
+    facts = {pk: piece.data() for pk, piece in details.items()}
+    shown = []
+    for item in items:
+        detail = facts.get(item["id"], {})
+        extra = {"page_title": detail.get("title") or item["title"]}
+        if detail.get("safety"):
+            extra["safety"] = detail["safety"]
+        shown.append({**item, **extra})
+    return list(details.values()), shown
+
+
 def default_disclaimer(visibility):
     """The default disclaimer as a campaign's footer shows it, or None."""
     disclaimer = Disclaimer.default()
     return disclaimer_representation(disclaimer, visibility) if disclaimer else None
 
 
-def campaign_document(campaign, items, disclaimer, utm):
-    """The campaign's email ({subject, preheader, html, text, links}) of `items`, with the
-    `disclaimer` (from `default_disclaimer`) at its foot."""
+def campaign_document(campaign, items, disclaimer, utm, esp, brand=None):
+    """The campaign's email ({subject, preheader, html, text, links}) of `items` (from
+    `email_items`), with the `disclaimer` (from `default_disclaimer`) at its foot."""
     facts = {
         "subject": campaign.subject,
         "preheader": campaign.preheader,
@@ -96,7 +113,7 @@ def campaign_document(campaign, items, disclaimer, utm):
             else None
         ),
     }
-    return email.campaign_email(facts, items, disclaimer, utm)
+    return email.campaign_email(facts, items, disclaimer, utm, esp, brand)
 
 
 def campaign_utm(request, campaign):
@@ -111,8 +128,10 @@ def campaign_preview(request, campaign):
     visibility = Visibility.load()
     reader = ItemReader(visibility, request)
     _, items, _ = campaign_items(campaign, reader)
+    _, items = email_items(items, reader)
     utm = email.utm_values(
         None, {"utm_campaign": campaign.utm_name(), "utm_content": campaign.slug}
     )
-    document = campaign_document(campaign, items, default_disclaimer(visibility), utm)
+    esp = email.esp_of(None, campaign.esp)
+    document = campaign_document(campaign, items, default_disclaimer(visibility), utm, esp)
     return HttpResponse(document["html"])

@@ -73,10 +73,12 @@ def represent_draft(page, visibility, channel=WEB):
     return item.data
 
 
-def draft_email(page, visibility, utm=None):
+def draft_email(page, visibility, utm=None, esp=None):
     defaults = {"utm_campaign": page.slug, "utm_content": page.slug}
     return email.item_email(
-        represent_draft(page, visibility), utm or email.utm_values(None, defaults)
+        represent_draft(page, visibility),
+        utm or email.utm_values(None, defaults),
+        esp or email.esp_of(None),
     )
 
 
@@ -89,11 +91,7 @@ def serve_preview(request, obj, mode):
         return HttpResponse(app_preview(represent_draft(obj, visibility, APP_CHANNEL)))
     if mode.startswith(CLIENT):
         return client_preview(request, obj, mode.removeprefix(CLIENT))
-    rendition = draft_email(obj, visibility)
-    document = render_to_string(
-        "email/preview.html", {"subject": rendition["subject"], "body": rendition["html"]}
-    )
-    return HttpResponse(document)
+    return HttpResponse(draft_email(obj, visibility)["html"])
 
 
 # What the app preview lays out itself; every other property of the item follows as a section.

@@ -1,48 +1,67 @@
-"""The email channel (docs/architecture.md, "Channels"): an item, or a campaign, as HTML an
-email service provider (ESP) can send as it is, with its plain-text part and the links it holds.
+"""The email channel (docs/architecture.md, "Channels"): an item, or a campaign, as one HTML
+document an email service provider (ESP) can send as it is, with its plain-text part and the
+links it holds.
 
 Built from what the API already serves: an item's stored web detail (api/serving/read_path.py, so
-the same visibility checks at read time, no serializer run per request), a campaign's items' stored
-list shapes. Markup comes from templates/email/ only; this module chooses what goes in and
-finishes the result:
+the same visibility checks at read time, no serializer run per request), a campaign's items'
+stored details. Markup comes from templates/email/ only; this module chooses what goes in and
+finishes the result, in this order:
 
-1. the template renders the sections chosen here (plain data, no markup);
-2. links are made absolute and every link to the website gets UTM parameters (links elsewhere,
-   such as references' DOIs, none); headings are levelled so none skips a level;
-3. the HTML is sanitized against an allowlist of email-safe tags and attributes (nh3): no
-   script, style, form or event attribute survives;
-4. CSS (templates/email/email.css) is inlined with css-inline (remote stylesheets off);
-5. the plain-text part (inscriptis, links kept as URLs) and the list of links are read from the
-   result.
+1. each part of the content (title and summary, a body block, the safety information, the
+   references, the disclaimer...) is rendered from templates/email/parts, sections and blocks;
+   its links are made absolute, every link to the website gets UTM parameters (links elsewhere,
+   such as references' DOIs, none), headings are levelled so none skips a level, and it is
+   sanitized against an allowlist of email-safe tags and attributes (nh3): no script, style,
+   form, comment or event attribute survives. Content is sanitized here, BEFORE the layout;
+2. the sanitized parts go into the MJML layout (templates/email/mjml/), with the email brand
+   (pages.models.EmailBrand: logo, clinic name, postal address, colours), and mjml-python
+   (MRML, no Node, no web fonts) makes the responsive document: fluid from 320 to 600 px, with
+   Outlook's conditional comments and the <style> blocks of its media queries and dark mode;
+3. templates/email/email.css is inlined with css-inline (the <style> blocks stay);
+4. what ESPs execute (`{{ }}`, `{% %}`, `*| |*`) is escaped wherever content can be: text and
+   attributes, not the layout's <style> blocks or conditional comments (`escape_merge_syntax`);
+5. only then the chosen ESP's own merge tag (the unsubscribe link) replaces its placeholder, so
+   no sanitizing, tracking or escaping step can mangle it;
+6. the plain-text part is written from the same parts: no Markdown, each URL on a line of its
+   own after the block that links it, a blank line between blocks.
 
-An item's email keeps its header, the therapy's safety information and the disclaimer whole;
-when the body would take it past Gmail's clipping size (`CLIP_BYTES`), the body ends early with
-a link to the page ("clipped").
+An item's email keeps its header, the therapy's safety information, the disclaimer and the
+footer whole; when the body would take it past Gmail's clipping size (`CLIP_BYTES`), the body
+ends early with a link to the page ("clipped").
 """
 
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import get_language_bidi
 
 import css_inline
 import nh3
 from inscriptis import get_text
 from inscriptis.model.config import ParserConfig
+from lxml import etree
 from lxml import html as lxml_html
+from mjml import mjml2html
 
 from api.http.params import Query
 from api.http.problems import BadQuery
+from pages.models import EmailBrand, Esp
 from pages.text_safety import clean_data, clean_text
 from shapes import registry
 from shapes.representation import absolute_media_url
 
-# Gmail clips a message whose HTML passes about 102 KB; what a fragment adds in the ESP's
-# template must fit too, so an item's fragment stays under this.
+# Gmail clips a message whose HTML passes about 102 KB: an email stays under this.
 CLIP_BYTES = 100_000
-WIDTH = 600  # px: the widest an email template is laid out
-VERSION = 1  # of the email shapes: part of their ETags (a deploy that changes them)
+WIDTH = 600  # px: the widest an email is laid out; it narrows to the screen below that
+GUTTER = 24  # px: the content's padding on each side
+COLUMN = WIDTH - 2 * GUTTER  # px: the widest a body image is shown
+DENSITY = 2  # images are sourced at twice the width they are shown, for sharp screens
+LOGO_WIDTH = 160  # px
+TINT = "#f5f7fa"  # the safety information's, the callouts' and the footer's background
+VERSION = 2  # of the email shapes: part of their ETags (a deploy that changes them)
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 UTM_MAX_LENGTH = 100
@@ -56,6 +75,31 @@ UTM_DESCRIPTIONS = {
     "utm_content": "`utm_content` of every link to the website (default: the slug of the item "
     "the link belongs to; `intro` and `call-to-action` for a campaign's own links).",
 }
+
+# Each ESP's unsubscribe merge tag: the ESP replaces it with the reader's own link when it sends.
+UNSUBSCRIBE_TAGS = {
+    Esp.MAILCHIMP: "*|UNSUB|*",
+    Esp.BRAZE: "{{${unsubscribe_url}}}",
+    Esp.KLAVIYO: "{% unsubscribe_url %}",
+    Esp.ITERABLE: "{{unsubscribeUrl}}",
+}
+# Where the merge tag goes until the very last step (a URL every earlier step leaves alone).
+UNSUBSCRIBE_PLACEHOLDER = "https://esp-merge-tag.invalid/unsubscribe"
+NOT_LINKS = {UNSUBSCRIBE_PLACEHOLDER, *UNSUBSCRIBE_TAGS.values()}
+ESP_PARAM = "esp"
+ESP_SCHEMA = {"type": "string", "enum": list(Esp.values)}
+ESP_DESCRIPTION = (
+    "The email service provider whose unsubscribe merge tag the footer carries: "
+    + ", ".join(f"`{esp}` (`{tag}`)" for esp, tag in UNSUBSCRIBE_TAGS.items())
+    + ". Default: the campaign's ESP, else the email brand's default (Settings > Email brand; "
+    "`mailchimp` until an administrator changes it)."
+)
+# What ESPs execute in what they send: Liquid and Django-style tags (Braze, Klaviyo, Iterable's
+# Handlebars), Mailchimp's merge tags. Escaped in content whichever ESP sends it.
+MERGE_SYNTAX = re.compile(r"[{}]|\*\||\|\*")
+HTML_ESCAPES = {"{": "&#123;", "}": "&#125;", "*|": "*&#124;", "|*": "&#124;*"}
+TEXT_SYNTAX = re.compile(r"\{\{|\{%|%\}|\}\}|\*\||\|\*")  # plain text: pairs only
+LAYOUT_ONLY = re.compile(r"(<style\b.*?</style>|<!--.*?-->)", re.S | re.I)
 
 TAGS = {
     *("table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"),
@@ -77,6 +121,7 @@ ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
 HEADING = re.compile(r"^h([1-6])$")
+BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "td", "th", "dd", "dt", "blockquote", "div"}
 
 
 def utm_values(request, defaults):
@@ -100,11 +145,29 @@ def utm_values(request, defaults):
     return values
 
 
+def esp_of(request, default=""):
+    """The ESP an email is written for: the request's `esp` (400 for an unknown one), else
+    `default` (a campaign's own choice), else the email brand's default."""
+    raw = request.query_params.get(ESP_PARAM) if request is not None else None
+    if raw is not None and raw not in Esp.values:
+        raise BadQuery({ESP_PARAM: [f"Give one of: {', '.join(Esp.values)}."]})
+    return raw or default or brand()["default_esp"]
+
+
 def check_utm(request, also=()):
     """Before anything is answered: one 400 naming every invalid query parameter of a request
     that takes the UTM parameters (and the parameters `also`)."""
     query = Query(request, {*UTM_PARAMS, *also})
     query.check(lambda: utm_values(request, {}))
+    query.done()
+
+
+def check_email_query(request, also=()):
+    """Before anything is answered: one 400 naming every invalid query parameter of a request
+    for an email (UTM parameters, `esp`, and the parameters `also`)."""
+    query = Query(request, {*UTM_PARAMS, ESP_PARAM, *also})
+    query.check(lambda: utm_values(request, {}))
+    query.check(lambda: esp_of(request, Esp.MAILCHIMP))
     query.done()
 
 
@@ -139,25 +202,33 @@ def absolute_href(href):
     return urljoin(settings.WEBSITE_BASE_URL.rstrip("/") + "/", href)
 
 
-def prepare(markup, utm):
+def link(url, utm):
+    """A link the layout itself makes (a button, an image, the logo): absolute and tracked, or
+    None for one that leads nowhere."""
+    href = absolute_href(url)
+    return tracked(href, utm) if href else None
+
+
+def prepare(markup, utm, previous=0):
     """Links and images of rendered `markup` made absolute, website links tracked (an element's
     `data-utm-content` names the `utm_content` of the links inside it), headings levelled: no
-    heading more than one level below the one before it."""
+    heading more than one level below the one before it (`previous`: the last level before
+    this markup). Returns (markup, the last heading level)."""
     root = lxml_html.fragment_fromstring(markup, create_parent="div")
-    for link in list(root.iter("a")):
-        href = absolute_href(link.get("href"))
+    for anchor in list(root.iter("a")):
+        href = absolute_href(anchor.get("href"))
         if href is None:
-            link.drop_tag()  # its text stays, as text
+            anchor.drop_tag()  # its text stays, as text
             continue
         marked = next(
             (
                 node.get("data-utm-content")
-                for node in link.iterancestors()
+                for node in anchor.iterancestors()
                 if node.get("data-utm-content")
             ),
             None,
         )
-        link.set("href", tracked(href, {**utm, "utm_content": marked} if marked else utm))
+        anchor.set("href", tracked(href, {**utm, "utm_content": marked} if marked else utm))
     for image in list(root.iter("img")):
         src = (image.get("src") or "").strip()
         sized = image.get("width") and image.get("height")
@@ -166,7 +237,6 @@ def prepare(markup, utm):
             continue
         image.set("src", absolute_media_url(image.get("src")))
         image.set("alt", image.get("alt") or "")
-    previous = 0
     for node in root.iter():
         found = HEADING.match(node.tag) if isinstance(node.tag, str) else None
         if found:
@@ -174,11 +244,12 @@ def prepare(markup, utm):
             node.tag, previous = f"h{level}", level
     for node in root.iter():
         node.attrib.pop("data-utm-content", None)
-    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root)
+    return "".join(lxml_html.tostring(child, encoding="unicode") for child in root), previous
 
 
 def sanitize(markup):
-    """Only email-safe tags and attributes (script, style, forms and event handlers go)."""
+    """Only email-safe tags and attributes (script, style, forms, comments and event handlers
+    go)."""
     return nh3.clean(
         markup,
         tags=TAGS,
@@ -189,149 +260,418 @@ def sanitize(markup):
     )
 
 
-def inline(markup):
-    inliner = css_inline.CSSInliner(
-        load_remote_stylesheets=False, keep_style_tags=False, keep_link_tags=False
+def escape_merge_syntax(document):
+    """`document` with `{`, `}`, `*|` and `|*` written as character references wherever
+    content can be (text and attributes: a reader sees the same characters, an ESP finds no
+    tag to run); the layout's <style> blocks and conditional comments are left as they are."""
+    pieces = LAYOUT_ONLY.split(document)
+    return "".join(
+        piece if index % 2 else MERGE_SYNTAX.sub(lambda m: HTML_ESCAPES[m.group()], piece)
+        for index, piece in enumerate(pieces)
     )
-    return inliner.inline_fragment(markup, render_to_string("email/email.css"))
 
 
-def finish(markup, utm):
-    """Rendered template output → the HTML an ESP sends (steps 2 to 4 of the module's doc)."""
-    return inline(sanitize(prepare(clean_text(markup), utm)))
+def escape_text(text):
+    """Plain text (a subject, the text part) an ESP will not execute: a zero-width space
+    breaks each delimiter, which a reader does not see."""
+    return TEXT_SYNTAX.sub(lambda m: f"{m.group()[0]}\u200b{m.group()[1]}", text)
 
 
-def links_of(markup):
-    """[{"url", "text"}] of every link in `markup`, in order."""
-    root = lxml_html.fragment_fromstring(markup, create_parent="div")
-    return [
-        {"url": link.get("href"), "text": " ".join(link.text_content().split())}
-        for link in root.iter("a")
-        if link.get("href")
+def with_merge_tag(text, esp):
+    return text.replace(UNSUBSCRIBE_PLACEHOLDER, UNSUBSCRIBE_TAGS[esp])
+
+
+def brand():
+    """The email brand of the default site (Settings > Email brand) as `brand_facts`."""
+    from wagtail.models import Site
+
+    site = Site.objects.filter(is_default_site=True).first()
+    return brand_facts(EmailBrand.for_site(site) if site else EmailBrand())
+
+
+BRAND_FIELDS = (
+    *("clinic_name", "postal_address", "footer_text", "unsubscribe_label", "default_esp"),
+    *("accent_colour", "text_colour", "background_colour"),
+)
+
+
+def brand_facts(row):
+    """An EmailBrand as plain data for the templates (texts cleaned, the address as lines,
+    the logo as a rendition twice the width it is shown)."""
+    facts = {name: clean_text(getattr(row, name)) for name in BRAND_FIELDS}
+    facts["address_lines"] = [
+        line.strip() for line in facts["postal_address"].splitlines() if line.strip()
     ]
+    facts["logo"] = None
+    if row.logo_id:
+        rendition = row.logo.get_rendition(f"width-{LOGO_WIDTH * DENSITY}")
+        width = min(LOGO_WIDTH, rendition.width)
+        facts["logo"] = {
+            "url": absolute_media_url(rendition.url),
+            "width": width,
+            "height": round(rendition.height * width / rendition.width),
+        }
+    return facts
 
 
-TEXT_CONFIG = ParserConfig(display_links=True)
+def part(template, context, utm, previous=0):
+    """One part of the content: rendered, prepared and sanitized. Returns (html, last heading
+    level)."""
+    markup, level = prepare(clean_text(render_to_string(template, context)), utm, previous)
+    return sanitize(markup), level
+
+
+TEXT_CONFIG = ParserConfig(display_links=False)
 
 
 def text_of(markup):
-    """The plain-text alternative: the same content, links kept as URLs."""
+    """The plain text of one part: no Markdown; each link's URL on a line of its own after
+    the block that holds the link (a URL that is the link's own text is not repeated)."""
+    root = lxml_html.fragment_fromstring(markup or "<p></p>", create_parent="div")
+    urls = {}
+    for anchor in root.iter("a"):
+        href = anchor.get("href")
+        if not href or " ".join(anchor.text_content().split()) == href:
+            continue
+        block = next((n for n in anchor.iterancestors() if n.tag in BLOCKS), root)
+        urls.setdefault(block, []).append(href)
+    for block, hrefs in urls.items():
+        for href in dict.fromkeys(hrefs):
+            etree.SubElement(block, "br").tail = href
+    markup = (root.text or "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in root
+    )  # (inscriptis indents what a wrapping <div> holds)
     text = get_text(markup, TEXT_CONFIG)
     lines = [line.rstrip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def plain_text(*blocks):
+    """Blocks of plain text, a blank line between each."""
+    return "\n\n".join(block for block in blocks if block) + "\n"
+
+
+def links_of(markup):
+    """[{"url", "text"}] of every link in `markup`, in order (the ESP's unsubscribe link,
+    a merge tag rather than a URL, is not one)."""
+    root = lxml_html.fromstring(markup)
+    return [
+        {"url": anchor.get("href"), "text": " ".join(anchor.text_content().split())}
+        for anchor in root.iter("a")
+        if anchor.get("href") and anchor.get("href") not in NOT_LINKS
+    ]
 
 
 def size(markup):
     return len(markup.encode())
 
 
-def item_sections(data):
+@dataclass
+class Layout:
+    """What every email's layout needs besides its content: the brand, the ESP, the UTM
+    values of the layout's own links."""
+
+    brand: dict
+    esp: str
+    utm: dict
+
+    def context(self, subject, preheader):
+        return {
+            "brand": self.brand,
+            "subject": subject,
+            "preheader": preheader,
+            "lang": settings.LANGUAGE_CODE.split("-")[0],
+            "dir": "rtl" if get_language_bidi() else "ltr",
+            "width": WIDTH,
+            "gutter": GUTTER,
+            "footer_background": TINT,
+            "home_url": link(settings.WEBSITE_BASE_URL + "/", self.utm),
+            "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
+        }
+
+    def document(self, template, context):
+        """The MJML `template` rendered with `context` → the finished HTML document (steps 2
+        to 5 of the module's doc), placeholders still in: see `finish`."""
+        mjml = render_to_string(template, context)
+        laid_out = mjml2html(mjml, fonts={})
+        css = render_to_string("email/email.css", {"brand": self.brand, "tint": TINT})
+        inliner = css_inline.CSSInliner(
+            load_remote_stylesheets=False, keep_style_tags=True, keep_link_tags=False, extra_css=css
+        )
+        return escape_merge_syntax(inliner.inline(laid_out))
+
+    def header_text(self):
+        return f"{self.brand['clinic_name']}\n{self.context('', '')['home_url']}"
+
+    def footer_text(self):
+        brand = self.brand
+        return plain_text(
+            "\n".join([brand["clinic_name"], *brand["address_lines"]]),
+            brand["footer_text"],
+            f"{brand['unsubscribe_label']}:\n{UNSUBSCRIBE_PLACEHOLDER}",
+        ).strip()
+
+    def finish(self, subject, preheader, html, text, **more):
+        """The answer: subject, preheader and text escaped for ESPs, the merge tags put in."""
+        return {
+            "subject": escape_text(subject),
+            "preheader": escape_text(preheader),
+            "html": with_merge_tag(html, self.esp),
+            "text": with_merge_tag(escape_text(text), self.esp),
+            "links": links_of(html),
+            **more,
+        }
+
+
+# Items ------------------------------------------------------------------------------------
+
+
+def short_reference(reference):
+    """'Cohen SP et al. Reg Anesth Pain Med, 2018.': enough to find it, short in an email."""
+    authors = [name.strip() for name in (reference.get("authors") or "").split(",") if name]
+    first = authors[0].removesuffix(" et al.").removesuffix(" et al") if authors else ""
+    where = reference.get("journal") or reference.get("title") or ""
+    where = where if len(where) <= 80 else where[:79].rstrip() + "…"
+    many = len(authors) > 1 or "et al" in (reference.get("authors") or "")
+    year = reference.get("year")
+    name = f"{first}{' et al.' if many else '.'}" if first else ""
+    return " ".join(bit for bit in (name, f"{where}, {year}." if year else f"{where}.") if bit)
+
+
+class Citations:
+    """One numbered list of every reference an email cites: the item's own first, then any the
+    body or safety information cite besides."""
+
+    def __init__(self, references):
+        self.listed = []
+        self.numbers = {}
+        for reference in references:
+            self.number(reference)
+
+    def number(self, reference):
+        key = reference.get("id") or reference.get("citation")
+        if key not in self.numbers:
+            self.listed.append({**reference, "short": short_reference(reference)})
+            self.numbers[key] = len(self.listed)
+        return self.numbers[key]
+
+    def numbered(self, block):
+        """A body block with its evidence as numbers into the list."""
+        if block.get("type") != "evidence_claim":
+            return block
+        value = block["value"]
+        numbers = sorted(self.number(reference) for reference in value.get("references") or [])
+        return {**block, "value": {**value, "numbers": numbers}}
+
+
+def email_image(value):
+    """A body image as the email shows it: at most the column's width (its own width when
+    smaller), sourced from a rendition at least twice as wide where there is one; None for an
+    image without renditions."""
+    renditions = value.get("renditions") or {}
+    small, sharp = renditions.get("small"), renditions.get("medium") or renditions.get("small")
+    if not small:
+        return None
+    width = min(small["width"], COLUMN)
+    return {
+        "src": sharp["url"],
+        "width": width,
+        "height": round(small["height"] * width / small["width"]),
+    }
+
+
+def hero_of(data, width=WIDTH):
+    """The item's hero image `width` px wide, sourced twice as wide (its original format: not
+    every email client shows webp), with its alt text; None without one."""
+    image = data.get("hero_image")
+    if not image:
+        return None
+    renditions = image["renditions"]
+    small, sharp = renditions["small"], renditions.get("medium") or renditions["small"]
+    return {
+        "src": sharp["url"],
+        "width": width,
+        "height": round(small["height"] * width / small["width"]),
+        "alt": image["alt"],
+    }
+
+
+def near_duplicate(text, summary):
+    """Whether a text field only repeats the summary (the summary is shown once)."""
+
+    def words(value):
+        return " ".join(re.sub(r"<[^>]+>", " ", value or "").lower().split()).strip(" .")
+
+    text, summary = words(text), words(summary)
+    return bool(text) and bool(summary) and (text in summary or summary in text)
+
+
+def item_sections(data, citations):
     """The clippable part of an item's email, as template contexts: one per body block (so a
     long body is cut between blocks), one per other field with something to show."""
     sections = []
     for section in registry.named(data["type"]).email_sections:
         value = data.get(section.field)
-        if not value:
+        if not value or (section.kind == "text" and near_duplicate(value, data.get("summary"))):
             continue
         if section.kind == "stream":
-            sections += [{"kind": "block", "block": block} for block in value]
+            sections += [
+                {"kind": "block", "block": citations.numbered(block)}
+                for block in value
+                if block.get("type") != "image" or email_image(block["value"])
+            ]
         else:
             sections.append({"kind": section.kind, "heading": section.heading, "value": value})
+    for section in sections:
+        if section["kind"] == "block" and section["block"]["type"] == "image":
+            block = section["block"]
+            section["block"] = {
+                **block,
+                "value": {**block["value"], "email": email_image(block["value"])},
+            }
     return sections
 
 
-def hero_of(data):
-    """The 600 px rendition of the item's hero image (its original format: not every email
-    client shows webp), with its alt text; None without one."""
-    image = data.get("hero_image")
-    if not image:
-        return None
-    small = image["renditions"]["small"]
-    return {
-        "url": small["url"],
-        "width": small["width"],
-        "height": small["height"],
-        "alt": image["alt"],
-    }
+def disclaimer_part(disclaimer, utm, previous):
+    """The disclaimer as an email says it (its reviewed email wording where it has one)."""
+    if not disclaimer:
+        return None, previous
+    worded = {**disclaimer, "text": disclaimer.get("email_text") or disclaimer["text"]}
+    return part("email/parts/disclaimer.html", {"disclaimer": worded}, utm, previous)
 
 
-def item_email(data, utm):
+def item_email(data, utm, esp, the_brand=None):
     """{"subject", "preheader", "html", "text", "links", "clipped"} of an item from its web
-    detail `data`: the HTML a fragment (one outer table) for an ESP's template."""
+    detail `data`: `html` a complete document."""
     data = clean_data(data)  # whatever a stored copy holds, XML and HTML parsers can read
-    sections = item_sections(data)
-    context = {
-        "item": data,
+    layout = Layout(the_brand or brand(), esp, utm)
+    citations = Citations(data.get("references") or [])
+    sections = item_sections(data, citations)
+    safety = data.get("safety")
+    source = safety.get("source") if safety else None
+    source_number = citations.number(source) if source else None
+    header, level = part(
+        "email/parts/header.html",
+        {"url": data["url"], "title": data["title"], "summary": data.get("summary")},
+        utm,
+    )
+    rendered_sections = []
+    for section in sections:
+        markup, level = part(
+            f"email/sections/{section['kind']}.html", {"section": section}, utm, level
+        )
+        rendered_sections.append(markup)
+    safety_part = None
+    if safety:
+        safety_part, _ = part(
+            "email/parts/safety.html", {"safety": safety, "source_number": source_number}, utm, 1
+        )
+    references = None
+    if citations.listed:
+        references, _ = part(
+            "email/parts/references.html", {"references": citations.listed}, utm, 1
+        )
+    disclaimer, _ = disclaimer_part(data.get("disclaimer"), utm, 1)
+    action = data.get("call_to_action")
+    action = action and {"label": action["label"], "url": link(action["url"], utm)}
+    action = action if action and action["url"] else None
+    subject, preheader = data["title"], data.get("summary") or ""
+    context = layout.context(subject, preheader) | {
         "hero": hero_of(data),
-        "safety": data.get("safety"),
-        "call_to_action": data.get("call_to_action"),
-        "references": data.get("references") or [],
-        "disclaimer": data.get("disclaimer"),
-        "width": WIDTH,
+        "item_url": link(data["url"], utm),
+        "action": action,
     }
+
+    def parts_shown(count):
+        shown = rendered_sections[:count]
+        if count < len(rendered_sections):
+            shown = [
+                *shown,
+                part("email/parts/clipped.html", {"url": data["url"], "title": data["title"]}, utm)[
+                    0
+                ],
+            ]
+        return {
+            "header": header,
+            "sections": shown,
+            "safety": safety_part,
+            "references": references,
+            "disclaimer": disclaimer,
+        }
 
     def rendered(count):
-        return finish(
-            render_to_string(
-                "email/item.html",
-                {**context, "sections": sections[:count], "clipped": count < len(sections)},
-            ),
-            utm,
-        )
+        return layout.document("email/mjml/item.mjml", {**context, "parts": parts_shown(count)})
 
-    markup, shown = rendered(len(sections)), len(sections)
+    count = len(rendered_sections)
+    markup = rendered(count)
     if size(markup) >= CLIP_BYTES:  # the most sections that fit, found by halving
-        low, high = 0, len(sections) - 1
+        low, high = 0, count - 1
         while low < high:
             middle = (low + high + 1) // 2
             if size(rendered(middle)) < CLIP_BYTES:
                 low = middle
             else:
                 high = middle - 1
-        markup, shown = rendered(low), low
-    return {
-        "subject": data["title"],
-        "preheader": data.get("summary") or "",
-        "html": markup,
-        "text": text_of(markup),
-        "links": links_of(markup),
-        "clipped": shown < len(sections),
-    }
+        count = low
+        markup = rendered(count)
+    shown = parts_shown(count)
+    text = plain_text(
+        layout.header_text(),
+        text_of(header),
+        *map(text_of, shown["sections"]),
+        text_of(safety_part),
+        f"{action['label']}:\n{action['url']}" if action else "",
+        text_of(references),
+        text_of(disclaimer),
+        layout.footer_text(),
+    )
+    return layout.finish(subject, preheader, markup, text, clipped=count < len(rendered_sections))
 
 
-def teaser(item):
-    """An item of a campaign (its list shape, teaser overrides applied) as the template needs."""
-    return {**item, "hero": hero_of(item)}
+# Campaigns --------------------------------------------------------------------------------
 
 
-def campaign_email(campaign, items, disclaimer, utm):
+def teaser(item, utm, level):
+    """One item of a campaign as its part of the email: `item` its list shape with the teaser
+    applied, plus `page_title` (the page's own) and a therapy's reviewed `safety`."""
+    tagged = {**utm, "utm_content": item["slug"]}
+    markup, level = part("email/parts/teaser.html", {"item": item}, tagged, level)
+    hero = hero_of(item, COLUMN)
+    return {"html": markup, "hero": hero, "url": link(item["url"], tagged)}, level
+
+
+def campaign_email(campaign, items, disclaimer, utm, esp, the_brand=None):
     """{"subject", "preheader", "html", "text", "links"} of a campaign: `campaign` a dict of its
     fields (subject, preheader, intro, call_to_action), `items` its public items (list shapes,
-    teasers applied), `disclaimer` the default one's {"text", "emergency_text"}. The HTML is a
-    complete document: doctype, a hidden preheader, a 600 px table layout, CSS inlined, the
-    disclaimer at its foot."""
+    teasers applied, each with its page's own `page_title` and a therapy's `safety`),
+    `disclaimer` the default one's representation. The HTML is a complete document."""
     campaign, items, disclaimer = clean_data(campaign), clean_data(items), clean_data(disclaimer)
-    body = finish(
-        render_to_string(
-            "email/campaign_body.html",
-            {
-                "campaign": campaign,
-                "items": [teaser(item) for item in items],
-                "action": campaign.get("call_to_action"),
-                "disclaimer": disclaimer,
-                "width": WIDTH,
-            },
-        ),
-        utm,
+    layout = Layout(the_brand or brand(), esp, utm)
+    header, level = part(
+        "email/parts/campaign_header.html", {"campaign": campaign}, {**utm, "utm_content": "intro"}
     )
-    document = render_to_string(
-        "email/campaign.html",
-        {"subject": campaign["subject"], "preheader": campaign["preheader"], "body": body},
-    )
-    return {
-        "subject": campaign["subject"],
-        "preheader": campaign["preheader"],
-        "html": document,
-        "text": text_of(body),
-        "links": links_of(body),
+    teasers = []
+    for item in items:
+        shown, _ = teaser(item, utm, level)
+        teasers.append(shown)
+    action = campaign.get("call_to_action")
+    action_utm = {**utm, "utm_content": "call-to-action"}
+    action = action and {"label": action["label"], "url": link(action["url"], action_utm)}
+    action = action if action and action["url"] else None
+    disclaimer_html, _ = disclaimer_part(disclaimer, utm, 1)
+    subject, preheader = campaign["subject"], campaign.get("preheader") or ""
+    context = layout.context(subject, preheader) | {
+        "teasers": teasers,
+        "action": action,
+        "parts": {"header": header, "disclaimer": disclaimer_html},
     }
+    markup = layout.document("email/mjml/campaign.mjml", context)
+    text = plain_text(
+        layout.header_text(),
+        text_of(header),
+        *(text_of(shown["html"]) for shown in teasers),
+        f"{action['label']}:\n{action['url']}" if action else "",
+        text_of(disclaimer_html),
+        layout.footer_text(),
+    )
+    return layout.finish(subject, preheader, markup, text)

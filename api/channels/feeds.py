@@ -17,7 +17,7 @@ from django.conf import settings
 
 from feedgen.feed import FeedGenerator
 
-from api.channels.email import hero_of, tracked
+from api.channels.email import tracked
 from pages.text_safety import clean_data, clean_text
 
 RSS, ATOM = "rss", "atom"
@@ -46,8 +46,9 @@ def feed_bytes(kind, title, description, link, self_url, items, utm):
     feed.title(title)
     feed.description(description)
     feed.subtitle(description)
-    feed.link(href=tracked(link, utm), rel="alternate")
+    # self first: feedgen writes RSS's channel <link> from the last link given (the website)
     feed.link(href=self_url, rel="self")
+    feed.link(href=tracked(link, utm), rel="alternate")
     feed.language("en")
     feed.generator(settings.WAGTAIL_SITE_NAME)
     published = [moment(item["last_published_at"]) for item in items if item["last_published_at"]]
@@ -64,8 +65,8 @@ def feed_bytes(kind, title, description, link, self_url, items, utm):
         entry.description(item.get("summary") or item["title"])
         entry.published(moment(item["first_published_at"]))
         entry.updated(moment(item["last_published_at"]) or moment(item["first_published_at"]))
-        image = hero_of(item)
-        if image:
+        image = (item.get("hero_image") or {}).get("renditions", {}).get("small")
+        if image:  # its 600 px rendition in its original format (not every reader shows webp)
             extension = image["url"].rsplit(".", 1)[-1].lower()
             entry.media.content(
                 url=image["url"],

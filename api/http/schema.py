@@ -8,7 +8,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from api.channels.email import UTM_DESCRIPTIONS, UTM_PARAMS, UTM_SCHEMA
+from api.channels.email import (
+    ESP_DESCRIPTION,
+    ESP_PARAM,
+    ESP_SCHEMA,
+    UTM_DESCRIPTIONS,
+    UTM_PARAMS,
+    UTM_SCHEMA,
+)
 from api.http.problems import PROBLEM_CONTENT_TYPE
 from shapes.drf import plain_schema
 from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel, paged
@@ -37,26 +44,36 @@ class EmailAnchorSerializer(serializers.Serializer):
 
 
 class ItemEmailSerializer(serializers.Serializer):
-    """One item as email content: `html` is a fragment (one outer table, at most 600 px wide,
-    CSS inlined, no `<style>` or `<script>`) for an ESP's template, `text` its plain-text
-    alternative. A therapy's email always carries its safety information, and every email the
-    disclaimer; when the body would take `html` past Gmail's clipping size, the body ends
-    early with a link to the page and `clipped` is true."""
+    """One item as an email: `html` a complete, responsive document (MJML: fluid from 320 to
+    600 px, CSS inlined, media queries and dark mode in `<style>`, Outlook's conditional
+    comments; the clinic's header, a footer with its postal address and the ESP's unsubscribe
+    merge tag), `text` its plain-text alternative. A therapy's email always carries its safety
+    information before its call to action, and every email the disclaimer; when the body would
+    take `html` past Gmail's clipping size, the body ends early with a link to the page and
+    `clipped` is true. What ESPs execute (`{{ }}`, `{% %}`, `*| |*`) is escaped in content."""
 
     subject = serializers.CharField()
     preheader = serializers.CharField(allow_blank=True, help_text="The inbox preview text.")
     html = serializers.CharField()
     text = serializers.CharField()
-    links = EmailAnchorSerializer(many=True, help_text="Every link in `html`, in order.")
+    links = EmailAnchorSerializer(
+        many=True, help_text="Every link in `html`, in order, but the unsubscribe merge tag."
+    )
     clipped = serializers.BooleanField()
 
 
 def utm_parameters():
-    """The UTM query parameters of every email rendition (api/channels/email.py validates them)."""
+    """The UTM query parameters of every email rendition and feed (api/channels/email.py
+    validates them)."""
     return [
         OpenApiParameter(name, UTM_SCHEMA, description=UTM_DESCRIPTIONS[name])
         for name in UTM_PARAMS
     ]
+
+
+def email_parameters():
+    """The query parameters of every email: the UTM values and the ESP."""
+    return [*utm_parameters(), OpenApiParameter(ESP_PARAM, ESP_SCHEMA, description=ESP_DESCRIPTION)]
 
 
 class ProblemSerializer(serializers.Serializer):

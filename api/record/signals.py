@@ -28,12 +28,21 @@ from api.models import ApiKey, RepresentationState
 from api.record import changes, events
 from api.serving import response_cache
 from pages import media
-from pages.models import Campaign, Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.models import (
+    Campaign,
+    Disclaimer,
+    EmailBrand,
+    MedicalCode,
+    Reference,
+    Reviewer,
+    Symptom,
+)
 from pages.signals import content_loaded, is_bulk_loading
 from shapes import registry
 from shapes.representation import (
     CAMPAIGNS,
     DEFAULT_DISCLAIMER_KEY,
+    EMAIL_BRAND_KEY,
     EVERY_PAGE_KEY,
     REDIRECTS_KEY,
     SYMPTOMS_KEY,
@@ -197,6 +206,11 @@ def campaign_deleted(sender, instance, **kwargs):
         outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 
+def email_brand_changed(sender, instance, **kwargs):
+    """Every email shows the brand: its cached answers end once the change commits."""
+    purge_on_commit([EMAIL_BRAND_KEY])
+
+
 def site_changed(sender, instance, **kwargs):
     queue_refresh_unless_loading(everything=True)
 
@@ -221,6 +235,7 @@ def connect():
         signal.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid=f"r-{suffix}")
         signal.connect(site_changed, sender=Site, dispatch_uid=f"site-{suffix}")
         signal.connect(redirect_changed, sender=Redirect, dispatch_uid=f"redirect-{suffix}")
+        signal.connect(email_brand_changed, sender=EmailBrand, dispatch_uid=f"brand-{suffix}")
         signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
         signal.connect(image_changed, sender=get_image_model(), dispatch_uid=f"image-{suffix}")
         signal.connect(document_changed, sender=get_document_model(), dispatch_uid=f"doc-{suffix}")

@@ -25,6 +25,7 @@ from api.channels.campaigns import (
     campaign_links,
     campaign_utm,
     default_disclaimer,
+    email_items,
     live_campaign,
     public_campaigns,
     summary,
@@ -33,17 +34,18 @@ from api.channels.campaigns import (
 from api.channels.feeds import RSS
 from api.http.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.http.pagination import page_parameters
-from api.http.schema import ERROR_RESPONSES, EmailAnchorSerializer, utm_parameters
+from api.http.schema import (
+    ERROR_RESPONSES,
+    EmailAnchorSerializer,
+    email_parameters,
+)
 from api.serving.read_path import ItemReader, ResponseParts, earliest, fixed_answer
 from api.serving.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
 from api.views.reading import AnsweringMixin, PagedListView
 from pages.models import Campaign
 from pages.selectors import Visibility
-from shapes.representation import (
-    page_key,
-    snippet_key,
-)
+from shapes.representation import EMAIL_BRAND_KEY, page_key, snippet_key
 from shapes.schema import CampaignSummarySerializer, items_of_any_type, paged
 from shapes.serializers import LIST, serializers_by_model
 
@@ -56,10 +58,11 @@ SLUG_PARAMETER = OpenApiParameter(
 
 
 class CampaignSerializer(serializers.Serializer):
-    """A published campaign as one email, for send-time fetchers: `html` a complete document
-    (doctype, hidden preheader, 600 px table layout, CSS inlined, no `<style>` or `<script>`,
-    the disclaimer at its foot), `text` its plain-text part, `links` every link of `html`,
-    `items` its public items' list shapes with the campaign's teasers as title and summary."""
+    """A published campaign as one email, for send-time fetchers: `html` a complete, responsive
+    document (MJML: 320 to 600 px, the brand's header, each therapy's safety line, the
+    disclaimer, a footer with the clinic's address and the ESP's unsubscribe merge tag), `text`
+    its plain-text part, `links` every link of `html` but the unsubscribe tag, `items` its
+    public items' list shapes with the campaign's teasers as title and summary."""
 
     id = serializers.IntegerField()
     slug = serializers.SlugField()
@@ -108,9 +111,8 @@ class CampaignListView(PagedListView, AnsweringMixin, APIView):
 
 
 class CampaignDetailView(AnsweringMixin, APIView):
-    """A published campaign as one email: `html` a complete document (doctype, hidden
-    preheader, 600 px table layout, inlined CSS, the disclaimer at its foot), `text` its
-    plain-text part, `items` its public items' list shapes with the teasers applied."""
+    """A published campaign as one email (CampaignSerializer), for the ESP the request or the
+    campaign names."""
 
     http_method_names = ["get", "head"]
     permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
@@ -118,34 +120,39 @@ class CampaignDetailView(AnsweringMixin, APIView):
     @extend_schema(
         summary="One published campaign as an email",
         operation_id="campaigns_retrieve",
-        parameters=[SLUG_PARAMETER, *utm_parameters()],
+        parameters=[SLUG_PARAMETER, *email_parameters()],
         responses={200: CampaignSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, slug):
-        email.check_utm(request)
+        email.check_email_query(request)
         campaign = live_campaign(slug)
         utm = campaign_utm(request, campaign)
-        return self.answered(request, lambda: self.answer(campaign, utm))
+        esp = email.esp_of(request, campaign.esp)
+        return self.answered(request, lambda: self.answer(campaign, utm, esp))
 
-    def answer(self, campaign, utm):
+    def answer(self, campaign, utm, esp):
         visibility = Visibility.load()
         reader = ItemReader(visibility, self.request)
         shown, items, item_keys = campaign_items(campaign, reader)
+        details, email_shown = email_items(items, reader)
         disclaimer = default_disclaimer(visibility)
+        brand = email.brand()
 
         def body():
-            document = campaign_document(campaign, items, disclaimer, utm)
+            document = campaign_document(campaign, email_shown, disclaimer, utm, esp, brand)
             return render({"id": campaign.pk, "slug": campaign.slug, **document, "items": items})
 
-        facts = render([summary(campaign), campaign.intro, campaign.call_to_action_url, utm])
+        facts = render(
+            [summary(campaign), campaign.intro, campaign.call_to_action_url, utm, esp, brand]
+        )
         extra = [facts, render(disclaimer)]
         answer = ResponseParts(
-            etag=reader.etag(f"campaign|{email.VERSION}", shown, extra),
-            keys=[*campaign_keys(campaign), *sorted(reader.keys)],  # what it shows, no more
+            etag=reader.etag(f"campaign|{email.VERSION}", [*shown, *details], extra),
+            keys=[*campaign_keys(campaign), EMAIL_BRAND_KEY, *sorted(reader.keys)],
             expires=reader.expires,
             body=body,
             # every item's page, public or not: one that becomes public must appear
-            validators=[*campaign_keys(campaign), *item_keys],
+            validators=[*campaign_keys(campaign), EMAIL_BRAND_KEY, *item_keys],
         )
         return until_expiry(answer, campaign.expire_at)
 

@@ -27,7 +27,12 @@ from api.http.params import (
     subset_param,
 )
 from api.http.problems import BadQuery
-from api.http.schema import ERROR_RESPONSES, ItemEmailSerializer, channel_parameter, utm_parameters
+from api.http.schema import (
+    ERROR_RESPONSES,
+    ItemEmailSerializer,
+    channel_parameter,
+    email_parameters,
+)
 from api.serving.read_path import ItemReader, ResponseParts, item_answer, page_answer
 from api.serving.stored import render
 from api.views.reading import AnsweringMixin
@@ -35,7 +40,7 @@ from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.relations import expandable, search_links
-from shapes.representation import APP, WEB, collection_key, page_key
+from shapes.representation import APP, EMAIL_BRAND_KEY, WEB, collection_key, page_key
 from shapes.schema import by_channel
 from shapes.serializers import DETAIL, LIST, serializer_for
 
@@ -199,13 +204,14 @@ class ContentViewSet(
             self.check_list_parameters(query)
         if self.action == "email":
             query.check(lambda: email.utm_values(request, {}))
+            query.check(lambda: email.esp_of(request, email.Esp.MAILCHIMP))
         query.done()
 
     def allowed_parameters(self):
         if self.action == "list":
             return self.list_parameters | set(self.filterset_class.base_filters)
         if self.action == "email":
-            return set(email.UTM_PARAMS)
+            return {*email.UTM_PARAMS, email.ESP_PARAM}
         return self.detail_parameters
 
     def check_list_parameters(self, query):
@@ -318,20 +324,23 @@ class ContentViewSet(
         """The item as email content (api/channels/email.py), from its stored web detail."""
         slug = self.kwargs["slug"]
         utm = email.utm_values(request, {"utm_campaign": slug, "utm_content": slug})
-        return self.answered(request, lambda: self.email_answer(slug, utm))
+        esp = email.esp_of(request)
+        return self.answered(request, lambda: self.email_answer(slug, utm, esp))
 
-    def email_answer(self, slug, utm):
+    def email_answer(self, slug, utm, esp):
         reader = ItemReader(self.visibility, self.request, WEB)
         pieces = reader.copies(reader.item_by_slug(self.model, slug), DETAIL)
         if not pieces:
             raise self.not_found(slug)
         (piece,) = pieces.values()
+        brand = email.brand()
+        signature = f"email|{email.VERSION}|{email.utm_signature(utm)}|{esp}"
         return ResponseParts(
-            etag=reader.etag(f"email|{email.VERSION}|{email.utm_signature(utm)}", [piece]),
-            keys=[*self.collection_keys(), *sorted(reader.keys)],
+            etag=reader.etag(signature, [piece], [render(brand)]),
+            keys=[*self.collection_keys(), EMAIL_BRAND_KEY, *sorted(reader.keys)],
             expires=reader.expires,
-            body=lambda: render(email.item_email(piece.data(), utm)),
-            validators=[page_key(piece.page_id)],
+            body=lambda: render(email.item_email(piece.data(), utm, esp, brand)),
+            validators=[page_key(piece.page_id), EMAIL_BRAND_KEY],
         )
 
 
@@ -369,10 +378,11 @@ def content_viewset(model):
         ),
         email=extend_schema(
             summary=f"One {name} as email content",
-            description="HTML an email service provider can send as it is (a fragment for "
-            "your template), its plain-text part and its links, with UTM parameters on every "
-            "link to the website. Cache it like the JSON: ETag, Cache-Control, surrogate keys.",
-            parameters=[slug_parameter, *utm_parameters()],
+            description="A complete, responsive HTML document an email service provider can "
+            "send as it is, its plain-text part and its links, with UTM parameters on every "
+            "link to the website and the chosen ESP's unsubscribe merge tag in its footer. "
+            "Cache it like the JSON: ETag, Cache-Control, surrogate keys.",
+            parameters=[slug_parameter, *email_parameters()],
             responses={200: ItemEmailSerializer, **ERROR_RESPONSES},
         ),
     )(

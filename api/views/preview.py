@@ -23,7 +23,7 @@ from api.http.schema import (
     ItemEmailSerializer,
     ProblemSerializer,
     channel_parameter,
-    utm_parameters,
+    email_parameters,
 )
 from api.models import ApiKey
 from api.serving.stored import render
@@ -92,16 +92,16 @@ class EmailPreviewView(PreviewMixin, APIView):
 
     @extend_schema(
         summary="Preview a draft as email",
-        parameters=[TOKEN_PARAMETER, *utm_parameters()],
+        parameters=[TOKEN_PARAMETER, *email_parameters()],
         responses={200: ItemEmailSerializer, **ERROR_RESPONSES},
         auth=[],
     )
     def get(self, request):
-        email.check_utm(request, also={"token"})
+        email.check_email_query(request, also={"token"})
         draft = self.draft(request)
         defaults = {"utm_campaign": draft.slug, "utm_content": draft.slug}
         utm = email.utm_values(request, defaults)
-        return self.respond(draft_email(draft, Visibility.load(), utm))
+        return self.respond(draft_email(draft, Visibility.load(), utm, email.esp_of(request)))
 
 
 class PreviewTokenRequestSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from pages.models.conditions import (
     ConditionSymptomLink,
     ConditionTreatmentLink,
 )
+from pages.models.email_brand import EmailBrand, Esp
 from pages.models.review_task import MedicalReviewTask
 from pages.models.snippets import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
 from pages.models.therapies import (
@@ -29,6 +30,8 @@ from pages.models.treatments import TreatmentExampleDrug, TreatmentIndexPage, Tr
 
 __all__ = [
     "MedicalReviewTask",
+    "EmailBrand",
+    "Esp",
     "BaseContentPage",
     "Campaign",
     "CampaignItem",

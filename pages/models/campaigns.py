@@ -30,6 +30,7 @@ from wagtail.search import index
 
 from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
+from pages.models.email_brand import Esp
 from pages.models.snippets import SUMMARY_FEATURES, revision_relations
 from pages.previews import EMAIL, serve_preview
 
@@ -109,6 +110,14 @@ class Campaign(
     )
     call_to_action_label = models.CharField(max_length=100, blank=True)
     call_to_action_url = models.URLField(blank=True)
+    esp = models.CharField(
+        "Email service provider",
+        max_length=20,
+        choices=Esp.choices,
+        blank=True,
+        help_text="Whose unsubscribe merge tag the email carries (empty: the email brand's "
+        "default; a request's ?esp= overrides it).",
+    )
     revisions, workflow_states = revision_relations()
 
     base_form_class = CampaignForm
@@ -123,6 +132,7 @@ class Campaign(
             heading="Call to action",
         ),
         FieldPanel("utm_campaign"),
+        FieldPanel("esp"),
     ]
     search_fields = [index.SearchField("name"), index.SearchField("subject")]
 

@@ -308,6 +308,12 @@ class Disclaimer(ReviewedSnippet):
         blank=True,
         help_text="What to do in an emergency, e.g. 'In an emergency, call 911.'",
     )
+    email_text = RichTextField(
+        features=SUMMARY_FEATURES,
+        blank=True,
+        help_text="The disclaimer as an email says it, e.g. 'This email is general information...' "
+        "(empty: emails show the text above).",
+    )
     is_default = models.BooleanField(
         default=False,
         help_text="Shown on every page that does not choose another disclaimer, once published "
@@ -318,6 +324,7 @@ class Disclaimer(ReviewedSnippet):
         FieldPanel("name"),
         FieldPanel("text"),
         FieldPanel("emergency_text"),
+        FieldPanel("email_text"),
         FieldPanel("is_default"),
     ]
 

@@ -25,6 +25,7 @@ from pages.models import (
     ConditionSymptomLink,
     ConditionTreatmentLink,
     Disclaimer,
+    EmailBrand,
     HomePage,
     MedicalCode,
     PageMedicalCode,
@@ -144,6 +145,11 @@ class SeedLoader:
         site.root_page = home
         site.site_name = data.PROVIDER
         site.save()
+        brand = EmailBrand.for_site(site)
+        if brand.clinic_name == EmailBrand._meta.get_field("clinic_name").default:
+            brand.clinic_name = data.PROVIDER  # the rest (address, logo) is the clinic's to give
+            brand.footer_text = data.EMAIL_FOOTER
+            brand.save()
         # Wagtail's initial migration creates a bare "Welcome" page: remove it once unused.
         if welcome and welcome.specific_class is Page and not welcome.get_children().exists():
             welcome.delete()

@@ -8,6 +8,7 @@ the website, the app and the tests address content by them.
 """
 
 PROVIDER = "Kalypso Wellness Centers"
+EMAIL_FOOTER = f"You are receiving this email because you asked for news from {PROVIDER}."
 
 REVIEWER = {
     "kind": "organisation",
@@ -24,6 +25,11 @@ DISCLAIMER = {
         "treatment.</p>"
     ),
     "emergency_text": "In an emergency, call your local emergency number (911 in the US) now.",
+    "email_text": (
+        "<p>This email is general information, not personal medical advice. Talk to a "
+        "qualified clinician about your own situation before starting, stopping or changing "
+        "any treatment.</p>"
+    ),
 }
 
 # key -> Reference fields. Keys are only used inside the seed.

@@ -1,5 +1,6 @@
 """RSS and Atom feeds (api/channels/feeds.py), read back with feedparser as a feed reader would."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from django.conf import settings
@@ -31,6 +32,14 @@ def test_every_collection_has_a_feed_of_its_public_items(api, collection, kind):
     feed = parsed(response)
     listed = api(f"/api/v1/{collection}/?limit=100&ordering=-first_published_at,-id").json()
     assert [entry.title for entry in feed.entries] == [i["title"] for i in listed["results"]]
+    # the channel's own link is the website in RSS as in Atom; the feed's URL is rel="self"
+    assert feed.feed.link.startswith(settings.WEBSITE_BASE_URL + "/")
+    own = [link.href for link in feed.feed.links if link.rel == "self"]
+    assert own and own[0].endswith(f"/api/v1/feeds/{collection}.{kind}")
+    if kind == "rss":
+        assert re.search(
+            rb"<channel><title>[^<]*</title><link>https://www\.example-clinic", response.content
+        )
     for entry in feed.entries:
         assert entry.link.startswith(settings.WEBSITE_BASE_URL + "/")
         query = parse_qs(urlsplit(entry.link).query)

@@ -26,12 +26,14 @@ from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.channels.email import UTM_PARAMS
+from api.channels.email import ESP_PARAM, UTM_PARAMS
 from api.http.filters import filterset_for
 from api.views.content import ContentViewSet
 from pages.models import CONTENT_PAGE_MODELS
 from shapes import registry
 from tests.sizes import sized
+
+EMAIL_PARAMS = (*UTM_PARAMS, ESP_PARAM)
 
 PROBLEM = "application/problem+json"
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -206,14 +208,14 @@ def endpoints():
         Endpoint("sitemap", "/api/v1/sitemap/", ("limit", "offset")),
         Endpoint("symptoms", "/api/v1/symptoms/", ("limit", "offset")),
         Endpoint("sync", "/api/v1/sync/", ("channel", "cursor", "limit", "types")),
-        Endpoint("email", "/api/v1/therapies/ketamine-infusion-therapy/email/", UTM_PARAMS),
+        Endpoint("email", "/api/v1/therapies/ketamine-infusion-therapy/email/", EMAIL_PARAMS),
         Endpoint("feed-rss", "/api/v1/feeds/conditions.rss", UTM_PARAMS),
         Endpoint("feed-atom", "/api/v1/feeds/therapies.atom", UTM_PARAMS),
         Endpoint("campaigns-all", "/api/v1/campaigns/", ("limit", "offset")),
-        Endpoint("campaign", f"/api/v1/campaigns/{CAMPAIGN}/", UTM_PARAMS),
+        Endpoint("campaign", f"/api/v1/campaigns/{CAMPAIGN}/", EMAIL_PARAMS),
         Endpoint("campaign-feed", f"/api/v1/feeds/campaigns/{CAMPAIGN}.rss", UTM_PARAMS),
         Endpoint("preview", "/api/v1/preview/", ("token", "channel")),
-        Endpoint("preview-email", "/api/v1/preview/email/", ("token",)),
+        Endpoint("preview-email", "/api/v1/preview/email/", ("token", ESP_PARAM)),
         Endpoint("preview-tokens", "/api/v1/preview/tokens/", methods=("POST",)),
         Endpoint("schema", "/api/v1/schema/", ("format", "lang")),
         Endpoint("docs", "/api/v1/docs/"),

@@ -1,16 +1,22 @@
-"""Email HTML as a mail client lays it out: Debian's chromium, driven by Playwright (never a
-downloaded browser), at 600 px. Heavy: runs in CI's PostgreSQL pass (HEAVY_TESTS=1); .ci/run
-installs chromium when it is missing.
+"""Email documents as a mail client lays them out: Debian's chromium, driven by Playwright (never
+a downloaded browser), at 320, 375 and 600 px, in the light and the emulated dark colour
+scheme. Heavy: runs in CI's PostgreSQL pass (HEAVY_TESTS=1); .ci/run installs chromium when it
+is missing.
 
-The campaign's screenshot is kept at docs/campaign-email.png (the README shows it).
+What chromium cannot show: Outlook's Word engine and the forced colour inversion of Gmail's and
+Outlook's apps (README.md, "Email"). Screenshots the README shows are kept in docs/.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings as django_settings
 
 import pytest
 
 from tests.api.test_campaigns import PATH, make_campaign
 from tests.browser.conftest import CHROMIUM
+from tests.factories import give_hero_image
 
 ARGS = [
     "--headless",
@@ -20,59 +26,103 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "campaign-email.png"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+WIDTHS = (320, 375, 600)
+SCHEMES = ("light", "dark")
+MIN_CONTRAST = 4.5
+
+# For each element with text of its own: its colour against the first opaque background behind
+# it (the canvas where none is: white, or dark when the document allows a dark scheme).
+MEASURE = (
+    Path(__file__)
+    .with_name("email_measure.js")
+    .read_text()
+    .split("\n", 1)[1]  # after its comment: Playwright calls what reads as a function
+    .replace("MIN_CONTRAST", str(MIN_CONTRAST))
+)
 
 
-def layout(markup, screenshot=None):
-    """Lay `markup` out in a 600 px wide window of Debian's chromium (nothing fetched from the
-    network); returns how wide the document and its widest element are, how much text it
-    shows, and any console errors. (Fetch from the API before: Playwright's sync API runs an
-    event loop in this thread, where Django gives the test database another connection.)"""
+def media_route(route):
+    """Images from the test media folder, as the media host would serve them; nothing else is
+    fetched."""
+    path = urlsplit(route.request.url).path
+    if path.startswith(django_settings.MEDIA_URL):
+        file = Path(django_settings.MEDIA_ROOT) / path.removeprefix(django_settings.MEDIA_URL)
+        if file.is_file():
+            return route.fulfill(path=str(file))
+    return route.abort()
+
+
+def lay_out(document, name=None, shots=()):
+    """`document` at every width in both colour schemes: {(width, scheme): measurements}; the
+    (width, scheme) pairs in `shots` are kept as docs/<name>-<width>-<scheme>.png. (Fetch from
+    the API before: Playwright's sync API runs an event loop in this thread, where Django gives
+    the test database another connection.)"""
     from playwright.sync_api import sync_playwright
 
+    found = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            return _measure(browser, markup, screenshot)
+            for width in WIDTHS:
+                for scheme in SCHEMES:
+                    page = browser.new_page(
+                        viewport={"width": width, "height": 900}, color_scheme=scheme
+                    )
+                    errors = []
+                    page.on("pageerror", lambda error, errors=errors: errors.append(str(error)))
+                    page.route("**/*", media_route)
+                    page.set_content(document, wait_until="load")
+                    found[width, scheme] = {**page.evaluate(MEASURE), "errors": errors}
+                    if (width, scheme) in shots:
+                        shot = DOCS / f"{name}-{width}-{scheme}.png"
+                        page.screenshot(path=str(shot), full_page=True)
+                    page.close()
         finally:
             browser.close()
+    return found
 
 
-def _measure(browser, markup, screenshot):
-    page = browser.new_page(viewport={"width": 600, "height": 900})
-    errors = []
-    page.on(
-        "console", lambda message: errors.append(message.text) if message.type == "error" else None
-    )
-    page.route("**/*", lambda route: route.abort())  # images would come from the media host
-    page.set_content(markup, wait_until="domcontentloaded")
-    widths = page.evaluate(
-        """() => ({
-            document: document.documentElement.scrollWidth,
-            widest: Math.max(...[...document.querySelectorAll('body *')].map(
-                e => e.getBoundingClientRect().right)),
-            text: document.body.innerText.length,
-        })"""
-    )
-    if screenshot:
-        page.screenshot(path=str(screenshot), full_page=True)
-    page.close()
-    return widths, [e for e in errors if "net::ERR_FAILED" not in e]
+def assert_laid_out(found):
+    for (width, scheme), seen in found.items():
+        where = f"{width} px, {scheme}"
+        assert seen["document"] <= width, (where, seen["document"])  # no horizontal scroll
+        assert seen["widest"] <= width + 0.5, (where, seen["widest"])  # nothing cut off
+        assert not seen["low"], (where, seen["low"])  # no text fades into its background
+        assert not seen["errors"], (where, seen["errors"])
+        for natural, natural_height, shown, shown_height in seen["images"]:
+            assert natural > 0 and shown <= width  # loaded, within the screen
+            assert natural >= 2 * shown - 1, (where, natural, shown)  # sharp on a 2x screen
+            ratio = (shown_height / shown) / (natural_height / natural)
+            assert 0.98 < ratio < 1.02, (where, "stretched", ratio)
 
 
 @pytest.mark.heavy
-def test_an_item_email_lays_out_at_600_pixels(api, chromium):
-    fragment = api("/api/v1/therapies/ketamine-infusion-therapy/email/").json()["html"]
-    widths, errors = layout(f"<!DOCTYPE html><html><body style='margin:0'>{fragment}</body></html>")
-    assert widths["document"] <= 600 and widths["widest"] <= 600, widths
-    assert widths["text"] > 500 and not errors
+def test_an_item_email_holds_from_320_to_600_pixels_in_light_and_dark(
+    api, chromium, settings, tmp_path
+):
+    give_hero_image(settings, tmp_path, "A clinician talking with a patient")
+    document = api("/api/v1/conditions/neuropathic-pain/email/").json()["html"]
+    found = lay_out(document)
+    assert_laid_out(found)
+    assert all(len(seen["images"]) == 1 for seen in found.values())  # the hero
+    therapy = api("/api/v1/therapies/ketamine-infusion-therapy/email/").json()["html"]
+    shots = {(375, "light"), (375, "dark")}
+    found = lay_out(therapy, "email-therapy", shots)
+    assert_laid_out(found)
+    assert found[375, "light"]["text"] > 2000
+    for width, scheme in shots:
+        assert (DOCS / f"email-therapy-{width}-{scheme}.png").stat().st_size > 10_000
 
 
 @pytest.mark.heavy
-def test_a_campaign_lays_out_at_600_pixels_and_is_kept_as_a_screenshot(api, chromium):
+def test_a_campaign_holds_from_320_to_600_pixels_and_is_kept_as_screenshots(
+    api, chromium, settings, tmp_path
+):
+    give_hero_image(settings, tmp_path, "A clinician talking with a patient")
     make_campaign()
     document = api(PATH).json()["html"]
-    widths, errors = layout(document, SCREENSHOT)
-    assert widths["document"] <= 600 and widths["widest"] <= 600, widths
-    assert widths["text"] > 300 and not errors
-    assert SCREENSHOT.stat().st_size > 10_000
+    found = lay_out(document, "email-campaign", {(600, "light"), (375, "dark")})
+    assert_laid_out(found)
+    assert found[600, "light"]["text"] > 800
+    assert (DOCS / "email-campaign-600-light.png").stat().st_size > 10_000
