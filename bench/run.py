@@ -76,6 +76,7 @@ def scenario_plan(slugs, etag=None):
             [f"{ours}/conditions/?expand=causes,treatments,therapies"],
         ),
         ("search 'nerve pain'", [f"{ours}/search/?q=nerve%20pain"]),
+        ("email", [f"{path}email/" for path in details]),
     ]
     plan = [
         Scenario(name, "ours", config, paths)
@@ -93,6 +94,7 @@ def scenario_plan(slugs, etag=None):
         Scenario("list 20", "ours", "cached", [f"{ours}/conditions/"]),
         Scenario("detail", "ours", "cached", details),
         Scenario("detail, 304", "ours", "cached", details[:1], {"If-None-Match": etag or "*"}),
+        Scenario("email", "ours", "cached", [f"{path}email/" for path in details]),
         Scenario("ceiling: stored bytes", "ceiling", "cached", ["/api/ceiling/"]),
     ]
     return plan
