@@ -32,9 +32,11 @@ ends early with a link to the page ("clipped").
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.translation import get_language_bidi
 
@@ -61,6 +63,8 @@ COLUMN = WIDTH - 2 * GUTTER  # px: the widest a body image is shown
 DENSITY = 2  # images are sourced at twice the width they are shown, for sharp screens
 LOGO_WIDTH = 160  # px
 TINT = "#f5f7fa"  # the safety information's, the callouts' and the footer's background
+BRAND_CACHE_KEY = "email:brand"
+BRAND_SECONDS = 60  # a brand saved in another process shows within this, where caches differ
 VERSION = 2  # of the email shapes: part of their ETags (a deploy that changes them)
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
@@ -281,12 +285,31 @@ def with_merge_tag(text, esp):
     return text.replace(UNSUBSCRIBE_PLACEHOLDER, UNSUBSCRIBE_TAGS[esp])
 
 
+@lru_cache(maxsize=16)
+def inliner(css):
+    """An inliner of `css` (the brand's email.css): MJML's own <style> blocks are left to the
+    clients that read them (inlining its resets onto every cell made an email four times
+    heavier), and kept."""
+    return css_inline.CSSInliner(
+        inline_style_tags=False,
+        keep_style_tags=True,
+        keep_link_tags=False,
+        load_remote_stylesheets=False,
+        extra_css=css,
+    )
+
+
 def brand():
-    """The email brand of the default site (Settings > Email brand) as `brand_facts`."""
+    """The email brand of the default site (Settings > Email brand) as `brand_facts`, kept in
+    the cache for BRAND_SECONDS (api/record/signals.py drops it when the brand is saved)."""
     from wagtail.models import Site
 
-    site = Site.objects.filter(is_default_site=True).first()
-    return brand_facts(EmailBrand.for_site(site) if site else EmailBrand())
+    facts = cache.get(BRAND_CACHE_KEY)
+    if facts is None:
+        site = Site.objects.filter(is_default_site=True).first()
+        facts = brand_facts(EmailBrand.for_site(site) if site else EmailBrand())
+        cache.set(BRAND_CACHE_KEY, facts, BRAND_SECONDS)
+    return facts
 
 
 BRAND_FIELDS = (
@@ -324,9 +347,12 @@ def part(template, context, utm, previous=0):
 TEXT_CONFIG = ParserConfig(display_links=False)
 
 
-def text_of(markup):
-    """The plain text of one part: no Markdown; each link's URL on a line of its own after
-    the block that holds the link (a URL that is the link's own text is not repeated)."""
+PART_BREAK = "\u241e"  # SYMBOL FOR RECORD SEPARATOR: between parts in one text conversion
+
+
+def with_urls(markup):
+    """`markup` with each link's URL after the block that holds the link, on a line of its own
+    (a URL that is the link's own text is not repeated)."""
     root = lxml_html.fragment_fromstring(markup or "<p></p>", create_parent="div")
     urls = {}
     for anchor in root.iter("a"):
@@ -338,12 +364,22 @@ def text_of(markup):
     for block, hrefs in urls.items():
         for href in dict.fromkeys(hrefs):
             etree.SubElement(block, "br").tail = href
-    markup = (root.text or "") + "".join(
+    return (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
-    )  # (inscriptis indents what a wrapping <div> holds)
-    text = get_text(markup, TEXT_CONFIG)
+    )  # the children only: inscriptis indents what a wrapping <div> holds
+
+
+def texts_of(*markups):
+    """The plain text of each part (HTML, or None): no Markdown, each URL on a line of its own
+    after its block. One conversion for all of them (inscriptis costs most per call)."""
+    joined = f"<p>{PART_BREAK}</p>".join(with_urls(markup) for markup in markups)
+    text = get_text(joined, TEXT_CONFIG)
     lines = [line.rstrip() for line in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    pieces = "\n".join(lines).split(PART_BREAK)
+    return [
+        re.sub(r"\n{3,}", "\n\n", piece).strip() if markups[i] else ""
+        for i, piece in enumerate(pieces)
+    ]
 
 
 def plain_text(*blocks):
@@ -395,10 +431,7 @@ class Layout:
         mjml = render_to_string(template, context)
         laid_out = mjml2html(mjml, fonts={})
         css = render_to_string("email/email.css", {"brand": self.brand, "tint": TINT})
-        inliner = css_inline.CSSInliner(
-            load_remote_stylesheets=False, keep_style_tags=True, keep_link_tags=False, extra_css=css
-        )
-        return escape_merge_syntax(inliner.inline(laid_out))
+        return escape_merge_syntax(inliner(css).inline(laid_out))
 
     def header_text(self):
         return f"{self.brand['clinic_name']}\n{self.context('', '')['home_url']}"
@@ -615,14 +648,16 @@ def item_email(data, utm, esp, the_brand=None):
         count = low
         markup = rendered(count)
     shown = parts_shown(count)
+    *before, safety_text, references_text, disclaimer_text = texts_of(
+        header, *shown["sections"], safety_part, references, disclaimer
+    )
     text = plain_text(
         layout.header_text(),
-        text_of(header),
-        *map(text_of, shown["sections"]),
-        text_of(safety_part),
+        *before,
+        safety_text,
         f"{action['label']}:\n{action['url']}" if action else "",
-        text_of(references),
-        text_of(disclaimer),
+        references_text,
+        disclaimer_text,
         layout.footer_text(),
     )
     return layout.finish(subject, preheader, markup, text, clipped=count < len(rendered_sections))
@@ -666,12 +701,14 @@ def campaign_email(campaign, items, disclaimer, utm, esp, the_brand=None):
         "parts": {"header": header, "disclaimer": disclaimer_html},
     }
     markup = layout.document("email/mjml/campaign.mjml", context)
+    *before, disclaimer_text = texts_of(
+        header, *(shown["html"] for shown in teasers), disclaimer_html
+    )
     text = plain_text(
         layout.header_text(),
-        text_of(header),
-        *(text_of(shown["html"]) for shown in teasers),
+        *before,
         f"{action['label']}:\n{action['url']}" if action else "",
-        text_of(disclaimer_html),
+        disclaimer_text,
         layout.footer_text(),
     )
     return layout.finish(subject, preheader, markup, text)

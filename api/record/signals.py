@@ -5,6 +5,7 @@ end every cached response showing it as soon as that commits, here, before any r
 import threading
 import time
 
+from django.core.cache import cache
 from django.core.signals import request_finished
 from django.db import transaction
 from django.db.models import Q
@@ -23,6 +24,7 @@ from wagtail.signals import (
     unpublished,
 )
 
+from api.channels import email
 from api.http import auth
 from api.models import ApiKey, RepresentationState
 from api.record import changes, events
@@ -157,7 +159,9 @@ def snippet_changed(sender, instance, **kwargs):
 
 
 def image_changed(sender, instance, **kwargs):
-    """A new file or focal point makes new renditions for every item showing the image."""
+    """A new file or focal point makes new renditions for every item showing the image (and
+    for the email brand's logo, should it be that image)."""
+    transaction.on_commit(lambda: cache.delete(email.BRAND_CACHE_KEY))
     queue_refresh_unless_loading(keys=[image_key(instance.pk)])
 
 
@@ -208,6 +212,7 @@ def campaign_deleted(sender, instance, **kwargs):
 
 def email_brand_changed(sender, instance, **kwargs):
     """Every email shows the brand: its cached answers end once the change commits."""
+    transaction.on_commit(lambda: cache.delete(email.BRAND_CACHE_KEY))
     purge_on_commit([EMAIL_BRAND_KEY])
 
 

@@ -111,8 +111,9 @@ class CampaignListView(PagedListView, AnsweringMixin, APIView):
 
 
 class CampaignDetailView(AnsweringMixin, APIView):
-    """A published campaign as one email (CampaignSerializer), for the ESP the request or the
-    campaign names."""
+    """A published campaign as one responsive email document for the ESP the request or the
+    campaign names, with its plain-text part, its links and its public items (the teasers
+    applied)."""
 
     http_method_names = ["get", "head"]
     permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
