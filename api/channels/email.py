@@ -149,13 +149,14 @@ def utm_values(request, defaults):
     return values
 
 
-def esp_of(request, default=""):
+def esp_of(request, default="", the_brand=None):
     """The ESP an email is written for: the request's `esp` (400 for an unknown one), else
-    `default` (a campaign's own choice), else the email brand's default."""
+    `default` (a campaign's own choice), else the email brand's default (`the_brand`: the
+    request's `brand()`, when it has it already)."""
     raw = request.query_params.get(ESP_PARAM) if request is not None else None
     if raw is not None and raw not in Esp.values:
         raise BadQuery({ESP_PARAM: [f"Give one of: {', '.join(Esp.values)}."]})
-    return raw or default or brand()["default_esp"]
+    return raw or default or (the_brand or brand())["default_esp"]
 
 
 def check_utm(request, also=()):
@@ -306,8 +307,12 @@ def brand():
 
     facts = cache.get(BRAND_CACHE_KEY)
     if facts is None:
-        site = Site.objects.filter(is_default_site=True).first()
-        facts = brand_facts(EmailBrand.for_site(site) if site else EmailBrand())
+        brands = EmailBrand.objects.select_related("logo")
+        row = brands.filter(site__is_default_site=True).first()  # one query, usually
+        if row is None:
+            site = Site.objects.filter(is_default_site=True).first()
+            row = EmailBrand.for_site(site) if site else EmailBrand()
+        facts = brand_facts(row)
         cache.set(BRAND_CACHE_KEY, facts, BRAND_SECONDS)
     return facts
 

@@ -128,16 +128,16 @@ class CampaignDetailView(AnsweringMixin, APIView):
         email.check_email_query(request)
         campaign = live_campaign(slug)
         utm = campaign_utm(request, campaign)
-        esp = email.esp_of(request, campaign.esp)
-        return self.answered(request, lambda: self.answer(campaign, utm, esp))
+        brand = email.brand()
+        esp = email.esp_of(request, campaign.esp, brand)
+        return self.answered(request, lambda: self.answer(campaign, utm, esp, brand))
 
-    def answer(self, campaign, utm, esp):
+    def answer(self, campaign, utm, esp, brand):
         visibility = Visibility.load()
         reader = ItemReader(visibility, self.request)
         shown, items, item_keys = campaign_items(campaign, reader)
         details, email_shown = email_items(items, reader)
         disclaimer = default_disclaimer(visibility)
-        brand = email.brand()
 
         def body():
             document = campaign_document(campaign, email_shown, disclaimer, utm, esp, brand)

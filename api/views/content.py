@@ -324,16 +324,16 @@ class ContentViewSet(
         """The item as email content (api/channels/email.py), from its stored web detail."""
         slug = self.kwargs["slug"]
         utm = email.utm_values(request, {"utm_campaign": slug, "utm_content": slug})
-        esp = email.esp_of(request)
-        return self.answered(request, lambda: self.email_answer(slug, utm, esp))
+        brand = email.brand()
+        esp = email.esp_of(request, the_brand=brand)
+        return self.answered(request, lambda: self.email_answer(slug, utm, esp, brand))
 
-    def email_answer(self, slug, utm, esp):
+    def email_answer(self, slug, utm, esp, brand):
         reader = ItemReader(self.visibility, self.request, WEB)
         pieces = reader.copies(reader.item_by_slug(self.model, slug), DETAIL)
         if not pieces:
             raise self.not_found(slug)
         (piece,) = pieces.values()
-        brand = email.brand()
         signature = f"email|{email.VERSION}|{email.utm_signature(utm)}|{esp}"
         return ResponseParts(
             etag=reader.etag(signature, [piece], [render(brand)]),
