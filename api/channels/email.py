@@ -356,19 +356,17 @@ PART_BREAK = "\u241e"  # SYMBOL FOR RECORD SEPARATOR: between parts in one text 
 
 
 def with_urls(markup):
-    """`markup` with each link's URL after the block that holds the link, on a line of its own
-    (a URL that is the link's own text is not repeated)."""
+    """`markup` with each link's URL on a line of its own after the last block that links to
+    it (a URL that is the link's own text is not repeated)."""
     root = lxml_html.fragment_fromstring(markup or "<p></p>", create_parent="div")
-    urls = {}
+    last_block = {}  # href -> the last block linking to it: a part prints each URL once
     for anchor in root.iter("a"):
         href = anchor.get("href")
         if not href or " ".join(anchor.text_content().split()) == href:
             continue
-        block = next((n for n in anchor.iterancestors() if n.tag in BLOCKS), root)
-        urls.setdefault(block, []).append(href)
-    for block, hrefs in urls.items():
-        for href in dict.fromkeys(hrefs):
-            etree.SubElement(block, "br").tail = href
+        last_block[href] = next((n for n in anchor.iterancestors() if n.tag in BLOCKS), root)
+    for href, block in last_block.items():
+        etree.SubElement(block, "br").tail = href
     return (root.text or "") + "".join(
         lxml_html.tostring(child, encoding="unicode") for child in root
     )  # the children only: inscriptis indents what a wrapping <div> holds
