@@ -159,20 +159,14 @@ def esp_of(request, default="", the_brand=None):
     return raw or default or (the_brand or brand())["default_esp"]
 
 
-def check_utm(request, also=()):
+def check_utm(request, also=(), esp=False):
     """Before anything is answered: one 400 naming every invalid query parameter of a request
-    that takes the UTM parameters (and the parameters `also`)."""
-    query = Query(request, {*UTM_PARAMS, *also})
+    that takes the UTM parameters, `esp` where `esp` (an email; a feed has no ESP), and the
+    parameters `also`."""
+    query = Query(request, {*UTM_PARAMS, *((ESP_PARAM,) if esp else ()), *also})
     query.check(lambda: utm_values(request, {}))
-    query.done()
-
-
-def check_email_query(request, also=()):
-    """Before anything is answered: one 400 naming every invalid query parameter of a request
-    for an email (UTM parameters, `esp`, and the parameters `also`)."""
-    query = Query(request, {*UTM_PARAMS, ESP_PARAM, *also})
-    query.check(lambda: utm_values(request, {}))
-    query.check(lambda: esp_of(request, Esp.MAILCHIMP))
+    if esp:
+        query.check(lambda: esp_of(request, Esp.MAILCHIMP))
     query.done()
 
 

@@ -125,7 +125,7 @@ class CampaignDetailView(AnsweringMixin, APIView):
         responses={200: CampaignSerializer, **ERROR_RESPONSES},
     )
     def get(self, request, slug):
-        email.check_email_query(request)
+        email.check_utm(request, esp=True)
         campaign = live_campaign(slug)
         utm = campaign_utm(request, campaign)
         brand = email.brand()

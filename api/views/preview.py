@@ -97,7 +97,7 @@ class EmailPreviewView(PreviewMixin, APIView):
         auth=[],
     )
     def get(self, request):
-        email.check_email_query(request, also={"token"})
+        email.check_utm(request, also={"token"}, esp=True)
         draft = self.draft(request)
         defaults = {"utm_campaign": draft.slug, "utm_content": draft.slug}
         utm = email.utm_values(request, defaults)

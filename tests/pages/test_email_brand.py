@@ -4,10 +4,11 @@ shows them at once; medical wording never lives there."""
 
 from django.urls import reverse
 
+from wagtail.models import Site
+
 import pytest
 import wagtail_factories
 from lxml import html as lxml_html
-from wagtail.models import Site
 
 from api.channels import email
 from pages.models import EmailBrand
