@@ -73,13 +73,36 @@ def freezer():
         yield frozen
 
 
+SEED_DAY = "2026-03-10 09:00:00"
+
+
+@pytest.fixture(scope="module")
+def _module_seed(request, django_db_setup, django_db_blocker):
+    """For a module that sets SEED_ONCE = True: the seed content loaded once, in a
+    transaction rolled back when the module ends (tests/module_data.py); each test runs in a
+    savepoint inside it, so what one changes is gone for the next. Only for modules whose every
+    database test wants the seed and none needs `transactional_db`."""
+    if not getattr(request.module, "SEED_ONCE", False):
+        yield False
+        return
+    from pages.seed import load_seed_content
+    from tests.module_data import rolled_back_after_module
+
+    with rolled_back_after_module(django_db_blocker):
+        with freeze_time(SEED_DAY):
+            load_seed_content()
+        yield True
+
+
 @pytest.fixture
-def seeded(db, freezer):
-    """The clinic's seed content, loaded on a fixed day (review dates depend on it)."""
+def seeded(_module_seed, db, freezer):
+    """The clinic's seed content, loaded on a fixed day (review dates depend on it): once per
+    module where the module allows it (SEED_ONCE), else for this test."""
     from pages.seed import load_seed_content
 
-    freezer.move_to("2026-03-10 09:00:00")
-    load_seed_content()
+    freezer.move_to(SEED_DAY)
+    if not _module_seed:
+        load_seed_content()
 
 
 @pytest.fixture

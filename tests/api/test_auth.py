@@ -12,6 +12,8 @@ from api.models import ApiKey
 
 PATH = "/api/v1/conditions/?fields=slug"
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def problem(response, status):
     assert response.status_code == status, response.content

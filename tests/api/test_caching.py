@@ -1,5 +1,7 @@
 from pages.models import ConditionPage
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def test_etag_and_304(api):
     first = api("/api/v1/conditions/neuropathic-pain/")

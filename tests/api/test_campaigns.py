@@ -15,6 +15,8 @@ from tests.api.test_email import assert_email_safe, text_contrasts, visible_text
 PATH = "/api/v1/campaigns/spring/"
 FEED = "/api/v1/feeds/campaigns/spring.rss"
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def make_campaign(publish=True, **fields):
     campaign = Campaign(

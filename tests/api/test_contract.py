@@ -51,6 +51,8 @@ TYPE_KEYS = {
 }
 REFERENCE_KEYS = {"id", "type", "slug", "title", "url", "api_url"}
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 @pytest.mark.parametrize("collection", RELATIONS)
 def test_list_envelope_and_item_shape(api, collection):

@@ -31,6 +31,8 @@ EVERY_SEEDED = [
 ]
 WHITE = (255, 255, 255)
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def website_link(url):
     return url.startswith(settings.WEBSITE_BASE_URL + "/")

@@ -4,6 +4,8 @@ import pytest
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 @pytest.mark.parametrize(
     ("query", "parameter"),

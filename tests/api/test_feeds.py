@@ -13,6 +13,8 @@ from tests.factories import give_hero_image
 
 COLLECTIONS = ["conditions", "causes", "treatments", "therapies"]
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def parsed(response):
     assert response.status_code == 200, response.content

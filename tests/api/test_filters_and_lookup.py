@@ -6,6 +6,8 @@ import pytest
 
 from pages.models import CausePage, ConditionPage
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def slugs(api, path):
     response = api(path)

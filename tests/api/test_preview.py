@@ -14,6 +14,8 @@ from pages.models import CausePage, ConditionCauseLink, ConditionPage, TherapyPa
 
 PREVIEW = "/api/v1/preview/"
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def token_for(page, ttl=None):
     return preview_tokens.mint(page.pk, ttl)[0]

@@ -30,6 +30,8 @@ DETAIL = {
 }
 UNSIGNED_TOKEN = "a" * 30 + ":1vzswa:" + "b" * 43  # well-formed, not issued here
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def list_bad(collection):
     """One invalid value for each parameter of a collection's list, and an unknown one."""

@@ -20,6 +20,8 @@ from pages.models import Campaign, CampaignItem, HomePage, TherapyPage
 
 TOKENS = "/api/v1/preview/tokens/"
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def problem(response, status):
     assert response.status_code == status, response.content

@@ -22,6 +22,8 @@ from shapes import registry
 SITE = settings.WEBSITE_BASE_URL
 SECTIONS = ["/conditions/", "/causes/", "/treatments/", "/therapies/"]
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def ok(api, path):
     response = api(path)

@@ -11,6 +11,8 @@ from shapes.representation import STORED_ORIGIN
 
 DETAIL = "/api/v1/therapies/ketamine-infusion-therapy/"
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def stored_rows():
     return list(

@@ -10,6 +10,8 @@ import pytest
 
 from pages.models import CausePage, ConditionPage
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 @pytest.fixture
 def shingles(seeded):

@@ -25,7 +25,12 @@ def test_bench_smoke_run(heavy, tmp_path):
     result = json.loads((tmp_path / "results.json").read_text())
     scenarios = result["sizes"]["3"]["scenarios"]
     rows = {(s["name"], s["api"], s["config"]): s["results"] for s in scenarios}
-    assert len(rows) == 16
+    assert len(rows) == 19  # 16, and the email endpoint in each cache configuration
+    assert {config for name, _, config in rows if name == "email"} == {
+        "no cache",
+        "uncached",
+        "cached",
+    }
     assert {api for _, api, _ in rows} == {"ours", "wagtail-v2", "ceiling"}
     for key, numbers in rows.items():
         assert numbers["errors"] == 0 and numbers["requests"] > 0, (key, numbers)
@@ -35,6 +40,7 @@ def test_bench_smoke_run(heavy, tmp_path):
     assert 0 < ours["sql_queries"] < theirs["sql_queries"]
     assert rows[("detail", "ours", "cached")]["sql_queries"] == 0
     assert rows[("detail, 304", "ours", "cached")]["bytes"] == 0  # a 304 has no body
+    assert rows[("email", "ours", "cached")]["sql_queries"] == 0
     assert {target["target"] for target in result["targets"]} >= {
         "list 20, no cache: ours / v2",
         "cached detail / ceiling",

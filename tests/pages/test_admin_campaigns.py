@@ -9,6 +9,8 @@ import pytest
 
 from pages.models import Campaign, CausePage, TherapyPage
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def campaign_form(*pages, **fields):
     data = {

@@ -17,6 +17,8 @@ from tests.api.test_email import THERAPY, assert_email_safe
 
 EDIT = reverse("wagtailsettings:edit", args=["pages", "emailbrand"])
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def brand_form(**fields):
     return {

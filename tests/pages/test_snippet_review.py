@@ -22,6 +22,8 @@ REFERENCE_FIELDS = {
     "doi": "10.1234/trial.2024",
 }
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def url(model, view, *args):
     return reverse(f"wagtailsnippets_pages_{model._meta.model_name}:{view}", args=args)

@@ -15,6 +15,8 @@ from shapes import registry
 from shapes.relations import search_links
 from tests.search.relevance import RELEVANCE_SET, THRESHOLD, TOP
 
+SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
+
 
 def slugs(query, models=None):
     models = models or registry.models()
