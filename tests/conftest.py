@@ -58,10 +58,12 @@ def redis_url():
     return url
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def heavy():
-    """Suites of minutes (schemathesis, browsers, full-size property tests) run once, in CI's
-    PostgreSQL pass (HEAVY_TESTS=1, where REQUIRE_SERVICES makes a skip fail)."""
+    """Suites of minutes (schemathesis, browsers, full-size property tests) and suites that
+    start real processes run once, in CI's PostgreSQL pass (HEAVY_TESTS=1, where
+    REQUIRE_SERVICES makes a skip fail). Session-scoped, so a module-scoped fixture that builds
+    something for heavy tests alone can ask for it and be skipped before it builds."""
     if not os.environ.get("HEAVY_TESTS"):
         pytest.skip("a heavy suite: set HEAVY_TESTS=1 (CI's PostgreSQL pass does)")
 

@@ -146,7 +146,8 @@ def test_the_proxy_serves_media_from_the_volume_the_app_writes(compose):
     assert "proxy_set_header X-Forwarded-For $remote_addr;" in config  # written afresh
 
 
-def test_the_worker_health_check_runs_and_reads_the_heartbeat(compose, tmp_path, settings):
+@pytest.mark.heavy
+def test_the_worker_health_check_runs_and_reads_the_heartbeat(heavy, compose, tmp_path, settings):
     """docker-compose.yml's health check of the worker, as a real process: failing before any
     round, passing after one, failing once the heartbeat is older than its limit."""
     from worker import heartbeat

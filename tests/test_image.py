@@ -277,7 +277,7 @@ def dockerfile_runs():
 
 
 @pytest.fixture(scope="module")
-def built_image(image_dir):
+def built_image(heavy, image_dir):
     """The copy after the Dockerfile's build steps (collectstatic into /app/static)."""
     env, commands = dockerfile_runs()
     assert [argv[:3] for _, argv in commands] == [["python", "manage.py", "collectstatic"]]

@@ -13,6 +13,8 @@ from api.models import RepresentationDependency, RepresentationState
 from api.record.changes import refresh_review_status
 from pages.models import CausePage, ConditionPage, Disclaimer, Reference, Symptom, TherapyPage
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 SINCE = "2026-06-01T00:00:00Z"
 
 

@@ -11,6 +11,8 @@ import pytest
 from api.serving.redis_cache import TolerantRedisCache
 from pages.models import CausePage, ConditionPage, TherapyPage
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 PROBLEM = "application/problem+json"
 
 

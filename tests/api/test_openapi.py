@@ -10,6 +10,8 @@ from jsonschema import Draft7Validator
 
 from shapes import registry
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 COLLECTIONS = ["conditions", "causes", "treatments", "therapies"]
 ITEM_SCHEMAS = [
     f"{kind}{shape}{channel}"

@@ -16,6 +16,8 @@ from shapes import registry
 from shapes.relations import expandable
 from tests.module_data import rolled_back_after_module
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 # From stored copies, the visibility facts cached (steady state): count, page of items with
 # their stored copies, visibility of what they show. A detail: the item, the visibility check.
 STORED_LIST_BUDGET = 4

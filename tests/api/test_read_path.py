@@ -21,6 +21,8 @@ from shapes.representation import APP, CHANNELS, WEB
 from shapes.serializers import DETAIL, LIST
 from tests.sizes import sized
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 
 def live(model, pk, shape, fields=None, expand=(), channel=WEB):
     """The oracle: what the serializers produce now for one item, with `expand=` and `fields=`

@@ -15,6 +15,8 @@ import pytest
 from api.serving import response_cache
 from api.serving.response_cache import Lookup, RecordingPurger, entry_key, purge
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 
 @pytest.fixture(autouse=True)
 def enabled(settings, monkeypatch):

@@ -13,6 +13,8 @@ from shapes.represent import represent
 from shapes.representation import CHANNELS, stored_origin
 from shapes.serializers import DETAIL, LIST
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 
 def assert_stored_equals_live():
     """Every public item's stored copies, in each channel and shape, are the bytes the

@@ -14,6 +14,8 @@ from api.models import ChangeCounter, ChangeMark, RepresentationDependency, Repr
 from pages.models import CausePage, ConditionPage, TherapyPage
 from tests.api.test_sync import sync_pass
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 RECORD = (ChangeCounter, ChangeMark, RepresentationState, RepresentationDependency)
 
 

@@ -1,4 +1,7 @@
-"""Settings read the environment; production refuses to start without its secrets."""
+"""Settings read the environment; production refuses to start without its secrets.
+
+Each test starts fresh interpreters (settings are read once per process): real-process tests
+run in CI's PostgreSQL pass (HEAVY_TESTS=1), keeping `make test` within its budget."""
 
 import json
 import os
@@ -6,8 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 STRONG_SECRET = "x" * 10 + "-a-long-random-production-secret-for-tests"
+
+pytestmark = [pytest.mark.heavy, pytest.mark.usefixtures("heavy")]
 
 
 SETTINGS_VALUES = (

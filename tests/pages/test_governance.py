@@ -27,6 +27,8 @@ from tests.conftest import member
 from tests.pages.test_admin import page_form_data
 from worker.management.commands.run_worker import publish_scheduled
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 ROLES = ("Editors", "Medical reviewers", "Marketing", "Administrators")
 
 

@@ -23,6 +23,8 @@ from pages.text_safety import (
     sanitize_rich_text,
 )
 
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
 HOSTILE_HTML = [
     "<p>x<script>alert(1)</script></p>",
     "<p><img src=x onerror=alert(2)>y</p>",
