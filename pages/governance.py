@@ -68,6 +68,9 @@ def stamp_review(page, user, today=None):
         reviewed_by=reviewer, last_reviewed=today, next_review_due=due
     )
     page.reviewed_by, page.last_reviewed, page.next_review_due = reviewer, today, due
+    from pages import translations
+
+    translations.record_review(page)  # a translation reviewed matches its source as live
     log(
         instance=page,
         action=MARK_REVIEWED,
@@ -88,18 +91,23 @@ def mark_reviewed(page, user):
 def publish_reviewed(workflow_state, user=None):
     """WAGTAIL_FINISH_WORKFLOW_ACTION: publish the revision the last task approved, stamped
     with the review when it is medical content."""
+    from pages import translations
     from pages.models import BaseContentPage
 
     revision = workflow_state.current_task_state.revision
     content = workflow_state.content_object
     specific = getattr(content, "specific", content)
+    medical = isinstance(specific, BaseContentPage)
     with transaction.atomic():
-        if isinstance(specific, BaseContentPage):
+        if medical:
             stamp_review(specific, user)
+            was_live = type(specific).objects.get(pk=specific.pk).live_revision_id
         try:
             revision.publish(user=user)
         except ValidationError as refused:  # e.g. a campaign naming a page no longer public
             raise ReviewRefused("Not published: " + " ".join(refused.messages)) from None
+        if medical:
+            translations.carry_along(specific, was_live, user)
 
 
 # While an object is in review, only the approval publishes it --------------------------------

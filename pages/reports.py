@@ -1,6 +1,7 @@
 """Reports > Medical reviews due: live pages whose medical review is overdue or due within 30
 days, with their reviewers, soonest first (the content.review_due webhook fires for the same
-transitions, api/record/events.py)."""
+transitions, api/record/events.py). Reports > Outdated translations: translations whose source
+changed since (pages/translations.py)."""
 
 from django.urls import reverse
 
@@ -9,6 +10,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from pages import translations
 from pages.models import CONTENT_PAGE_MODELS, BaseContentPage
 
 DUE = (BaseContentPage.ReviewStatus.OVERDUE, BaseContentPage.ReviewStatus.DUE_SOON)
@@ -24,13 +26,18 @@ def reviews_due(today=None):
     return sorted(pages, key=lambda page: (page.next_review_due, page.title, page.pk))
 
 
-class ReviewsDueView(ReportView):
+class ContentReport(ReportView):
+    """A report for the people who write or review pages."""
+
+    permission_policy = PagePermissionPolicy(Page)
+    any_permission_required = ["add", "change", "publish"]
+
+
+class ReviewsDueView(ContentReport):
     page_title = "Medical reviews due"
     header_icon = "warning"
     index_url_name = "medical_reviews_due"
     index_results_url_name = "medical_reviews_due_results"
-    permission_policy = PagePermissionPolicy(Page)
-    any_permission_required = ["add", "change", "publish"]
     list_export = ["title", "review_status", "next_review_due", "reviewed_by", "last_reviewed"]
     export_headings = {
         "title": "Page",
@@ -59,3 +66,40 @@ class ReviewsDueView(ReportView):
 
     def get_queryset(self):
         return reviews_due()
+
+
+class OutdatedTranslationsView(ContentReport):
+    """Reports > Outdated translations: translations whose source has been published since
+    they were made or last reviewed (pages/translations.py), with the revisions to compare."""
+
+    page_title = "Outdated translations"
+    header_icon = "globe"
+    index_url_name = "outdated_translations"
+    index_results_url_name = "outdated_translations_results"
+    list_export = ["translation", "locale", "source", "source_published", "made_from_id"]
+    export_headings = {
+        "translation": "Translation",
+        "locale": "Language",
+        "source": "Source",
+        "source_published": "Source published",
+        "made_from_id": "Made from revision",
+    }
+    columns = [
+        TitleColumn(
+            "translation",
+            label="Translation",
+            get_url=lambda origin: reverse("wagtailadmin_pages:edit", args=[origin.translation_id]),
+        ),
+        Column("locale", label="Language", accessor="translation.locale.get_display_name"),
+        TitleColumn(
+            "source",
+            label="Source",
+            get_url=lambda origin: translations.changes_url(origin),
+        ),
+        DateColumn(
+            "source_published", label="Source published", accessor="source.last_published_at"
+        ),
+    ]
+
+    def get_queryset(self):
+        return translations.outdated()

@@ -12,6 +12,7 @@ object is in review; the edit views take their POSTs one at a time per object (a
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,10 +20,12 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 
 from wagtail import hooks
+from wagtail.admin import messages as admin_messages
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.admin.widgets import Button
+from wagtail.contrib.simple_translation.views import SubmitPageTranslationView
 from wagtail.documents.views import documents as document_views
 from wagtail.images.views import images as image_views
 from wagtail.models import Page
@@ -35,7 +38,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
-from pages import governance, media
+from pages import governance, media, translations
 from pages.models import (
     BaseContentPage,
     Campaign,
@@ -45,7 +48,7 @@ from pages.models import (
     Reviewer,
     Symptom,
 )
-from pages.reports import ReviewsDueView
+from pages.reports import ContentReport, OutdatedTranslationsView, ReviewsDueView
 
 REVIEWED = (Symptom, Reference, MedicalCode, Disclaimer, Campaign)
 # Registered before the viewsets below (which would otherwise make a default policy).
@@ -165,29 +168,90 @@ class CampaignViewSet(ReviewedSnippetViewSet):
 register_snippet(CampaignViewSet)
 
 
-@hooks.register("register_admin_urls")
-def register_reviews_due_urls():
+def report_urls(view, slug):
+    """A report's page at /admin/reports/<slug>/ and its results (for the filters)."""
     return [
-        path("reports/reviews-due/", ReviewsDueView.as_view(), name="medical_reviews_due"),
+        path(f"reports/{slug}/", view.as_view(), name=view.index_url_name),
         path(
-            "reports/reviews-due/results/",
-            ReviewsDueView.as_view(results_only=True),
-            name="medical_reviews_due_results",
+            f"reports/{slug}/results/",
+            view.as_view(results_only=True),
+            name=view.index_results_url_name,
         ),
     ]
 
 
-class ReviewsDueMenuItem(MenuItem):
+@hooks.register("register_admin_urls")
+def register_report_urls():
+    return [
+        *report_urls(ReviewsDueView, "reviews-due"),
+        *report_urls(OutdatedTranslationsView, "outdated-translations"),
+    ]
+
+
+class ContentReportMenuItem(MenuItem):
+    """A report's menu item, shown to whoever may open it (pages/reports.py ContentReport)."""
+
     def is_shown(self, request):
-        return ReviewsDueView.permission_policy.user_has_any_permission(
-            request.user, ReviewsDueView.any_permission_required
+        return ContentReport.permission_policy.user_has_any_permission(
+            request.user, ContentReport.any_permission_required
         )
 
 
 @hooks.register("register_reports_menu_item")
 def register_reviews_due_menu_item():
-    return ReviewsDueMenuItem(
+    return ContentReportMenuItem(
         "Medical reviews due", reverse("medical_reviews_due"), icon_name="warning", order=50
+    )
+
+
+# Translations (pages/translations.py) ---------------------------------------------------------
+
+
+class TranslatePageView(SubmitPageTranslationView):
+    """simple_translation's "Translate this page", making the sections above the page in the
+    chosen locales first (as aliases of the source's): Wagtail's view fails otherwise."""
+
+    @transaction.atomic
+    def post(self, request, **kwargs):
+        form = self.get_form()
+        if form.is_valid():
+            for locale in form.cleaned_data["locales"]:
+                translations.make_parents(self.object, locale)
+        return super().post(request, **kwargs)
+
+
+@hooks.register("register_admin_urls", order=-1)  # ahead of simple_translation's, same path
+def register_translate_page_url():
+    return [path("translation/submit/page/<int:page_id>/", TranslatePageView.as_view())]
+
+
+@hooks.register("register_reports_menu_item")
+def register_outdated_translations_menu_item():
+    return ContentReportMenuItem(
+        "Outdated translations", reverse("outdated_translations"), icon_name="globe", order=51
+    )
+
+
+@hooks.register("before_edit_page")
+def warn_outdated_translation(request, page):
+    """The page header says when a translation's source changed since it was made."""
+    if request.method != "GET":
+        return None
+    warning = translations.outdated_warning(page)
+    if warning is not None:
+        text, url = warning
+        admin_messages.warning(
+            request, text, buttons=[admin_messages.button(url, "Compare the source")]
+        )
+    return None
+
+
+@hooks.register("register_log_actions")
+def register_translation_log_action(actions):
+    actions.register_action(
+        translations.NO_IMPACT,
+        "No change for translations",
+        "Approved with no change for translations",
     )
 
 

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "webhooks",
     "worker",
     "wagtail.contrib.redirects",
+    "wagtail.contrib.simple_translation",
+    "wagtail.locales",
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
@@ -249,7 +251,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en-us"
+# Content languages (CONTENT_LANGUAGES, comma-separated codes Django knows): the first is the
+# default, what every door speaks when none is asked for. Adding one is this setting plus
+# content: migrate creates its Wagtail locale (pages/translations.py), editors translate.
+CONTENT_LANGUAGES = env_list("CONTENT_LANGUAGES", "en,es")
+
+
+def _content_languages(codes):
+    from django.conf.locale import LANG_INFO
+
+    unknown = [code for code in codes if code not in LANG_INFO]
+    if not codes or unknown or len(set(codes)) != len(codes):
+        raise ImproperlyConfigured(
+            "CONTENT_LANGUAGES must list distinct language codes Django knows, the default "
+            f"first (e.g. 'en,es'); got {','.join(codes)!r}"
+            + (f": unknown {', '.join(unknown)}" if unknown else "")
+        )
+    return [(code, LANG_INFO[code]["name"]) for code in codes]
+
+
+WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = _content_languages(CONTENT_LANGUAGES)
+LANGUAGE_CODE = CONTENT_LANGUAGES[0]
+WAGTAIL_I18N_ENABLED = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -26,6 +26,7 @@ from pages.models.therapies import (
     TherapyReliefLink,
     TherapySideEffect,
 )
+from pages.models.translations import TranslationOrigin
 from pages.models.treatments import TreatmentExampleDrug, TreatmentIndexPage, TreatmentPage
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "TherapyPage",
     "TherapyReliefLink",
     "TherapySideEffect",
+    "TranslationOrigin",
     "TreatmentExampleDrug",
     "TreatmentIndexPage",
     "TreatmentPage",

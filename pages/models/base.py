@@ -187,6 +187,9 @@ class BaseContentPage(StemmedSearch, KeepsHeldRevisions, HeroMixin, MedicalRevie
         help_text="Leave empty to show the default medical disclaimer.",
     )
 
+    # A copy, and a translation above all, is content no one has reviewed yet.
+    exclude_fields_in_copy = list(MedicalReviewMixin.REVIEW_FIELDS)
+
     search_fields = [
         *Page.search_fields,
         index.SearchField("summary"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from pages.models import (
     CauseIndexPage,
@@ -133,7 +133,7 @@ class SeedLoader:
     # Site structure -----------------------------------------------------------------------
 
     def ensure_home(self):
-        home = self.existing(HomePage.objects.all())
+        home = self.existing(HomePage.objects.filter(locale=Locale.get_default()))
         if home:
             return home
         home = HomePage(title=data.PROVIDER, slug="clinic", intro="Medical content.")

@@ -384,3 +384,53 @@ INDEXES = [
     ("treatment", "treatments", "Treatments", "The ways these conditions are treated."),
     ("therapy", "therapies", "Therapies", "The therapies our clinics offer."),
 ]
+
+# The therapy page in Spanish: the seed loads it as a translation awaiting medical review (a
+# draft in the Medical review workflow, with no review recorded), never published. Inline rows
+# (contraindications, side effects) are in the English page's order.
+THERAPY_ES = {
+    "slug": "terapia-de-infusion-de-ketamina",
+    "title": "Terapia de infusión de ketamina",
+    "summary": "Infusiones de ketamina en dosis bajas: un tratamiento alternativo para el dolor "
+    "neuropático que se ha mostrado prometedor en muchos estudios.",
+    "evidence_summary": "Un tratamiento alternativo para el dolor neuropático que se ha mostrado "
+    "prometedor en muchos estudios.",
+    "drug_name": "Ketamina",
+    "drug_class": "Anestésico",
+    "drug_background": "Se usa como anestésico en los quirófanos desde hace décadas.",
+    "administration": "Infusión intravenosa en dosis bajas",
+    "mechanism_target": "Receptor NMDA",
+    "mechanism_of_action": (
+        "<p>La ketamina bloquea el receptor NMDA, un receptor especializado del sistema "
+        "nervioso. En los síndromes de dolor neuropático este receptor está sobreestimulado, y se "
+        "ha demostrado que los opioides empeoran esa sobreestimulación. Se cree que la ketamina "
+        "devuelve la vía del dolor a la normalidad.</p>"
+    ),
+    "claim": (
+        "<p>Las infusiones de ketamina pueden reducir de forma importante el dolor neuropático, y "
+        "más rápido que las opciones de tratamiento tradicionales.</p>"
+    ),
+    "what_to_expect": (
+        "<p>El medicamento se administra lentamente por goteo en una vena, en una dosis mucho "
+        "menor que la de la anestesia. El personal vigila su presión arterial, su frecuencia "
+        "cardiaca y su bienestar durante toda la infusión.</p>"
+    ),
+    "cta_label": "Pregunte por la terapia de infusión de ketamina",
+    "approved_use": "Anestesia",
+    "monitoring": "Las infusiones se administran vigilando la presión arterial, la frecuencia "
+    "cardiaca y el estado mental.",
+    "contraindications": [
+        "Enfermedad cardiovascular mal controlada",
+        "Embarazo",
+        "Psicosis activa",
+        "Enfermedad hepática grave",
+        "Presión intracraneal elevada",
+        "Presión intraocular elevada",
+    ],
+    "side_effects": [
+        ("Efectos disociativos o psicomiméticos", "alucinaciones, sueños vívidos"),
+        ("Náuseas", ""),
+        ("Mareos", ""),
+        ("Aumento de la presión arterial y de la frecuencia cardiaca", ""),
+    ],
+}

@@ -21,7 +21,7 @@ from django.core.files.images import ImageFile
 from django.utils import timezone
 
 from wagtail.images import get_image_model
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from PIL import Image as PILImage
 
@@ -188,7 +188,7 @@ class SyntheticContent:
             build(page, i)
             pages.append(page)
         # Generated pages are valid by construction; the first of each type proves it.
-        parent = index_model.objects.get()
+        parent = index_model.objects.get(locale=Locale.get_default())  # not a translation's
         return self.load.add_pages(parent, pages, label=label, validate="first")
 
     def base_page(self, model, i):

@@ -22,12 +22,14 @@ from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
-from wagtail.models import Page, PageViewRestriction
+from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
+from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from api.channels import preview_tokens
 from api.http.filters import filterset_for
 from api.record import changes
+from pages import translations
 from pages.models import (
     Campaign,
     CampaignItem,
@@ -98,6 +100,10 @@ SNIPPET_HIDDEN_FATES = (
     "expired_date",  # expire_at passed, still live (the worker has not run)
 )
 SNIPPET_FATES = SNIPPET_PUBLIC_FATES + SNIPPET_HIDDEN_FATES
+# A Spanish translation: a draft awaiting review, one reviewed and published, one reviewed and
+# published whose source was published again since. No door serves a translation yet (only
+# the default locale's tree is in the site), so every one is hidden.
+TRANSLATION_FATES = ("draft", "reviewed", "outdated")
 
 HOSTILE_TEXT = " \x0b</script><script>alert(1)</script>\x01<img src=x onerror=alert(2)>"
 
@@ -144,6 +150,7 @@ class WorldSpec:
     reference_links: frozenset = frozenset()  # ((kind, i), reference k)
     approach_causes: frozenset = frozenset()  # (condition i, cause j): a treatment step
     body_links: frozenset = frozenset()  # ((kind, i), (kind | "index", j | kind))
+    translations: frozenset = frozenset()  # ((kind, i), one of TRANSLATION_FATES)
     search_text: str = ""
     seed: int = 0
     # Stored-text fate: every page's title and summary carry text as Word, an import or an
@@ -159,6 +166,8 @@ class World:
     spec: WorldSpec
     home: Page
     pages: dict = field(default_factory=dict)  # (kind, i) -> specific page
+    translations: dict = field(default_factory=dict)  # (kind, i) -> its Spanish translation
+    other_locale_ids: set = field(default_factory=set)  # every page outside the default locale
     indexes: dict = field(default_factory=dict)  # kind -> index page
     old_slugs: dict = field(default_factory=dict)  # (kind, i) -> slug before the rename
     hidden_ids: set = field(default_factory=set)
@@ -173,6 +182,7 @@ class World:
     def kind_slugs(self, kind):
         """Every slug a page of `kind` has or had, hidden or not."""
         slugs = [self.pages[key].slug for key in self.pages if key[0] == kind]
+        slugs += [page.slug for key, page in self.translations.items() if key[0] == kind]
         return slugs + [slug for key, slug in self.old_slugs.items() if key[0] == kind]
 
     def site_path(self, url_path):
@@ -185,6 +195,8 @@ class World:
             paths.append(self.site_path(page.url_path))
             if key in self.old_slugs:
                 paths.append(f"/{INDEX_SLUGS[key[0]]}/{self.old_slugs[key]}/")
+        for key, page in self.translations.items():
+            paths += [page.url_path, f"/{INDEX_SLUGS[key[0]]}/{page.slug}/"]
         return paths
 
 
@@ -386,6 +398,8 @@ def _build_world(spec, home, freezer):
             page.slug = tokens()
             publish(page)
     publish_campaign(world, CAMPAIGN)
+    for key, fate in sorted(spec.translations):
+        translate(world, key, fate, reviewer, tokens)
     for key, page in world.pages.items():
         apply_fate(world, page, world.spec.specs(key[0])[key[1]].fate, tokens)
     for snippet, fate in world.snippets:
@@ -403,6 +417,33 @@ def _build_world(spec, home, freezer):
     freezer.move_to(T2)
     cache.clear()
     return world
+
+
+def translate(world, key, fate, reviewer, tokens):
+    """A Spanish translation of world.pages[key] (before the source's fate), with texts of its
+    own: a draft, or reviewed and published; "outdated": its source published again since."""
+    source = world.pages[key]
+    spanish = Locale.objects.get(language_code="es")
+    with on_commit():
+        translations.make_parents(source, spanish)
+        page = CopyPageForTranslationAction(source, spanish).execute(skip_permission_checks=True)
+    page = page.specific
+    page.title = f"{tokens().title()} {tokens().title()}"
+    page.slug = tokens()
+    page.summary = tokens()
+    if fate == "draft":
+        page.save_revision()
+    else:
+        today = timezone.localdate()
+        last, due = review_dates("current", today)
+        type(page).objects.filter(pk=page.pk).update(
+            reviewed_by=reviewer, last_reviewed=last, next_review_due=due
+        )
+        publish(page)
+        translations.record_review(page)
+        if fate == "outdated" and source.live:
+            publish(source)
+    world.translations[key] = page
 
 
 def make_snippet(world, snippet, fate):
@@ -522,6 +563,16 @@ def find_hidden(world):
             world.secrets[page.summary.split()[0]] = f"summary of {what}"
             if key in world.old_slugs:
                 world.secrets[world.old_slugs[key]] = f"old slug of {what}"
+    for page in world.translations.values():
+        what = f"translation {page.pk} (a draft or reviewed: never public yet)"
+        for word in title_tokens(page.title):
+            world.secrets[word] = f"title of {what}"
+        world.secrets[page.slug] = f"slug of {what}"
+        world.secrets[page.summary] = f"summary of {what}"
+    world.other_locale_ids = set(
+        Page.objects.exclude(locale=world.home.locale_id).values_list("pk", flat=True)
+    )
+    world.hidden_ids |= world.other_locale_ids
     for kind, index in world.indexes.items():
         if world.spec.index_fates[KINDS.index(kind)] != "public":
             world.hidden_ids.add(index.pk)
@@ -575,7 +626,7 @@ def webhook_problems(world, after=None):
         page.pk
         for key, page in world.pages.items()
         if world.spec.specs(key[0])[key[1]].fate == "draft"
-    }
+    } | world.other_locale_ids
     last = {}
     for event, body in events:
         text = event.body.lower()

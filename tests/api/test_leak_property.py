@@ -4,7 +4,8 @@ API or the website.
 A property over random worlds (tests/api/leak_world.py): live, draft-only, unpublished, expired
 (by flag and by date), private (login, password and group restrictions, on the page or on its
 section), renamed (an old path redirects) and renamed-then-hidden pages, linked to each other
-through every relation, treatment-approach choosers and rich-text links. The oracle: every
+through every relation, treatment-approach choosers and rich-text links, and their Spanish
+translations (a draft, reviewed, outdated: none served yet). The oracle: every
 answer (status, body, ETag, surrogate keys, Location) must equal the answer the same database
 gives once the hidden pages are deleted; and no hidden page's title, slug, summary or id may
 appear in any answer. Medical snippets (symptoms, references) have fates too: a draft never
@@ -37,6 +38,7 @@ from tests.api.leak_world import (
     REVIEWS,
     SNIPPET_FATES,
     SYMPTOM_COUNT,
+    TRANSLATION_FATES,
     VOCABULARY,
     PageSpec,
     WorldSpec,
@@ -124,6 +126,12 @@ def worlds(draw):
                 st.tuples(st.sampled_from(pages), st.sampled_from(body_targets)), max_size=5
             )
         ),
+        translations=draw(
+            st.frozensets(
+                st.tuples(st.sampled_from(pages), st.sampled_from(TRANSLATION_FATES)),
+                max_size=3,
+            )
+        ),
         search_text=draw(
             st.one_of(
                 st.lists(st.sampled_from([*VOCABULARY, "pain", "nerve pain"]), max_size=3).map(
@@ -193,6 +201,15 @@ EVERY_FATE = WorldSpec(
             (("cause", 0), ("therapy", 1)),
         }
     ),
+    translations=frozenset(
+        {
+            (("condition", 0), "reviewed"),
+            (("condition", 2), "draft"),  # of a draft
+            (("cause", 0), "outdated"),
+            (("cause", 1), "reviewed"),  # of a page since unpublished
+            (("therapy", 0), "draft"),
+        }
+    ),
     search_text="nerve burning",
     seed=1,
 )
@@ -219,6 +236,7 @@ PRIVATE_SECTIONS = WorldSpec(
             (("therapy", 0), ("cause", 1)),
         }
     ),
+    translations=frozenset({(("cause", 0), "reviewed"), (("condition", 0), "outdated")}),
     search_text="nerve",
     seed=2,
     hostile_text=True,

@@ -241,3 +241,22 @@ def test_postgresql_connections_are_bounded_by_the_settings():
     assert proc.returncode == 0, proc.stderr
     options = json.loads(proc.stdout.strip().splitlines()[-1])
     assert options == {"connect_timeout": 3, "options": "-c statement_timeout=12500"}
+
+
+def test_content_languages_are_checked_at_start():
+    for value in ("en,klingon", "en,es,en", ","):
+        code, err, _ = load_settings("cms.settings.dev", CONTENT_LANGUAGES=value)
+        assert code != 0 and "CONTENT_LANGUAGES" in err, (value, err[-300:])
+    proc = run_with_settings(
+        "cms.settings.dev",
+        [
+            "-c",
+            "import django; from django.conf import settings; django.setup(); "
+            "print(settings.LANGUAGE_CODE, settings.WAGTAIL_CONTENT_LANGUAGES)",
+        ],
+        CONTENT_LANGUAGES="es, en,fr",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == (
+        "es [('es', 'Spanish'), ('en', 'English'), ('fr', 'French')]"
+    )

@@ -1,0 +1,180 @@
+"""Translations under the same medical review (pages/translations.py): a translation is made as
+an unreviewed draft, published only through the Medical review workflow, and outdated once its
+source is published again, unless the source's reviewer says the change does not touch it."""
+
+import datetime
+
+from django.urls import reverse
+
+from wagtail.models import Locale, PageLogEntry, WorkflowState
+
+import pytest
+
+from pages import translations
+from pages.models import CausePage, Reviewer, TranslationOrigin
+from tests.pages.test_admin import page_form_data
+
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
+
+@pytest.fixture
+def cause(seeded):
+    return CausePage.objects.get(slug="shingles", locale__language_code="en")
+
+
+def spanish():
+    return Locale.objects.get(language_code="es")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def edit(client, page, reviewer_profile, **fields):
+    data = page_form_data(CausePage, reviewer=reviewer_profile, slug=page.slug, **fields)
+    return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
+
+
+def translate(client, user, page):
+    """An editor's "Translate" (simple_translation) into Spanish; returns the new draft."""
+    login(client, user)
+    url = reverse("simple_translation:submit_page_translation", args=[page.pk])
+    response = client.post(url, {"locales": [spanish().pk]})
+    assert response.status_code == 302, response.content[-500:]
+    return page.get_translation(spanish()).specific
+
+
+def approve(client, reviewer, page, action="approve"):
+    state = WorkflowState.objects.get(object_id=str(page.pk), status="in_progress")
+    login(client, reviewer)
+    url = reverse(
+        "wagtailadmin_pages:workflow_action", args=[page.pk, action, state.current_task_state.pk]
+    )
+    assert client.post(url, {"comment": ""}).status_code == 302
+    page.refresh_from_db()
+    return page
+
+
+def republish(client, editor, reviewer, page, title, action="approve"):
+    """The source edited by an editor and approved by a Medical reviewer."""
+    login(client, editor)
+    response = edit(client, page, page.reviewed_by, title=title, **{"action-submit": "submit"})
+    assert response.status_code == 302
+    return approve(client, reviewer, page, action)
+
+
+def test_every_content_language_has_a_locale(db):
+    assert set(Locale.objects.values_list("language_code", flat=True)) == {"en", "es"}
+    assert Locale.get_default().language_code == "en"
+
+
+def test_a_translation_is_an_unreviewed_draft_made_from_the_live_source(client, editor, cause):
+    translated = translate(client, editor, cause)
+    assert translated.locale.language_code == "es"
+    assert not translated.live and translated.alias_of_id is None
+    assert (translated.reviewed_by, translated.last_reviewed, translated.next_review_due) == (
+        None,
+        None,
+        None,
+    )
+    assert translated.summary == cause.summary  # the editor's starting point
+    origin = TranslationOrigin.objects.get(translation=translated)
+    assert (origin.source_id, origin.made_from_id) == (cause.pk, cause.live_revision_id)
+    assert translations.status(translated) == translations.CURRENT
+    assert translations.status(cause) is None  # a source is no translation
+    # the sections above it exist in Spanish as aliases of the English ones, outside the site
+    assert translated.get_parent().alias_of_id == cause.get_parent().pk
+
+
+def test_a_translation_is_published_only_through_the_medical_review(
+    client, editor, reviewer, cause, freezer
+):
+    translated = translate(client, editor, cause)
+    login(client, editor)
+    edit(client, translated, cause.reviewed_by, title="Herpes zóster", **{"action-publish": "1"})
+    translated.refresh_from_db()
+    assert not translated.live  # an editor cannot publish it
+
+    freezer.move_to("2026-06-01 10:00:00")
+    login(client, editor)  # the session ran out with the clock
+    response = edit(
+        client, translated, cause.reviewed_by, title="Herpes zóster", **{"action-submit": "1"}
+    )
+    assert response.status_code == 302
+    approved = approve(client, reviewer, translated)
+    assert approved.live and approved.title == "Herpes zóster"
+    assert approved.reviewed_by == Reviewer.objects.get(user=reviewer)  # for this locale
+    assert approved.last_reviewed == datetime.date(2026, 6, 1)
+    cause.refresh_from_db()
+    assert cause.title == "Shingles" and cause.reviewed_by != approved.reviewed_by
+    assert translations.status(approved) == translations.CURRENT
+
+
+def test_a_new_source_revision_outdates_the_translation_until_it_is_reviewed(
+    client, editor, reviewer, cause
+):
+    translated = translate(client, editor, cause)
+    made_from = cause.live_revision_id
+    republish(client, editor, reviewer, cause, "Shingles (herpes zoster)")
+    assert cause.live_revision_id != made_from
+    assert translations.status(translated) == translations.OUTDATED
+    assert [o.translation_id for o in translations.outdated()] == [translated.pk]
+
+    # the editor of the translation is told, with the changes to look at
+    login(client, editor)
+    page = client.get(reverse("wagtailadmin_pages:edit", args=[translated.pk]))
+    said = page.content.decode()
+    assert "This translation is outdated" in said
+    compare = reverse("wagtailadmin_pages:revisions_compare", args=[cause.pk, made_from, "live"])
+    assert compare in said
+    assert client.get(compare).status_code == 200
+    report = client.get(reverse("outdated_translations")).content.decode()
+    assert translated.title in report and compare in report
+    source_page = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk]))
+    assert "This translation is outdated" not in source_page.content.decode()
+
+    # reviewing the translation says it matches the source as it is now
+    edit(client, translated, cause.reviewed_by, title="Herpes zóster", **{"action-submit": "1"})
+    approve(client, reviewer, translated)
+    assert translations.status(translated) == translations.CURRENT
+    assert list(translations.outdated()) == []
+    report = client.get(reverse("outdated_translations_results")).content.decode()
+    assert translated.title not in report and compare not in report
+
+
+def test_a_reviewer_may_say_a_source_change_does_not_touch_its_translations(
+    client, editor, reviewer, cause
+):
+    translated = translate(client, editor, cause)
+    login(client, editor)
+    edit(client, cause, cause.reviewed_by, title="Shingles.", **{"action-submit": "submit"})
+    login(client, reviewer)
+    form = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
+    assert "Approve and publish: no change for translations" in form
+    approve(client, reviewer, cause, action="approve-no-translation-impact")
+    assert cause.live and cause.title == "Shingles."
+    assert cause.reviewed_by == Reviewer.objects.get(user=reviewer)  # still a review
+    assert translations.status(translated) == translations.CURRENT
+    entry = PageLogEntry.objects.filter(page=cause, action=translations.NO_IMPACT).get()
+    assert entry.user_id == reviewer.pk and entry.data["translations"] == 1
+
+    # the waiver is for that change only: the next one outdates the translation again
+    republish(client, editor, reviewer, cause, "Shingles (herpes zoster)")
+    assert translations.status(translated) == translations.OUTDATED
+
+
+def test_a_waiver_does_not_bring_an_outdated_translation_back(client, editor, reviewer, cause):
+    translated = translate(client, editor, cause)
+    republish(client, editor, reviewer, cause, "Shingles (herpes zoster)")
+    republish(client, editor, reviewer, cause, "Shingles.", "approve-no-translation-impact")
+    assert translations.status(translated) == translations.OUTDATED
+
+
+def test_no_waiver_is_offered_for_a_page_without_translations(client, editor, reviewer, cause):
+    login(client, editor)
+    edit(client, cause, cause.reviewed_by, title="Shingles.", **{"action-submit": "submit"})
+    login(client, reviewer)
+    form = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
+    assert 'data-workflow-action-name="approve"' in form
+    assert "no change for translations" not in form
