@@ -89,9 +89,10 @@ def edit_snippet():
     immediate task backend), as one worker task would."""
     from api.models import RepresentationDependency
     from pages.models import Reference
+    from pages.translations import originals
     from shapes.representation import dependency_key
 
-    reference = Reference.objects.get(doi=SNIPPET_DOI)
+    reference = originals(Reference).get(doi=SNIPPET_DOI)
     shown_by = RepresentationDependency.objects.filter(key=dependency_key(reference)).count()
     marker = " (revised)"
     revised = reference.title.endswith(marker)

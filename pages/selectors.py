@@ -9,26 +9,44 @@ restriction) are kept in the shared cache and dropped by signal handlers (pages/
 whenever a site, a view restriction or a page's path changes.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from wagtail.models import DraftStateMixin, Page, PageViewRestriction, Site
+from wagtail.models import (
+    DraftStateMixin,
+    Locale,
+    Page,
+    PageViewRestriction,
+    Site,
+    TranslatableMixin,
+)
 
 from pages.prepared import Prepared
+
+
+@functools.cache
+def default_locale_id():
+    """The default content language's locale (LANGUAGE_CODE): created by the first migration
+    and never changed while the process runs, so read once."""
+    return Locale.get_default().pk
 
 
 def snippet_is_public(snippet, now=None):
     """May the public see `snippet`? One without draft state always; one with it (the medical
     snippets and campaigns, under the "Medical review" workflow) while live and not past its
-    expiry. A draft never published, or one unpublished, shows nowhere: not in a page's
-    references, codes or symptoms, not in a filter, not as the disclaimer."""
+    expiry, in the default language (no door serves a translation yet). A draft never
+    published, or one unpublished, shows nowhere: not in a page's references, codes or
+    symptoms, not in a filter, not as the disclaimer."""
     if snippet is None:
         return False
     if not hasattr(snippet, "live"):
         return True
+    if getattr(snippet, "locale_id", None) not in (None, default_locale_id()):
+        return False
     expire_at = getattr(snippet, "expire_at", None)
     return bool(snippet.live) and (expire_at is None or expire_at > (now or timezone.now()))
 
@@ -42,6 +60,8 @@ def public_snippets(queryset):
     """The rows of `queryset` that snippet_is_public, in SQL."""
     if not issubclass(queryset.model, DraftStateMixin):
         return queryset
+    if issubclass(queryset.model, TranslatableMixin):
+        queryset = queryset.filter(locale_id=default_locale_id())
     return queryset.filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()), live=True)
 
 

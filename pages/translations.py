@@ -37,6 +37,14 @@ def ensure_locales(**kwargs):
         Locale.objects.get_or_create(language_code=code)
 
 
+def originals(model):
+    """The rows of a translatable snippet model in the default language (a new row gets that
+    language too), for lookups by a natural key that translations share (slug, DOI, code)."""
+    from pages.selectors import default_locale_id
+
+    return model.objects.filter(locale_id=default_locale_id())
+
+
 def make_parents(page, locale):
     """The sections above `page` in `locale`, made as aliases of the source's where missing
     (simple_translation refuses to translate a page whose parent is not translated)."""

@@ -31,7 +31,12 @@ from wagtail.search import index
 from pages.governance import KeepsHeldRevisions
 from pages.link_safety import check_links
 from pages.models.email_brand import Esp
-from pages.models.snippets import SUMMARY_FEATURES, revision_relations
+from pages.models.snippets import (
+    SUMMARY_FEATURES,
+    TranslatedUnderReview,
+    per_locale,
+    revision_relations,
+)
 from pages.previews import EMAIL, serve_preview
 
 logger = logging.getLogger(__name__)
@@ -89,12 +94,13 @@ class Campaign(
     DraftStateMixin,
     RevisionMixin,
     PreviewableMixin,
+    TranslatedUnderReview,
     index.Indexed,
     ClusterableModel,
 ):
     name = models.CharField(max_length=200, help_text="For the team, e.g. 'Spring newsletter'.")
     slug = models.SlugField(
-        max_length=100, unique=True, help_text="Its address in the API: /api/v1/campaigns/<slug>/."
+        max_length=100, help_text="Its address in the API: /api/v1/campaigns/<slug>/."
     )
     subject = models.CharField(max_length=150, help_text="The email's subject line.")
     preheader = models.CharField(
@@ -136,8 +142,15 @@ class Campaign(
     ]
     search_fields = [index.SearchField("name"), index.SearchField("subject")]
 
-    class Meta:
+    class Meta(TranslatedUnderReview.Meta):
         ordering = ["name"]
+        constraints = [
+            per_locale(
+                "slug",
+                name="unique_campaign_slug",
+                message="A campaign with this slug already exists in this language.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -13,7 +13,12 @@ from django.utils.text import slugify
 
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import DraftStateMixin, RevisionMixin, WorkflowMixin
+from wagtail.models import (
+    DraftStateMixin,
+    RevisionMixin,
+    TranslatableMixin,
+    WorkflowMixin,
+)
 from wagtail.search import index
 
 from pages.governance import KeepsHeldRevisions
@@ -44,8 +49,36 @@ def revision_relations():
     )
 
 
+class TranslatedUnderReview(TranslatableMixin):
+    """A medical snippet or campaign in one language: translations of it share its translation
+    key; names and slugs are unique per language (`per_locale`); a translation starts as a
+    draft no one has reviewed, whatever its source's state, so only the Medical review
+    publishes it."""
+
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+
+    def copy_for_translation(self, locale, exclude_fields=None):
+        copy = super().copy_for_translation(locale, exclude_fields)
+        copy.live, copy.has_unpublished_changes = False, True
+        copy.live_revision = copy.first_published_at = copy.last_published_at = None
+        return copy
+
+    def validate_constraints(self, exclude=None):
+        """Check the per-language uniqueness with the locale the row will have (the admin's
+        forms leave the locale out, which would skip those checks and fail on save)."""
+        if self.locale_id is None:
+            self.locale = self.get_default_locale()
+        super().validate_constraints(exclude=set(exclude or ()) - {"locale"})
+
+
 class ReviewedSnippet(
-    KeepsHeldRevisions, WorkflowMixin, DraftStateMixin, RevisionMixin, models.Model
+    KeepsHeldRevisions,
+    WorkflowMixin,
+    DraftStateMixin,
+    RevisionMixin,
+    TranslatedUnderReview,
+    models.Model,
 ):
     """A medical snippet under the "Medical review" workflow: an edit is a draft (a revision)
     until a Medical reviewer approves or publishes it, and the row holds what is live. One
@@ -54,13 +87,20 @@ class ReviewedSnippet(
 
     revisions, workflow_states = revision_relations()
 
-    class Meta:
+    class Meta(TranslatedUnderReview.Meta):
         abstract = True
 
 
+def per_locale(*fields, name, message, **kwargs):
+    """A uniqueness that holds within one language (translations share the source's values)."""
+    return models.UniqueConstraint(
+        fields=["locale", *fields], name=name, violation_error_message=message, **kwargs
+    )
+
+
 class Symptom(StemmedSearch, index.Indexed, ReviewedSnippet):
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True, help_text="Used in API filters: ?symptom=")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, help_text="Used in API filters: ?symptom=")
     description = models.TextField(blank=True, help_text="One or two plain sentences for patients.")
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
@@ -72,8 +112,20 @@ class Symptom(StemmedSearch, index.Indexed, ReviewedSnippet):
         index.FilterField("slug"),
     ]
 
-    class Meta:
+    class Meta(ReviewedSnippet.Meta):
         ordering = ["name"]
+        constraints = [
+            per_locale(
+                "name",
+                name="unique_symptom_name",
+                message="A symptom with this name already exists in this language.",
+            ),
+            per_locale(
+                "slug",
+                name="unique_symptom_slug",
+                message="A symptom with this slug already exists in this language.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -186,11 +238,14 @@ class Reference(index.Indexed, ReviewedSnippet):
         index.SearchField("pmid"),
     ]
 
-    class Meta:
+    class Meta(ReviewedSnippet.Meta):
         ordering = ["-year", "title"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["doi"], condition=~Q(doi=""), name="unique_reference_doi"
+            per_locale(
+                "doi",
+                condition=~Q(doi=""),
+                name="unique_reference_doi",
+                message="A reference with this DOI already exists in this language.",
             ),
         ]
 
@@ -277,10 +332,15 @@ class MedicalCode(index.Indexed, ReviewedSnippet):
         index.FilterField("verified"),
     ]
 
-    class Meta:
+    class Meta(ReviewedSnippet.Meta):
         ordering = ["system", "value"]
         constraints = [
-            models.UniqueConstraint(fields=["system", "value"], name="unique_medical_code"),
+            per_locale(
+                "system",
+                "value",
+                name="unique_medical_code",
+                message="This code already exists in this language.",
+            ),
         ]
 
     def __str__(self):
@@ -301,7 +361,7 @@ class MedicalCode(index.Indexed, ReviewedSnippet):
 class Disclaimer(ReviewedSnippet):
     """The medical disclaimer shown on every page: managed once here, never pasted into bodies."""
 
-    name = models.CharField(max_length=100, unique=True, help_text="For editors, e.g. 'Standard'.")
+    name = models.CharField(max_length=100, help_text="For editors, e.g. 'Standard'.")
     text = RichTextField(features=SUMMARY_FEATURES)
     emergency_text = models.CharField(
         max_length=300,
@@ -328,13 +388,19 @@ class Disclaimer(ReviewedSnippet):
         FieldPanel("is_default"),
     ]
 
-    class Meta:
+    class Meta(ReviewedSnippet.Meta):
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["is_default"],
+            per_locale(
+                "name",
+                name="unique_disclaimer_name",
+                message="A disclaimer with this name already exists in this language.",
+            ),
+            per_locale(
+                "is_default",
                 condition=Q(is_default=True, live=True),
                 name="one_live_default_disclaimer",
+                message="Another disclaimer is the live default in this language.",
             ),
         ]
 
@@ -346,7 +412,9 @@ class Disclaimer(ReviewedSnippet):
         the default changes: drafts cannot untick the live one first)."""
         with transaction.atomic():
             if self.live and self.is_default:
-                others = Disclaimer.objects.filter(is_default=True, live=True).exclude(pk=self.pk)
+                others = Disclaimer.objects.filter(
+                    is_default=True, live=True, locale_id=self.locale_id
+                ).exclude(pk=self.pk)
                 for other in others:  # one at most; saved, so its signals run
                     other.is_default = False
                     other.save(update_fields=["is_default"])
@@ -356,9 +424,12 @@ class Disclaimer(ReviewedSnippet):
     def default(cls, fresh=False):
         """The default disclaimer (cached; pages/signals.py drops it when a disclaimer changes).
         `fresh`: read from the database (background work racing the cache's drop)."""
+        from pages.selectors import default_locale_id
+
         found = None if fresh else cache.get(DEFAULT_DISCLAIMER_CACHE_KEY)
         if found is None:
-            found = cls.objects.filter(is_default=True, live=True).first() or False
+            live = cls.objects.filter(is_default=True, live=True, locale_id=default_locale_id())
+            found = live.first() or False
             cache.set(DEFAULT_DISCLAIMER_CACHE_KEY, found, 600)
         return found or None
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Page, Site, TranslatableMixin
 
 from pages.models import (
     CauseIndexPage,
@@ -44,6 +44,7 @@ from pages.models import (
 )
 from pages.seed import data
 from pages.seed.bulk import bulk_load
+from pages.translations import originals
 
 INDEX_MODELS = {
     "condition": ConditionIndexPage,
@@ -101,7 +102,8 @@ class SeedLoader:
     # Snippets -----------------------------------------------------------------------------
 
     def get_or_create(self, model, lookup, defaults):
-        obj, created = model.objects.get_or_create(**lookup, defaults=defaults)
+        rows = originals(model) if issubclass(model, TranslatableMixin) else model.objects
+        obj, created = rows.get_or_create(**lookup, defaults=defaults)
         if created:
             obj.full_clean()
         self.report.note(obj, created)
@@ -123,7 +125,7 @@ class SeedLoader:
         reviewer = dict(data.REVIEWER)
         self.reviewer = self.get_or_create(Reviewer, {"name": reviewer.pop("name")}, reviewer)
         disclaimer = dict(data.DISCLAIMER)
-        has_default = Disclaimer.objects.filter(is_default=True).exists()
+        has_default = originals(Disclaimer).filter(is_default=True).exists()
         self.get_or_create(
             Disclaimer,
             {"name": disclaimer.pop("name")},

@@ -29,6 +29,7 @@ from pages import models
 from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
 from pages.seed.bulk import Silent, bulk_load
+from pages.translations import originals
 
 # The generated hero images' size (GENERATED_IMAGE_SIZE overrides it: the test settings make
 # them small, so a test's renditions take milliseconds, not seconds).
@@ -127,7 +128,7 @@ class SyntheticContent:
 
     def make_symptoms(self, count):
         return [
-            models.Symptom.objects.get_or_create(
+            originals(models.Symptom).get_or_create(
                 slug=f"gen-symptom-{i}", defaults={"name": f"Generated symptom {i}"}
             )[0]
             for i in range(count)
@@ -135,7 +136,7 @@ class SyntheticContent:
 
     def make_references(self, count):
         return [
-            models.Reference.objects.get_or_create(
+            originals(models.Reference).get_or_create(
                 doi=f"10.5555/generated.{i}",
                 defaults={
                     "authors": f"Author{i} A, Writer B",
@@ -150,7 +151,7 @@ class SyntheticContent:
 
     def make_codes(self, count):
         return [
-            models.MedicalCode.objects.get_or_create(
+            originals(models.MedicalCode).get_or_create(
                 system=models.MedicalCode.System.SNOMED_CT,
                 value=str(900000000 + i),
                 defaults={"display_name": f"Generated finding {i}"},

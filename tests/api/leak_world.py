@@ -176,6 +176,7 @@ class World:
     restrictions: list = field(default_factory=list)  # (restriction id, page id, type)
     symptom_slugs: list = field(default_factory=list)
     snippets: list = field(default_factory=list)  # (symptom or reference, its fate)
+    translated_snippets: list = field(default_factory=list)  # Spanish, published: not served
     previews: dict = field(default_factory=dict)  # a preview door -> the page its token shows
     expired_campaign: object = None  # a campaign past its expire_at (the worker has not run)
 
@@ -397,7 +398,8 @@ def _build_world(spec, home, freezer):
             world.old_slugs[key] = page.slug
             page.slug = tokens()
             publish(page)
-    publish_campaign(world, CAMPAIGN)
+    campaign = publish_campaign(world, CAMPAIGN)
+    translate_snippets(world, [campaign, *(snippet for snippet, _ in world.snippets)], tokens)
     for key, fate in sorted(spec.translations):
         translate(world, key, fate, reviewer, tokens)
     for key, page in world.pages.items():
@@ -444,6 +446,34 @@ def translate(world, key, fate, reviewer, tokens):
         if fate == "outdated" and source.live:
             publish(source)
     world.translations[key] = page
+
+
+def translate_snippets(world, sources, tokens):
+    """A Spanish translation of the campaign and of the first symptom and reference, published
+    as if reviewed, keeping the source's slug (slugs are unique per language): no door serves a
+    translation yet, and the English slug still means the English one."""
+    spanish = Locale.objects.get(language_code="es")
+    firsts = {}
+    for source in sources:
+        firsts.setdefault(type(source), source)
+    for source in firsts.values():
+        copy = source.copy_for_translation(spanish)
+        texts = {
+            Campaign: ("name", "subject"),
+            Symptom: ("name", "description"),
+            Reference: ("title",),
+        }[type(source)]
+        for name in texts:
+            setattr(copy, name, tokens())
+            world.secrets[getattr(copy, name)] = (
+                f"text of a Spanish {type(source).__name__}, a draft"
+            )
+        if isinstance(copy, Reference):
+            copy.doi = f"10.1234/{tokens()}"
+        with on_commit():
+            copy.save()
+            copy.save_revision().publish()
+        world.translated_snippets.append(copy)
 
 
 def make_snippet(world, snippet, fate):
@@ -597,6 +627,8 @@ def delete_hidden(world, freezer):
             snippet.delete()
     with on_commit():
         world.expired_campaign.delete()
+        for snippet in world.translated_snippets:
+            snippet.delete()
     ConditionCauseLink.objects.filter(cause_id__in=hidden).delete()
     ConditionTreatmentLink.objects.filter(treatment_id__in=hidden).delete()
     TherapyReliefLink.objects.filter(target_id__in=hidden).delete()

@@ -263,7 +263,7 @@ for _endpoint in ENDPOINTS:
 
 def values_for(endpoint, name):
     if endpoint.name in SLOW:
-        return HOSTILE_VALUES[:: sized(24, 8)]
+        return HOSTILE_VALUES[:: sized(48, 8)]
     if FIRST_WITH.get(name, endpoint.name) == endpoint.name:
         return HOSTILE_VALUES
     return HOSTILE_VALUES[::4]
@@ -448,7 +448,8 @@ def test_hostile_values_in_every_parameter(hostile, endpoint):
                     path,
                     f"{response.status_code}, not a 400 naming {name!r}",
                 )
-    for raw in RAW_QUERIES + [f"{name}={raw}" for name in names for raw in RAW_QUERIES[:5]]:
+    raws = RAW_QUERIES if endpoint.name not in SLOW else RAW_QUERIES[:: sized(3, 1)]
+    for raw in raws + [f"{name}={raw}" for name in names for raw in raws[:5]]:
         path = url(endpoint, raw=raw)
         findings.check(send(hostile, "GET", path), endpoint, path)
     findings.assert_none()

@@ -51,7 +51,7 @@ from tests.api.leak_world import (
 )
 from tests.sizes import FULL, sized
 
-EXAMPLES = sized(2, 25)  # random worlds, on top of the two fixed ones below
+EXAMPLES = sized(1, 25)  # random worlds, on top of the two fixed ones below
 # Shrinking re-runs a failing world many times (seconds each): only in the full run.
 PHASES = tuple(Phase) if FULL else tuple(p for p in Phase if p is not Phase.shrink)
 MAX_PAGES_PER_KIND = 4
@@ -207,7 +207,6 @@ EVERY_FATE = WorldSpec(
             (("condition", 2), "draft"),  # of a draft
             (("cause", 0), "outdated"),
             (("cause", 1), "reviewed"),  # of a page since unpublished
-            (("therapy", 0), "draft"),
         }
     ),
     search_text="nerve burning",
@@ -326,7 +325,15 @@ def run_world(spec, home, freezer):
 
 
 @pytest.mark.parametrize(
-    "spec", [EVERY_FATE, PRIVATE_SECTIONS], ids=["every-fate", "private-sections"]
+    "spec",
+    [
+        EVERY_FATE,
+        pytest.param(
+            PRIVATE_SECTIONS,
+            marks=pytest.mark.skipif(not FULL, reason="in CI's PostgreSQL pass (HEAVY_TESTS)"),
+        ),
+    ],
+    ids=["every-fate", "private-sections"],
 )
 def test_fixed_worlds_leave_no_trace(home, freezer, quiet_requests, spec):
     run_world(spec, home, freezer)

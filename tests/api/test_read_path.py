@@ -95,7 +95,10 @@ def test_the_seed_is_served_from_storage_as_serialized(seeded, client, channel):
     assert assert_served_as_serialized(client, channel) >= 15
 
 
-def test_generated_content_is_served_from_storage_as_serialized(db, settings, tmp_path, client):
+@pytest.mark.heavy  # the seed's test above runs in make test; generated content in CI's pass
+def test_generated_content_is_served_from_storage_as_serialized(
+    heavy, db, settings, tmp_path, client
+):
     settings.MEDIA_ROOT = tmp_path
     conditions = sized(3, 15)
     call_command("generate_content", "--conditions", str(conditions), verbosity=0)

@@ -11,7 +11,7 @@ from wagtail.models import Locale, PageLogEntry, WorkflowState
 import pytest
 
 from pages import translations
-from pages.models import CausePage, Reviewer, TranslationOrigin
+from pages.models import CausePage, Disclaimer, Reviewer, Symptom, TranslationOrigin
 from tests.pages.test_admin import page_form_data
 
 SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
@@ -178,3 +178,51 @@ def test_no_waiver_is_offered_for_a_page_without_translations(client, editor, re
     form = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
     assert 'data-workflow-action-name="approve"' in form
     assert "no change for translations" not in form
+
+
+# Medical snippets and campaigns -----------------------------------------------------------
+
+
+def test_a_translated_symptom_is_an_unpublished_draft_with_the_same_slug(client, editor, seeded):
+    source = Symptom.objects.get(slug="burning-pain")
+    assert source.live
+    login(client, editor)
+    url = reverse(
+        "simple_translation:submit_snippet_translation", args=["pages", "symptom", source.pk]
+    )
+    assert client.post(url, {"locales": [spanish().pk]}).status_code == 302
+    translated = Symptom.objects.get(locale=spanish())
+    assert translated.translation_key == source.translation_key
+    assert (translated.slug, translated.name) == (source.slug, source.name)
+    assert not translated.live and translated.live_revision_id is None
+    assert translated.first_published_at is None
+    # served nowhere, and the slug still means the English symptom
+    listed = client.get("/api/v1/symptoms/").json()["results"]
+    assert [item["slug"] for item in listed].count("burning-pain") == 1
+    filtered = client.get("/api/v1/conditions/?symptom=burning-pain")
+    assert filtered.status_code == 200 and filtered.json()["count"] == 1
+
+
+def test_names_and_slugs_are_unique_within_a_language(client, reviewer, seeded):
+    login(client, reviewer)
+    add = reverse("wagtailsnippets_pages_symptom:add")
+    response = client.post(add, {"name": "Burning pain", "slug": "burning-pain"})
+    assert response.status_code == 200  # the form again, not a server error
+    said = response.content.decode()
+    assert "A symptom with this name already exists in this language." in said
+    assert "A symptom with this slug already exists in this language." in said
+    assert Symptom.objects.filter(slug="burning-pain").count() == 1
+    spanish_copy = Symptom.objects.get(slug="burning-pain").copy_for_translation(spanish())
+    spanish_copy.full_clean()  # the same name and slug in another language
+    spanish_copy.save()
+
+
+def test_a_live_spanish_default_disclaimer_leaves_the_english_default(seeded):
+    english = Disclaimer.default(fresh=True)
+    copy = english.copy_for_translation(spanish())
+    copy.name, copy.is_default = "Aviso médico", True
+    copy.save()
+    copy.save_revision().publish()
+    english.refresh_from_db()
+    assert english.is_default and english.live
+    assert Disclaimer.default(fresh=True) == english
