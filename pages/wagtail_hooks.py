@@ -25,6 +25,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.admin.widgets import Button
+from wagtail.contrib.simple_translation.forms import SubmitTranslationForm
 from wagtail.contrib.simple_translation.views import SubmitPageTranslationView
 from wagtail.documents.views import documents as document_views
 from wagtail.images.views import images as image_views
@@ -207,9 +208,28 @@ def register_reviews_due_menu_item():
 # Translations (pages/translations.py) ---------------------------------------------------------
 
 
+class TranslatePageForm(SubmitTranslationForm):
+    """Every language the page is not in yet is offered, even where the sections above it are
+    not translated (simple_translation disables those): they are made with it."""
+
+    def __init__(self, instance, *args, **kwargs):
+        super().__init__(instance, *args, **kwargs)
+        locales = self.fields["locales"]
+        locales.widget.disabled_values = []
+        locales.help_text = (
+            "Sections above the page that are not in that language yet are made too, as "
+            "copies that follow the original until someone translates them."
+        )
+        self.show_submit = locales.queryset.exists()
+
+
 class TranslatePageView(SubmitPageTranslationView):
     """simple_translation's "Translate this page", making the sections above the page in the
-    chosen locales first (as aliases of the source's): Wagtail's view fails otherwise."""
+    chosen locales first (as aliases of the source's): Wagtail's view refuses otherwise."""
+
+    def get_form(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return TranslatePageForm(self.object, data)
 
     @transaction.atomic
     def post(self, request, **kwargs):

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('translation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='translation_origin', to=settings.WAGTAIL_PAGE_MODEL)),
             ],
             options={
-                'verbose_name': 'translation origin',
+                'verbose_name': 'translation',
                 'indexes': [models.Index(fields=['source', 'made_from'], name='translation_source_rev')],
             },
         ),

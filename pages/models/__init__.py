@@ -18,7 +18,14 @@ from pages.models.conditions import (
 )
 from pages.models.email_brand import EmailBrand, Esp
 from pages.models.review_task import MedicalReviewTask
-from pages.models.snippets import Disclaimer, MedicalCode, Reference, Reviewer, Symptom
+from pages.models.snippets import (
+    Disclaimer,
+    MedicalCode,
+    Reference,
+    Reviewer,
+    ReviewerTranslation,
+    Symptom,
+)
 from pages.models.therapies import (
     TherapyContraindication,
     TherapyIndexPage,
@@ -54,6 +61,7 @@ __all__ = [
     "PageReferenceLink",
     "Reference",
     "Reviewer",
+    "ReviewerTranslation",
     "Symptom",
     "TherapyContraindication",
     "TherapyIndexPage",

@@ -11,10 +11,13 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import (
     DraftStateMixin,
+    Orderable,
     RevisionMixin,
     TranslatableMixin,
     WorkflowMixin,
@@ -136,8 +139,10 @@ class Symptom(StemmedSearch, index.Indexed, ReviewedSnippet):
         super().save(*args, **kwargs)
 
 
-class Reviewer(index.Indexed, models.Model):
-    """Who medically reviewed a page: a named clinician with credentials, or an organisation."""
+class Reviewer(index.Indexed, ClusterableModel):
+    """Who medically reviewed a page: a named clinician with credentials, or an organisation.
+    One person in every language (their approvals are tied to one admin account), with their
+    credentials and job title translated where patients read another language."""
 
     class Kind(models.TextChoices):
         PERSON = "person", "Person"
@@ -168,6 +173,13 @@ class Reviewer(index.Indexed, models.Model):
         FieldPanel("job_title"),
         FieldPanel("profile_url"),
         FieldPanel("user"),
+        InlinePanel(
+            "translations",
+            heading="In other languages",
+            label="Language",
+            help_text="The credentials and job title as patients reading that language see "
+            "them (e.g. 'Médico anestesiólogo').",
+        ),
     ]
     search_fields = [
         index.SearchField("name"),
@@ -182,12 +194,43 @@ class Reviewer(index.Indexed, models.Model):
     def __str__(self):
         return f"{self.name}, {self.credentials}" if self.credentials else self.name
 
+    def in_language(self, locale_id):
+        """(credentials, job_title) in the language of `locale_id`: its translation where one
+        is given (each part falling back on its own), else the reviewer's own."""
+        for translation in self.translations.all():
+            if translation.locale_id == locale_id:
+                return (
+                    translation.credentials or self.credentials,
+                    translation.job_title or self.job_title,
+                )
+        return self.credentials, self.job_title
+
     def clean(self):
         super().clean()
         if self.kind == self.Kind.PERSON and not self.credentials.strip():
             raise ValidationError(
                 {"credentials": "A person who reviews medical content needs their credentials."}
             )
+
+
+class ReviewerTranslation(Orderable):
+    """A reviewer's credentials and job title in another language."""
+
+    reviewer = ParentalKey(Reviewer, on_delete=models.CASCADE, related_name="translations")
+    locale = models.ForeignKey(
+        "wagtailcore.Locale", on_delete=models.CASCADE, related_name="+", verbose_name="language"
+    )
+    credentials = models.CharField(max_length=200, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+
+    panels = [FieldPanel("locale"), FieldPanel("credentials"), FieldPanel("job_title")]
+
+    class Meta(Orderable.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reviewer", "locale"], name="one_reviewer_translation_per_language"
+            ),
+        ]
 
 
 class Reference(index.Indexed, ReviewedSnippet):

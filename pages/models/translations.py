@@ -31,7 +31,7 @@ class TranslationOrigin(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "translation origin"
+        verbose_name = "translation"  # the reports count translations
         indexes = [models.Index(fields=["source", "made_from"], name="translation_source_rev")]
 
     def __str__(self):

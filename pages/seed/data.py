@@ -385,6 +385,9 @@ INDEXES = [
     ("therapy", "therapies", "Therapies", "The therapies our clinics offer."),
 ]
 
+# The medical team's job title in Spanish (one reviewer, credentials per language).
+REVIEWER_ES = {"credentials": "", "job_title": "Revisión de contenido clínico"}
+
 # The therapy page in Spanish: the seed loads it as a translation awaiting medical review (a
 # draft in the Medical review workflow, with no review recorded), never published. Inline rows
 # (contraindications, side effects) are in the English page's order.

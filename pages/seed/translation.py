@@ -1,7 +1,7 @@
-"""The seed's Spanish: the therapy page translated (pages/seed/data.py THERAPY_ES), loaded as
-editors would make it (simple_translation's copy, pages/translations.py) and left as a draft
-awaiting medical review, with no review recorded. The seed never publishes a translation:
-only a Medical reviewer's approval does."""
+"""The seed's Spanish: the medical team's job title, and the therapy page translated
+(pages/seed/data.py THERAPY_ES), loaded as editors would make it (simple_translation's copy,
+pages/translations.py) and left as a draft awaiting medical review, with no review recorded.
+The seed never publishes a translation: only a Medical reviewer's approval does."""
 
 from django.db import transaction
 
@@ -9,7 +9,7 @@ from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.models import Locale
 
 from pages import translations
-from pages.models import TherapyPage
+from pages.models import Reviewer, ReviewerTranslation, TherapyPage
 from pages.seed import data
 
 SPANISH = "es"
@@ -24,6 +24,11 @@ def load_seed_translation():
     ).first()
     if spanish is None or source is None:
         return None, False
+    reviewer = Reviewer.objects.filter(name=data.REVIEWER["name"]).first()
+    if reviewer is not None:
+        ReviewerTranslation.objects.get_or_create(
+            reviewer=reviewer, locale=spanish, defaults=data.REVIEWER_ES
+        )
     existing = source.get_translation_or_none(spanish)
     if existing is not None:
         return existing.specific, False

@@ -8,7 +8,7 @@ from wagtail.models import Locale, WorkflowState
 import pytest
 
 from pages import translations
-from pages.models import TherapyPage, TranslationOrigin
+from pages.models import Reviewer, TherapyPage, TranslationOrigin
 from pages.seed import data
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,9 @@ def test_the_seed_submits_the_spanish_therapy_page_for_review_unpublished(client
     assert state.status == WorkflowState.STATUS_IN_PROGRESS
     assert state.current_task_state.revision_id == page.latest_revision_id
     assert state.workflow.name == "Medical review"
+
+    team = Reviewer.objects.get(name=data.REVIEWER["name"])
+    assert team.in_language(page.locale_id) == ("", data.REVIEWER_ES["job_title"])
 
     origin = TranslationOrigin.objects.get(translation=page)
     assert (origin.source_id, origin.made_from_id) == (english.pk, english.live_revision_id)

@@ -7,6 +7,7 @@ import datetime
 from django.urls import reverse
 
 from wagtail.models import Locale, PageLogEntry, WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
 
@@ -40,6 +41,8 @@ def translate(client, user, page):
     """An editor's "Translate" (simple_translation) into Spanish; returns the new draft."""
     login(client, user)
     url = reverse("simple_translation:submit_page_translation", args=[page.pk])
+    form = client.get(url).content.decode()  # offered, though its section is not translated
+    assert "Sections above the page" in form and "disabled" not in form.split("locales")[-1]
     response = client.post(url, {"locales": [spanish().pk]})
     assert response.status_code == 302, response.content[-500:]
     return page.get_translation(spanish()).specific
@@ -226,3 +229,46 @@ def test_a_live_spanish_default_disclaimer_leaves_the_english_default(seeded):
     english.refresh_from_db()
     assert english.is_default and english.live
     assert Disclaimer.default(fresh=True) == english
+
+
+# Reviewers: one person, credentials per language -----------------------------------------------
+
+
+def reviewer_form(reviewer, *translations):
+    return nested_form_data(
+        {
+            "kind": reviewer.kind,
+            "name": reviewer.name,
+            "credentials": reviewer.credentials,
+            "job_title": reviewer.job_title,
+            "profile_url": "",
+            "user": "",
+            "translations": inline_formset(
+                [
+                    {"locale": str(locale.pk), "credentials": credentials, "job_title": title}
+                    for locale, credentials, title in translations
+                ]
+            ),
+        }
+    )
+
+
+def test_a_reviewer_is_one_person_with_credentials_per_language(client, reviewer, seeded):
+    person = Reviewer.objects.create(
+        name="Dr Ana Ruiz", credentials="MD", job_title="Anesthesiologist"
+    )
+    url = reverse("wagtailsnippets_pages_reviewer:edit", args=[person.pk])
+    login(client, reviewer)
+    es = spanish()
+    twice = reviewer_form(person, (es, "Médica", ""), (es, "Dra.", ""))
+    refused = client.post(url, twice)
+    assert refused.status_code == 200  # the form again, saying why
+    assert "Please correct the duplicate data for reviewer and locale" in refused.content.decode()
+    assert not person.translations.exists()
+
+    once = reviewer_form(person, (es, "", "Anestesióloga"))
+    assert client.post(url, once).status_code == 302
+    person = Reviewer.objects.get(pk=person.pk)
+    assert Reviewer.objects.filter(name="Dr Ana Ruiz").count() == 1
+    assert person.in_language(es.pk) == ("MD", "Anestesióloga")  # credentials fall back
+    assert person.in_language(Locale.get_default().pk) == ("MD", "Anesthesiologist")
