@@ -653,6 +653,8 @@ ODD_HEADERS = [
     {"Accept": "application/problem+json"},
     {"Accept": "x" * 10_000},
     {"Accept-Language": "😀;q=abc"},
+    {"Accept-Language": "es-ES,es;q=0.9,*;q=0"},  # a content language (not served yet)
+    {"Accept-Language": "es" + "-x" * 5_000},
     {"Accept-Encoding": "gzip;q=2, br, zstd, \x00"},
     {"If-None-Match": "*"},
     {"If-None-Match": '"x"'},
