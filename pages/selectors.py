@@ -30,9 +30,14 @@ from pages.prepared import Prepared
 
 @functools.cache
 def default_locale_id():
-    """The default content language's locale (LANGUAGE_CODE): created by the first migration
-    and never changed while the process runs, so read once."""
+    """The default content language's locale (LANGUAGE_CODE): created by the first migration,
+    and kept while content refers to it (its rows protect it), so read once per process;
+    forgotten when a locale is saved or deleted, or after a migrate or flush."""
     return Locale.get_default().pk
+
+
+def forget_default_locale(**kwargs):
+    default_locale_id.cache_clear()
 
 
 def snippet_is_public(snippet, now=None):

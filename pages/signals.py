@@ -10,13 +10,13 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 
-from wagtail.models import PageViewRestriction, Revision, Site
+from wagtail.models import Locale, PageViewRestriction, Revision, Site
 from wagtail.signals import page_published, page_slug_changed, post_page_move
 
 from pages import media
 from pages.models import Disclaimer
 from pages.models.snippets import DEFAULT_DISCLAIMER_CACHE_KEY
-from pages.selectors import forget_visibility
+from pages.selectors import forget_default_locale, forget_visibility
 from pages.text_safety import clean_instance, clean_serialized
 
 # Apps whose rows carry text the public reads (pages, snippets, campaigns, their inline rows;
@@ -75,6 +75,8 @@ def connect():
     # Restricted paths and the site root's url_path move with their pages.
     post_page_move.connect(forget_visibility, dispatch_uid="visibility-move")
     page_slug_changed.connect(forget_visibility, dispatch_uid="visibility-slug")
+    post_save.connect(forget_default_locale, sender=Locale, dispatch_uid="default-locale")
+    post_delete.connect(forget_default_locale, sender=Locale, dispatch_uid="default-locale-del")
     post_save.connect(forget_default_disclaimer, sender=Disclaimer, dispatch_uid="disclaimer")
     post_delete.connect(forget_default_disclaimer, sender=Disclaimer, dispatch_uid="disclaimer-del")
     # a document a page links to opens once the page is published (pages/media.py)

@@ -33,8 +33,11 @@ def ensure_locales(**kwargs):
     """post_migrate: a Wagtail locale for every content language (CONTENT_LANGUAGES), so adding
     a language is a setting and a migrate. A locale no longer configured is left alone: content
     in it stays until an administrator deletes the locale (Settings > Locales)."""
+    from pages.selectors import forget_default_locale
+
     for code, _ in settings.WAGTAIL_CONTENT_LANGUAGES:
         Locale.objects.get_or_create(language_code=code)
+    forget_default_locale()  # a flushed database (tests) makes its locales anew
 
 
 def originals(model):

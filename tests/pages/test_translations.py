@@ -13,6 +13,7 @@ import pytest
 
 from pages import translations
 from pages.models import CausePage, Disclaimer, Reviewer, Symptom, TranslationOrigin
+from pages.selectors import default_locale_id
 from tests.pages.test_admin import page_form_data
 
 SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
@@ -70,6 +71,14 @@ def republish(client, editor, reviewer, page, title, action="approve"):
 def test_every_content_language_has_a_locale(db):
     assert set(Locale.objects.values_list("language_code", flat=True)) == {"en", "es"}
     assert Locale.get_default().language_code == "en"
+
+
+def test_the_default_locale_is_read_again_once_locales_change(db):
+    assert default_locale_id() == Locale.get_default().pk
+    assert default_locale_id.cache_info().currsize == 1
+    Locale.objects.create(language_code="fr")
+    assert default_locale_id.cache_info().currsize == 0  # a flush and migrate do the same
+    assert default_locale_id() == Locale.get_default().pk
 
 
 def test_a_translation_is_an_unreviewed_draft_made_from_the_live_source(client, editor, cause):
