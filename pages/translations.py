@@ -176,3 +176,24 @@ def outdated_warning(page):
         "update the translation and submit it for medical review.",
         changes_url(origin),
     )
+
+
+def translations_note(page):
+    """What the editor of a source page is told about its translations, or None."""
+    from pages.models import TranslationOrigin
+
+    languages = sorted(
+        {
+            origin.translation.locale.get_display_name()
+            for origin in TranslationOrigin.objects.filter(source_id=page.pk).select_related(
+                "translation__locale"
+            )
+        }
+    )
+    if not languages:
+        return None
+    return (
+        f"This page is translated ({', '.join(languages)}): once a change is published, its "
+        "translations are outdated until they are reviewed again, unless the approving "
+        "reviewer records that the change does not touch them."
+    )

@@ -254,7 +254,8 @@ def register_outdated_translations_menu_item():
 
 @hooks.register("before_edit_page")
 def warn_outdated_translation(request, page):
-    """The page header says when a translation's source changed since it was made."""
+    """The page header says when a translation's source changed since it was made, and on a
+    source, which translations its next published change will make outdated."""
     if request.method != "GET":
         return None
     warning = translations.outdated_warning(page)
@@ -263,6 +264,9 @@ def warn_outdated_translation(request, page):
         admin_messages.warning(
             request, text, buttons=[admin_messages.button(url, "Compare the source")]
         )
+    note = translations.translations_note(page)
+    if note is not None:
+        admin_messages.info(request, note)
     return None
 
 

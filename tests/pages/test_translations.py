@@ -143,8 +143,9 @@ def test_a_new_source_revision_outdates_the_translation_until_it_is_reviewed(
     assert client.get(compare).status_code == 200
     report = client.get(reverse("outdated_translations")).content.decode()
     assert translated.title in report and compare in report
-    source_page = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk]))
-    assert "This translation is outdated" not in source_page.content.decode()
+    source_page = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content
+    assert "This translation is outdated" not in source_page.decode()
+    assert "This page is translated (Spanish)" in source_page.decode()
 
     # reviewing the translation says it matches the source as it is now
     edit(client, translated, cause.reviewed_by, title="Herpes zóster", **{"action-submit": "1"})
@@ -190,6 +191,7 @@ def test_no_waiver_is_offered_for_a_page_without_translations(client, editor, re
     form = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
     assert 'data-workflow-action-name="approve"' in form
     assert "no change for translations" not in form
+    assert "This page is translated" not in form
 
 
 # Medical snippets and campaigns -----------------------------------------------------------
