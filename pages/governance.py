@@ -97,17 +97,17 @@ def publish_reviewed(workflow_state, user=None):
     revision = workflow_state.current_task_state.revision
     content = workflow_state.content_object
     specific = getattr(content, "specific", content)
-    medical = isinstance(specific, BaseContentPage)
     with transaction.atomic():
-        if medical:
+        if isinstance(specific, BaseContentPage):
             stamp_review(specific, user)
-            was_live = type(specific).objects.get(pk=specific.pk).live_revision_id
+        else:
+            translations.record_review(specific)  # a snippet's or campaign's translation
+        was_live = type(specific)._default_manager.get(pk=specific.pk).live_revision_id
         try:
             revision.publish(user=user)
         except ValidationError as refused:  # e.g. a campaign naming a page no longer public
             raise ReviewRefused("Not published: " + " ".join(refused.messages)) from None
-        if medical:
-            translations.carry_along(specific, was_live, user)
+        translations.carry_along(specific, was_live, user)
 
 
 # While an object is in review, only the approval publishes it --------------------------------

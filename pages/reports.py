@@ -69,35 +69,35 @@ class ReviewsDueView(ContentReport):
 
 
 class OutdatedTranslationsView(ContentReport):
-    """Reports > Outdated translations: translations whose source has been published since
-    they were made or last reviewed (pages/translations.py), with the revisions to compare."""
+    """Reports > Outdated translations: pages, medical snippets and campaigns whose source has
+    been published since they were made or last reviewed (pages/translations.py), with the
+    source's changes to compare."""
 
     page_title = "Outdated translations"
     header_icon = "globe"
     index_url_name = "outdated_translations"
     index_results_url_name = "outdated_translations_results"
-    list_export = ["translation", "locale", "source", "source_published", "made_from_id"]
+    list_export = ["translation", "kind", "locale", "source", "made_from_id", "source_live_id"]
     export_headings = {
         "translation": "Translation",
+        "kind": "Type",
         "locale": "Language",
         "source": "Source",
-        "source_published": "Source published",
         "made_from_id": "Made from revision",
+        "source_live_id": "Source's live revision",
     }
     columns = [
         TitleColumn(
             "translation",
             label="Translation",
-            get_url=lambda origin: reverse("wagtailadmin_pages:edit", args=[origin.translation_id]),
+            get_url=lambda origin: translations.edit_url(origin.translation),
         ),
+        Column("kind", label="Type", accessor=lambda o: o.translation._meta.verbose_name),
         Column("locale", label="Language", accessor="translation.locale.get_display_name"),
         TitleColumn(
             "source",
-            label="Source",
-            get_url=lambda origin: translations.changes_url(origin),
-        ),
-        DateColumn(
-            "source_published", label="Source published", accessor="source.last_published_at"
+            label="Source (compare the changes)",
+            get_url=lambda origin: translations.changes_url(origin, origin.source),
         ),
     ]
 

@@ -1,10 +1,13 @@
 """Translations under medical review: which source revision each was made from, when it goes
 stale, and who may say a source change does not touch it.
 
-Editors translate with Wagtail's simple_translation ("Translate" on a page): it copies the
-source as a draft in the other locale (the review fields stay behind:
-BaseContentPage.exclude_fields_in_copy), and `record_copy` notes which source revision the
-copy was made from. The draft then goes through the Medical review workflow like any page;
+Editors translate with Wagtail's simple_translation ("Translate" on a page, a medical snippet
+or a campaign): it copies the source as a draft in the other locale (a page's review fields
+stay behind: BaseContentPage.exclude_fields_in_copy; a snippet's copy is never live:
+TranslatedUnderReview), and `record` notes which source revision the copy was made from
+(one TranslationOrigin per translation, named by base content type and id; the source's live
+revision is kept on it as the source is published and unpublished: `source_published`). The
+draft then goes through the Medical review workflow like any page;
 recording its review (an approval, or "Mark reviewed") says it matches the source as it is
 live now. When the source gets a new live revision, every translation made from or reviewed
 against an older one is outdated (`status`), unless the reviewer approving the source's change
@@ -16,11 +19,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db.models import F
+from django.contrib.admin.utils import quote
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import F, Q
 from django.urls import reverse
 
 from wagtail.log_actions import log
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, TranslatableMixin
 
 CURRENT = "current"
 OUTDATED = "outdated"
@@ -56,57 +61,113 @@ def make_parents(page, locale):
         parent.copy_for_translation(locale, copy_parents=True, alias=True)
 
 
-def record_copy(sender, source_obj, target_obj, **kwargs):
-    """copy_for_translation_done: remember which revision of the source a new translated page
-    was made from (aliases of untranslated parents mirror their source: nothing to record)."""
+def key(obj):
+    """(base content type, id as text): how the record names a page, snippet or campaign."""
+    return obj.get_base_content_type(), str(obj.pk)
+
+
+def origins_of(obj):
+    """The records of `obj`'s translations (it is their source)."""
     from pages.models import TranslationOrigin
 
-    if not isinstance(target_obj, Page) or target_obj.pk is None or target_obj.alias_of_id:
-        return
-    source = Page.objects.get(pk=source_obj.pk)
+    content_type, pk = key(obj)
+    return TranslationOrigin.objects.filter(content_type=content_type, source_id=pk)
+
+
+def origin_of(obj):
+    """The record of translation `obj`, or None when it is not a translation."""
+    from pages.models import TranslationOrigin
+
+    content_type, pk = key(obj)
+    return TranslationOrigin.objects.filter(content_type=content_type, translation_id=pk).first()
+
+
+def record(source, translation):
+    """`translation` (saved) was made from `source` as it is now: its live revision, else its
+    latest (a draft-only source)."""
+    from pages.models import TranslationOrigin
+
+    source = type(source)._default_manager.get(pk=source.pk)  # as stored, not as copied
     made_from = source.live_revision_id if source.live else source.latest_revision_id
+    content_type, pk = key(translation)
     TranslationOrigin.objects.update_or_create(
-        translation_id=target_obj.pk, defaults={"source": source, "made_from_id": made_from}
+        content_type=content_type,
+        translation_id=pk,
+        defaults={
+            "source_id": str(source.pk),
+            "made_from_id": made_from,
+            "source_live_id": source.live_revision_id,
+        },
     )
 
 
-def status(page):
-    """None for a page that is not a translation; else CURRENT, or OUTDATED when its source
+def record_copy(sender, source_obj, target_obj, **kwargs):
+    """copy_for_translation_done, for pages (saved by then; a snippet's copy is recorded when
+    it is saved: TranslatedUnderReview). Aliases of untranslated parents mirror their source:
+    nothing to record."""
+    if isinstance(target_obj, Page) and target_obj.pk is not None and not target_obj.alias_of_id:
+        record(source_obj, target_obj)
+
+
+def source_published(sender, instance, **kwargs):
+    """page_published / published / page_unpublished / unpublished: the translations of
+    `instance` compare against its live revision from now on (none while it is not live)."""
+    if isinstance(instance, TranslatableMixin):
+        origins_of(instance).update(source_live_id=instance.live_revision_id)
+
+
+def forget(sender, instance, **kwargs):
+    """post_delete: a deleted translation has no record; a deleted source's translations stand
+    alone."""
+    if isinstance(instance, TranslatableMixin) and hasattr(instance, "get_base_content_type"):
+        from pages.models import TranslationOrigin
+
+        content_type, pk = key(instance)
+        TranslationOrigin.objects.filter(content_type=content_type).filter(
+            Q(translation_id=pk) | Q(source_id=pk)
+        ).delete()
+
+
+def status(obj):
+    """None for content that is not a translation; else CURRENT, or OUTDATED when its source
     has a live revision other than the one it was made from or last reviewed against."""
-    from pages.models import TranslationOrigin
-
-    origin = (
-        TranslationOrigin.objects.filter(translation_id=page.pk)
-        .values("made_from_id", "source__live_revision_id")
-        .first()
-    )
+    origin = origin_of(obj)
     if origin is None:
         return None
-    live = origin["source__live_revision_id"]
-    return OUTDATED if live is not None and live != origin["made_from_id"] else CURRENT
+    return OUTDATED if origin.outdated else CURRENT
 
 
 def outdated():
-    """The origins of every outdated translation, with their pages, oldest change first."""
+    """Every outdated translation's record, with `.translation` and `.source` (the objects),
+    the latest source change first."""
     from pages.models import TranslationOrigin
 
-    return (
-        TranslationOrigin.objects.filter(source__live_revision__isnull=False)
-        .exclude(made_from_id=F("source__live_revision_id"))
-        .select_related("translation__locale", "source__locale", "source__live_revision")
-        .order_by("source__last_published_at", "translation_id")
+    found = list(
+        TranslationOrigin.objects.filter(source_live__isnull=False)
+        .exclude(made_from_id=F("source_live_id"))
+        .order_by("-source_live_id", "pk")
     )
+    by_type = {}
+    for origin in found:
+        by_type.setdefault(origin.content_type_id, set()).update(
+            {origin.translation_id, origin.source_id}
+        )
+    objects = {}
+    for content_type_id, pks in by_type.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        rows = model._default_manager.filter(pk__in=pks).select_related("locale")
+        objects.update({(content_type_id, str(row.pk)): row for row in rows})
+    for origin in found:
+        origin.translation = objects.get((origin.content_type_id, origin.translation_id))
+        origin.source = objects.get((origin.content_type_id, origin.source_id))
+    return [origin for origin in found if origin.translation and origin.source]
 
 
-def record_review(page):
-    """A review of translation `page` was recorded: it now matches its source as live."""
-    from pages.models import TranslationOrigin
-
-    origin = (
-        TranslationOrigin.objects.filter(translation_id=page.pk).select_related("source").first()
-    )
-    if origin is not None and origin.source.live_revision_id is not None:
-        origin.made_from_id = origin.source.live_revision_id
+def record_review(obj):
+    """A review of translation `obj` was recorded: it now matches its source as live."""
+    origin = origin_of(obj)
+    if origin is not None and origin.source_live_id is not None:
+        origin.made_from_id = origin.source_live_id
         origin.save(update_fields=["made_from", "updated_at"])
 
 
@@ -125,14 +186,14 @@ def carry_along(source, previous_live_revision_id, user):
     """After `source` was published: if the reviewer waived the translation impact, every
     translation that matched the previous live revision matches the new one (an outdated one
     stays outdated); logged on the source."""
-    from pages.models import TranslationOrigin
-
     if not _impact_waived.get() or previous_live_revision_id is None:
         return 0
-    live = Page.objects.filter(pk=source.pk).values_list("live_revision_id", flat=True).first()
-    carried = TranslationOrigin.objects.filter(
-        source_id=source.pk, made_from_id=previous_live_revision_id
-    ).update(made_from_id=live)
+    live = type(source)._default_manager.get(pk=source.pk).live_revision_id
+    carried = (
+        origins_of(source)
+        .filter(made_from_id=previous_live_revision_id)
+        .update(made_from_id=live, source_live_id=live)
+    )
     log(
         instance=source,
         action=NO_IMPACT,
@@ -142,58 +203,64 @@ def carry_along(source, previous_live_revision_id, user):
     return carried
 
 
-def has_translations(page):
-    from pages.models import TranslationOrigin
-
-    return TranslationOrigin.objects.filter(source_id=page.pk).exists()
+def has_translations(obj):
+    return isinstance(obj, TranslatableMixin) and origins_of(obj).exists()
 
 
-def changes_url(origin):
+def edit_url(obj):
+    if isinstance(obj, Page):
+        return reverse("wagtailadmin_pages:edit", args=[obj.pk])
+    return reverse(obj.snippet_viewset.get_url_name("edit"), args=[quote(obj.pk)])
+
+
+def changes_url(origin, source):
     """The admin's comparison of the source as the translation knows it with the source as it
     is live now (its edit view once that revision has been purged)."""
     from wagtail.models import Revision
 
-    if origin.made_from_id and Revision.objects.filter(pk=origin.made_from_id).exists():
-        return reverse(
-            "wagtailadmin_pages:revisions_compare",
-            args=[origin.source_id, origin.made_from_id, "live"],
-        )
-    return reverse("wagtailadmin_pages:edit", args=[origin.source_id])
+    if not Revision.objects.filter(pk=origin.made_from_id).exists():
+        return edit_url(source)
+    ids = [origin.made_from_id, origin.source_live_id]
+    if isinstance(source, Page):
+        return reverse("wagtailadmin_pages:revisions_compare", args=[source.pk, *ids])
+    name = source.snippet_viewset.get_url_name("revisions_compare")
+    return reverse(name, args=[quote(source.pk), *ids])
 
 
-def outdated_warning(page):
-    """What the editor of translation `page` is told when its source changed since, or None."""
-    from pages.models import TranslationOrigin
-
-    if status(page) != OUTDATED:
+def outdated_warning(obj):
+    """What the editor of translation `obj` is told when its source changed since, or None."""
+    origin = origin_of(obj)
+    if origin is None or not origin.outdated:
         return None
-    origin = TranslationOrigin.objects.select_related("source").get(translation_id=page.pk)
-    published = origin.source.last_published_at
+    source = type(obj)._default_manager.filter(pk=origin.source_id).first()
+    if source is None:
+        return None
+    published = getattr(source, "last_published_at", None)
     when = f" on {published:%d %B %Y}" if published else ""
     return (
-        f"This translation is outdated: its source “{origin.source.title}” was published"
-        f"{when} after this translation was made or last reviewed. Compare the changes, "
-        "update the translation and submit it for medical review.",
-        changes_url(origin),
+        f"This translation is outdated: its source “{source}” was published{when} after "
+        "this translation was made or last reviewed. Compare the changes, update the "
+        "translation and submit it for medical review.",
+        changes_url(origin, source),
     )
 
 
-def translations_note(page):
-    """What the editor of a source page is told about its translations, or None."""
-    from pages.models import TranslationOrigin
-
+def translations_note(obj):
+    """What the editor of a source is told about its translations, or None."""
+    if not isinstance(obj, TranslatableMixin):
+        return None
+    ids = origins_of(obj).values_list("translation_id", flat=True)
+    model = Page if isinstance(obj, Page) else type(obj)
     languages = sorted(
         {
-            origin.translation.locale.get_display_name()
-            for origin in TranslationOrigin.objects.filter(source_id=page.pk).select_related(
-                "translation__locale"
-            )
+            row.locale.get_display_name()
+            for row in model._default_manager.filter(pk__in=list(ids)).select_related("locale")
         }
     )
     if not languages:
         return None
     return (
-        f"This page is translated ({', '.join(languages)}): once a change is published, its "
+        f"This is translated ({', '.join(languages)}): once a change is published, its "
         "translations are outdated until they are reviewed again, unless the approving "
         "reviewer records that the change does not touch them."
     )

@@ -253,18 +253,19 @@ def register_outdated_translations_menu_item():
 
 
 @hooks.register("before_edit_page")
-def warn_outdated_translation(request, page):
-    """The page header says when a translation's source changed since it was made, and on a
+@hooks.register("before_edit_snippet")
+def warn_outdated_translation(request, obj):
+    """The header says when a translation's source changed since it was made, and on a
     source, which translations its next published change will make outdated."""
     if request.method != "GET":
         return None
-    warning = translations.outdated_warning(page)
+    warning = translations.outdated_warning(obj)
     if warning is not None:
         text, url = warning
         admin_messages.warning(
             request, text, buttons=[admin_messages.button(url, "Compare the source")]
         )
-    note = translations.translations_note(page)
+    note = translations.translations_note(obj)
     if note is not None:
         admin_messages.info(request, note)
     return None

@@ -65,7 +65,16 @@ class TranslatedUnderReview(TranslatableMixin):
         copy = super().copy_for_translation(locale, exclude_fields)
         copy.live, copy.has_unpublished_changes = False, True
         copy.live_revision = copy.first_published_at = copy.last_published_at = None
+        copy.translated_from = self  # recorded once the copy is saved (pages/translations.py)
         return copy
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        source = self.__dict__.pop("translated_from", None)
+        if source is not None:
+            from pages import translations
+
+            translations.record(source, self)
 
     def validate_constraints(self, exclude=None):
         """Check the per-language uniqueness with the locale the row will have (the admin's

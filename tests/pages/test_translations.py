@@ -12,7 +12,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data
 import pytest
 
 from pages import translations
-from pages.models import CausePage, Disclaimer, Reviewer, Symptom, TranslationOrigin
+from pages.models import CausePage, Disclaimer, Reviewer, Symptom
 from pages.selectors import default_locale_id
 from tests.pages.test_admin import page_form_data
 
@@ -91,8 +91,8 @@ def test_a_translation_is_an_unreviewed_draft_made_from_the_live_source(client, 
         None,
     )
     assert translated.summary == cause.summary  # the editor's starting point
-    origin = TranslationOrigin.objects.get(translation=translated)
-    assert (origin.source_id, origin.made_from_id) == (cause.pk, cause.live_revision_id)
+    origin = translations.origin_of(translated)
+    assert (origin.source_id, origin.made_from_id) == (str(cause.pk), cause.live_revision_id)
     assert translations.status(translated) == translations.CURRENT
     assert translations.status(cause) is None  # a source is no translation
     # the sections above it exist in Spanish as aliases of the English ones, outside the site
@@ -131,21 +131,23 @@ def test_a_new_source_revision_outdates_the_translation_until_it_is_reviewed(
     republish(client, editor, reviewer, cause, "Shingles (herpes zoster)")
     assert cause.live_revision_id != made_from
     assert translations.status(translated) == translations.OUTDATED
-    assert [o.translation_id for o in translations.outdated()] == [translated.pk]
+    assert [o.translation.pk for o in translations.outdated()] == [translated.pk]
 
     # the editor of the translation is told, with the changes to look at
     login(client, editor)
     page = client.get(reverse("wagtailadmin_pages:edit", args=[translated.pk]))
     said = page.content.decode()
     assert "This translation is outdated" in said
-    compare = reverse("wagtailadmin_pages:revisions_compare", args=[cause.pk, made_from, "live"])
+    compare = reverse(
+        "wagtailadmin_pages:revisions_compare", args=[cause.pk, made_from, cause.live_revision_id]
+    )
     assert compare in said
     assert client.get(compare).status_code == 200
     report = client.get(reverse("outdated_translations")).content.decode()
     assert translated.title in report and compare in report
     source_page = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content
     assert "This translation is outdated" not in source_page.decode()
-    assert "This page is translated (Spanish)" in source_page.decode()
+    assert "This is translated (Spanish)" in source_page.decode()
 
     # reviewing the translation says it matches the source as it is now
     edit(client, translated, cause.reviewed_by, title="Herpes zóster", **{"action-submit": "1"})
@@ -191,7 +193,7 @@ def test_no_waiver_is_offered_for_a_page_without_translations(client, editor, re
     form = client.get(reverse("wagtailadmin_pages:edit", args=[cause.pk])).content.decode()
     assert 'data-workflow-action-name="approve"' in form
     assert "no change for translations" not in form
-    assert "This page is translated" not in form
+    assert "This is translated" not in form
 
 
 # Medical snippets and campaigns -----------------------------------------------------------
@@ -283,3 +285,51 @@ def test_a_reviewer_is_one_person_with_credentials_per_language(client, reviewer
     assert Reviewer.objects.filter(name="Dr Ana Ruiz").count() == 1
     assert person.in_language(es.pk) == ("MD", "Anestesióloga")  # credentials fall back
     assert person.in_language(Locale.get_default().pk) == ("MD", "Anesthesiologist")
+
+
+def test_a_symptom_translation_is_outdated_by_its_source_until_approved(
+    client, editor, reviewer, seeded
+):
+    source = Symptom.objects.get(slug="burning-pain")
+    source.save_revision().publish()  # the seed's rows have no revision yet
+    source.refresh_from_db()
+    translated = source.copy_for_translation(spanish())
+    translated.name = "Dolor urente"
+    translated.save()
+    translated.save_revision().publish()
+    assert translations.status(translated) == translations.CURRENT
+    made_from = source.live_revision_id
+
+    source.description = "A burning or scalding pain."
+    source.save_revision().publish()
+    source.refresh_from_db()
+    assert translations.status(translated) == translations.OUTDATED
+    assert [o.translation for o in translations.outdated()] == [translated]
+
+    login(client, editor)
+    edit_url = reverse("wagtailsnippets_pages_symptom:edit", args=[translated.pk])
+    said = client.get(edit_url).content.decode()
+    assert "This translation is outdated" in said
+    compare = reverse(
+        "wagtailsnippets_pages_symptom:revisions_compare",
+        args=[source.pk, made_from, source.live_revision_id],
+    )
+    assert compare in said and client.get(compare).status_code == 200
+    assert compare in client.get(reverse("outdated_translations_results")).content.decode()
+    source_page = reverse("wagtailsnippets_pages_symptom:edit", args=[source.pk])
+    assert "This is translated (Spanish)" in client.get(source_page).content.decode()
+
+    # a Medical reviewer's approval of the translation makes it current again
+    translated.name = "Dolor ardiente"
+    revision = translated.save_revision(user=editor)
+    state = translated.get_workflow().start(translated, editor)
+    task_state = state.current_task_state
+    assert task_state.revision_id == revision.pk
+    task_state.task.specific.on_action(task_state, reviewer, "approve")
+    translated.refresh_from_db()
+    assert translated.name == "Dolor ardiente"
+    assert translations.status(translated) == translations.CURRENT
+
+    # a deleted translation leaves no record behind
+    translated.delete()
+    assert not translations.origins_of(source).exists()
