@@ -333,3 +333,18 @@ def test_a_symptom_translation_is_outdated_by_its_source_until_approved(
     # a deleted translation leaves no record behind
     translated.delete()
     assert not translations.origins_of(source).exists()
+
+
+def test_a_translation_previews_in_every_mode(client, editor, cause):
+    """The admin's preview of a Spanish draft: the website, the app's JSON, the email."""
+    translated = translate(client, editor, cause)
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[translated.pk])
+    data = page_form_data(
+        CausePage, reviewer=cause.reviewed_by, slug=translated.slug, title="Herpes zóster"
+    )
+    posted = client.post(url, data)
+    assert posted.status_code == 200 and posted.json()["is_valid"], posted.content
+    for mode in ("", "app", "email"):
+        response = client.get(url, {"mode": mode} if mode else {})
+        assert response.status_code == 200, (mode, response.content[:300])
+        assert "Herpes zóster" in response.content.decode(), mode
