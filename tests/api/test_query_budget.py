@@ -15,6 +15,7 @@ from pages.models import CONTENT_PAGE_MODELS
 from shapes import registry
 from shapes.relations import expandable
 from tests.module_data import rolled_back_after_module
+from tests.sizes import sized
 
 SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
 
@@ -39,7 +40,8 @@ def _generated(django_db_setup, django_db_blocker, tmp_path_factory):
     """Generated once for the module (tests/module_data.py)."""
     media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
     with rolled_back_after_module(django_db_blocker), media:
-        call_command("generate_content", "--conditions", "200", verbosity=0)
+        # over 100 conditions: a list of 100 against a list of 5
+        call_command("generate_content", "--conditions", str(sized(110, 200)), verbosity=0)
         yield
 
 
