@@ -40,6 +40,12 @@ def forget_default_locale(**kwargs):
     default_locale_id.cache_clear()
 
 
+def in_default_language(obj):
+    """Is `obj` (a snippet or campaign; one without a language counts) in the default language,
+    the only one any door serves yet?"""
+    return getattr(obj, "locale_id", None) in (None, default_locale_id())
+
+
 def snippet_is_public(snippet, now=None):
     """May the public see `snippet`? One without draft state always; one with it (the medical
     snippets and campaigns, under the "Medical review" workflow) while live and not past its
@@ -50,7 +56,7 @@ def snippet_is_public(snippet, now=None):
         return False
     if not hasattr(snippet, "live"):
         return True
-    if getattr(snippet, "locale_id", None) not in (None, default_locale_id()):
+    if not in_default_language(snippet):
         return False
     expire_at = getattr(snippet, "expire_at", None)
     return bool(snippet.live) and (expire_at is None or expire_at > (now or timezone.now()))

@@ -24,6 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q
 from django.urls import reverse
 
+from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page, TranslatableMixin
 
@@ -51,6 +52,14 @@ def originals(model):
     from pages.selectors import default_locale_id
 
     return model.objects.filter(locale_id=default_locale_id())
+
+
+def copy_page(source, locale):
+    """A draft translation of page `source` in `locale`, as Translate makes it (the sections
+    above made first); for code that translates without the admin (the seed, tests)."""
+    make_parents(source, locale)
+    action = CopyPageForTranslationAction(source, locale)
+    return action.execute(skip_permission_checks=True).specific
 
 
 def make_parents(page, locale):
@@ -110,7 +119,7 @@ def record_copy(sender, source_obj, target_obj, **kwargs):
 
 
 def source_published(sender, instance, **kwargs):
-    """page_published / published / page_unpublished / unpublished: the translations of
+    """published / unpublished (pages and snippets alike): the translations of
     `instance` compare against its live revision from now on (none while it is not live)."""
     if isinstance(instance, TranslatableMixin):
         origins_of(instance).update(source_live_id=instance.live_revision_id)

@@ -39,7 +39,7 @@ from pages.models import (
     Reviewer,
     Symptom,
 )
-from pages.selectors import default_locale_id
+from pages.selectors import in_default_language
 from pages.signals import content_loaded, is_bulk_loading
 from shapes import registry
 from shapes.representation import (
@@ -195,27 +195,21 @@ def campaign_changed(sender, instance, **kwargs):
     purge_on_commit([collection_key(CAMPAIGNS), snippet_key(Campaign, instance.pk)])
 
 
-def served(campaign):
-    """Is `campaign` in the language the doors serve? (A translation is served nowhere yet, so
-    receivers hear nothing of it.)"""
-    return campaign.locale_id == default_locale_id()
-
-
 def campaign_published(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    if served(instance):
+    if in_default_language(instance):  # translations: not served yet
         outbox.emit([events.campaign_event("campaign.published", instance)])
 
 
 def campaign_unpublished(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    if served(instance):
+    if in_default_language(instance):  # translations: not served yet
         outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 
 def campaign_deleted(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    if instance.live and served(instance):  # its deletion ends what the public was served
+    if instance.live and in_default_language(instance):  # its deletion ends what was served
         outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 

@@ -5,7 +5,6 @@ The seed never publishes a translation: only a Medical reviewer's approval does.
 
 from django.db import transaction
 
-from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.models import Locale
 
 from pages import translations
@@ -33,9 +32,7 @@ def load_seed_translation():
     if existing is not None:
         return existing.specific, False
     with transaction.atomic():
-        translations.make_parents(source, spanish)
-        action = CopyPageForTranslationAction(source, spanish)
-        page = action.execute(skip_permission_checks=True).specific
+        page = translations.copy_page(source, spanish)
         fill(page, data.THERAPY_ES)
         page.save()
         page.save_revision(log_action=True)

@@ -22,7 +22,6 @@ from django.core.cache import cache
 from django.test import TestCase
 from django.utils import timezone
 
-from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.models import Locale, Page, PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
@@ -427,9 +426,7 @@ def translate(world, key, fate, reviewer, tokens):
     source = world.pages[key]
     spanish = Locale.objects.get(language_code="es")
     with on_commit():
-        translations.make_parents(source, spanish)
-        page = CopyPageForTranslationAction(source, spanish).execute(skip_permission_checks=True)
-    page = page.specific
+        page = translations.copy_page(source, spanish)
     page.title = f"{tokens().title()} {tokens().title()}"
     page.slug = tokens()
     page.summary = tokens()
