@@ -20,6 +20,7 @@ class RepresentationState(models.Model):
 
     page_id = models.PositiveIntegerField(unique=True)  # not a foreign key: outlives the page
     type = models.CharField(max_length=20)
+    language = models.CharField(max_length=16, help_text="The item's language code")
     slug = models.SlugField(max_length=255, allow_unicode=True)
     public = models.BooleanField(default=True)
     fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the detail")

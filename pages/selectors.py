@@ -10,10 +10,15 @@ whenever a site, a view restriction or a page's path changes.
 """
 
 import functools
+import operator
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import CharField, Exists, F, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from wagtail.models import (
@@ -76,7 +81,7 @@ def public_snippets(queryset):
     return queryset.filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()), live=True)
 
 
-VISIBILITY_CACHE_KEY = "pages:visibility:v1"
+VISIBILITY_CACHE_KEY = "pages:visibility:v2"
 VISIBILITY_CACHE_SECONDS = 600
 
 
@@ -86,53 +91,216 @@ SITE_FACTS = Prepared(
     lambda: (
         Site.objects.filter(is_default_site=True)
         .order_by("pk")
-        .values("pk", "root_page__path", "root_page__url_path")[:1]
+        .values("pk", "root_page__translation_key", "root_page__depth")[:1]
     )
 )
 RESTRICTED_PATHS = Prepared(lambda: PageViewRestriction.objects.values("page__path"))
 
 
+@dataclass(frozen=True)
+class Home:
+    """A content language's home page: the default site's root page, or its translation (a
+    sibling under Wagtail's root). The language's website is its pages, under `prefix`."""
+
+    language: str
+    locale_id: int
+    path: str  # treebeard path
+    url_path: str  # e.g. '/clinic/', '/clinic-es/'
+    prefix: str  # '' for the default language, else '/<language>', e.g. '/es'
+
+
+def default_language():
+    return settings.LANGUAGE_CODE
+
+
+def medical_content_type_ids():
+    """The content types of medical content (pages.models.base.BaseContentPage): in another
+    language, public only as a translation (reviewed to be published), never as an alias of
+    the source (which would publish the source's text unreviewed in that language)."""
+    from pages.models.base import BaseContentPage
+
+    models = [model for model in apps.get_models() if issubclass(model, BaseContentPage)]
+    return sorted(ct.pk for ct in ContentType.objects.get_for_models(*models).values())
+
+
+def outdated_translation():
+    """A subquery: the record of page OuterRef("pk") as an outdated translation (its source
+    has a live revision other than the one it was made from or last reviewed against:
+    pages/translations.py)."""
+    from pages.models.translations import TranslationOrigin
+
+    return (
+        TranslationOrigin.objects.filter(
+            content_type=ContentType.objects.get_for_model(Page),
+            translation_id=Cast(OuterRef("pk"), CharField()),
+            source_live__isnull=False,
+        )
+        .exclude(made_from_id=F("source_live_id"))
+        .values("pk")
+    )
+
+
 @dataclass(eq=False)
 class Visibility:
-    """What the public may see, applied to any number of querysets in one request. Equal (and
-    hashed) by the facts that shape its SQL, so it can shape a pages.prepared query."""
+    """What the public may see in one content language, applied to any number of querysets
+    in one request. Equal (and hashed) by the facts that shape its SQL, so it can shape a
+    pages.prepared query.
+
+    `language` (the default language unless given) chooses the home whose pages are public. In
+    another language, a page is public only while the default language's page it translates
+    (or mirrors, as an alias) is public too: withdrawing, restricting or expiring a page
+    withdraws its translations with it.
+    `hide_outdated`: an outdated translation counts as not public (for a channel that falls
+    back rather than serve one). `fallback`: the default language's rule, whose public pages
+    stand in for those that have no public page in this language (for a channel that falls
+    back rather than answer 404)."""
 
     site_id: int | None
-    site_path: str = ""  # treebeard path of the site's root page
-    root_path: str = "/"  # url_path of the site's root page (e.g. '/clinic/')
+    homes: tuple = ()  # every language's Home
     restricted_paths: list = field(default_factory=list)
+    medical_types: tuple = ()
+    language: str = ""
+    hide_outdated: bool = False
+    fallback: "Visibility | None" = None
+    every_language: bool = False  # public in its own language, whichever that is
     # page id -> (url_path, slug, content_type_id), or None if not public
     known_pages: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        self.language = self.language or default_language()
+        # None: no site, or no home in this language: nothing is public
+        self.home = next((home for home in self.homes if home.language == self.language), None)
+        self._translated = None
+        self._originals = None
+        self._outdated = None
+
     @classmethod
-    def load(cls):
+    def load(cls, language=None, hide_outdated=False, fallback=False):
+        """The rule for `language` from the cached facts (see the class)."""
         facts = cache.get(VISIBILITY_CACHE_KEY)
         if facts is None:
             facts = cls.facts()
             cache.set(VISIBILITY_CACHE_KEY, facts, VISIBILITY_CACHE_SECONDS)
-        return cls(**facts)
+        return cls.of(facts, language, hide_outdated, fallback)
 
     @classmethod
-    def compute(cls):
+    def compute(cls, language=None, hide_outdated=False, fallback=False):
         """Read straight from the database, bypassing the cache (for background work that runs
         while the cached facts may be being dropped)."""
-        return cls(**cls.facts())
+        return cls.of(cls.facts(), language, hide_outdated, fallback)
+
+    @classmethod
+    def of(cls, facts, language=None, hide_outdated=False, fallback=False):
+        facts = {
+            **facts,
+            "homes": tuple(
+                home if isinstance(home, Home) else Home(*home) for home in facts["homes"]
+            ),
+            "medical_types": tuple(facts["medical_types"]),
+        }
+        language = language or default_language()
+        standing_in = cls(**facts) if fallback and language != default_language() else None
+        return cls(**facts, language=language, hide_outdated=hide_outdated, fallback=standing_in)
+
+    def in_language(self, language, hide_outdated=False, fallback=False):
+        """The rule for another language, from the same facts."""
+        facts = {
+            "site_id": self.site_id,
+            "homes": self.homes,
+            "restricted_paths": self.restricted_paths,
+            "medical_types": self.medical_types,
+        }
+        return self.of(facts, language, hide_outdated, fallback)
+
+    def representing(self, locale_id):
+        """The rule a representation of a page in locale `locale_id` is built with (stored,
+        or live when no stored copy can be used): its own language's, with the default
+        language's pages standing in for linked pages that have no public translation."""
+        return self.in_language(self.language_of(locale_id), fallback=True)
+
+    def anywhere(self):
+        """The rule for the pages of every language, each public by its own language's rule
+        (what the change record keeps stored copies of)."""
+        visibility = self.in_language(default_language())
+        visibility.every_language = True
+        return visibility
+
+    def language_of(self, locale_id):
+        """The language of a locale that has a home; else the default language."""
+        home = next((home for home in self.homes if home.locale_id == locale_id), None)
+        return home.language if home else default_language()
 
     @staticmethod
     def facts():
         sites = SITE_FACTS.rows(())
         site = sites[0] if sites else None
+        homes = []
+        if site is not None:
+            rows = Page.objects.filter(
+                depth=site["root_page__depth"], translation_key=site["root_page__translation_key"]
+            ).values("path", "url_path", "locale_id", "locale__language_code")
+            for row in rows.order_by("path"):
+                language = row["locale__language_code"]
+                prefix = "" if language == default_language() else f"/{language}"
+                homes.append((language, row["locale_id"], row["path"], row["url_path"], prefix))
         return {
             "site_id": site["pk"] if site else None,
-            "site_path": site["root_page__path"] if site else "",
-            "root_path": site["root_page__url_path"] if site else "/",
+            "homes": homes,
             "restricted_paths": [row["page__path"] for row in RESTRICTED_PATHS.rows(())],
+            "medical_types": medical_content_type_ids(),
         }
+
+    @property
+    def site_path(self):
+        """The treebeard path of this language's home ('' when there is none)."""
+        return self.home.path if self.home else ""
+
+    @property
+    def root_path(self):
+        """The url_path of this language's home (e.g. '/clinic/')."""
+        return self.home.url_path if self.home else "/"
+
+    @property
+    def locale_id(self):
+        return self.home.locale_id if self.home else None
+
+    @property
+    def is_default_language(self):
+        return self.language == default_language()
+
+    def home_of(self, url_path):
+        """The Home whose website `url_path` (a page's) is in, or None."""
+        return next((home for home in self.homes if url_path.startswith(home.url_path)), None)
+
+    def locate(self, path):
+        """(language, url_path) of a path on the website: a language's prefix (e.g. /es/...)
+        names its home, else the default language's; (default language, None) when there is
+        no home."""
+        home = next(
+            (
+                home
+                for home in self.homes
+                if home.prefix and (path == home.prefix or path.startswith(home.prefix + "/"))
+            ),
+            self.in_language(default_language()).home,
+        )
+        if home is None:
+            return default_language(), None
+        rest = path[len(home.prefix) :].strip("/")
+        return home.language, home.url_path + rest + "/" if rest else home.url_path
 
     @property
     def key(self):
         """What shapes the SQL of the rule."""
-        return (self.site_id, self.site_path, tuple(self.restricted_paths))
+        return (
+            self.site_id,
+            self.site_path,
+            tuple(self.restricted_paths),
+            self.medical_types if not self.is_default_language else (),
+            self.hide_outdated,
+            self.fallback.key if self.fallback else None,
+            self.every_language,
+        )
 
     def __eq__(self, other):
         return isinstance(other, Visibility) and self.key == other.key
@@ -140,32 +308,104 @@ class Visibility:
     def __hash__(self):
         return hash(self.key)
 
+    def own_rule(self, now):
+        """The rule for this language's own pages, as a Q (None: nothing); with
+        `every_language`, for the pages of every language, each by its own language's rule."""
+        if self.every_language:
+            rules = [self.in_language(home.language).own_rule(now) for home in self.homes]
+            return functools.reduce(operator.or_, rules) if rules else None
+        if self.home is None:
+            return None
+        rule = Q(live=True, expired=False, path__startswith=self.site_path) & (
+            Q(expire_at__isnull=True) | Q(expire_at__gt=now)
+        )
+        for path in self.restricted_paths:
+            rule &= ~Q(path__startswith=path)
+        if not self.is_default_language:
+            originals = self.in_language(default_language()).own_rule(now)
+            if originals is None:
+                return None
+            rule &= Q(translation_key__in=Page.objects.filter(originals).values("translation_key"))
+            rule &= ~Q(alias_of__isnull=False, content_type_id__in=self.medical_types)
+            if self.hide_outdated:
+                rule &= ~Exists(outdated_translation())
+        return rule
+
+    def rule(self, now):
+        own = self.own_rule(now)
+        stand_in = self.fallback.own_rule(now) if self.fallback else None
+        if stand_in is None:
+            return own
+        if own is None:
+            return stand_in
+        translated = Page.objects.filter(own).values("translation_key")
+        return own | (stand_in & ~Q(translation_key__in=translated))
+
     def pages(self, model=Page, now=None):
         """Live, not expired (by flag or by `expire_at` in the past, `now` by default the
         present), with no view restriction on them or an ancestor (any restriction shuts
-        anonymous consumers out), in the site."""
+        anonymous consumers out), under this language's home; in another language than the
+        default, medical content only as a translation (not an alias), and not outdated with
+        `hide_outdated`; with `fallback`, also the default language's pages that have no such
+        page in this language."""
         queryset = model._default_manager.all()
-        if self.site_id is None:
-            return queryset.none()
-        now = now or timezone.now()
-        queryset = queryset.filter(
-            live=True, expired=False, path__startswith=self.site_path
-        ).filter(Q(expire_at__isnull=True) | Q(expire_at__gt=now))
-        for path in self.restricted_paths:
-            queryset = queryset.exclude(path__startswith=path)
-        return queryset
+        rule = self.rule(now or timezone.now())
+        return queryset.none() if rule is None else queryset.filter(rule)
 
     def shows(self, page):
         """The same rule as `pages()`, for a page row already loaded (a related page that came
         joined to a link row): lets one query fetch links of several kinds and keep the public
         ones. tests/pages/test_selectors.py checks both answers agree on every page."""
-        if self.site_id is None or not page.live or page.expired:
+        if self.own_shows(page):
+            return True
+        fallback = self.fallback
+        return bool(
+            fallback and fallback.own_shows(page) and page.translation_key not in self.translated()
+        )
+
+    def own_shows(self, page):
+        if self.every_language:
+            return any(self.in_language(home.language).own_shows(page) for home in self.homes)
+        if self.home is None or not page.live or page.expired:
             return False
         if page.expire_at is not None and page.expire_at <= timezone.now():
             return False
         if not page.path.startswith(self.site_path):
             return False
-        return not any(page.path.startswith(path) for path in self.restricted_paths)
+        if any(page.path.startswith(path) for path in self.restricted_paths):
+            return False
+        if self.is_default_language:
+            return True
+        if page.translation_key not in self.public_originals():
+            return False
+        if page.alias_of_id is not None and page.content_type_id in self.medical_types:
+            return False
+        return not (self.hide_outdated and page.pk in self.outdated())
+
+    def translated(self):
+        """The translation keys of this language's own public pages (one query, once)."""
+        if self._translated is None:
+            own = self.own_rule(timezone.now())
+            rows = Page.objects.filter(own).values_list("translation_key", flat=True) if own else []
+            self._translated = set(rows)
+        return self._translated
+
+    def public_originals(self):
+        """The translation keys of the default language's public pages (one query, once)."""
+        if self._originals is None:
+            originals = self.in_language(default_language()).own_rule(timezone.now())
+            rows = Page.objects.filter(originals) if originals is not None else Page.objects.none()
+            self._originals = set(rows.values_list("translation_key", flat=True))
+        return self._originals
+
+    def outdated(self):
+        """Ids of this language's outdated translations (one query, once)."""
+        if self._outdated is None:
+            rows = Page.objects.filter(path__startswith=self.site_path, locale_id=self.locale_id)
+            self._outdated = set(
+                rows.filter(Exists(outdated_translation())).values_list("pk", flat=True)
+            )
+        return self._outdated
 
     def public_url_paths(self, page_ids):
         """{id: url_path} of the public pages among `page_ids`; one query for the ids not

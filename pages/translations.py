@@ -146,6 +146,20 @@ def status(obj):
     return OUTDATED if origin.outdated else CURRENT
 
 
+def page_statuses(pages):
+    """{page id: status} of `pages` (one query): None for a page that is no translation."""
+    from pages.models import TranslationOrigin
+
+    found = dict.fromkeys((page.pk for page in pages), None)
+    origins = TranslationOrigin.objects.filter(
+        content_type=ContentType.objects.get_for_model(Page),
+        translation_id__in=[str(pk) for pk in found],
+    )
+    for origin in origins:
+        found[int(origin.translation_id)] = OUTDATED if origin.outdated else CURRENT
+    return found
+
+
 def outdated():
     """Every outdated translation's record, with `.translation` and `.source` (the objects),
     the latest source change first."""

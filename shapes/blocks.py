@@ -95,7 +95,7 @@ def public_references(pages, context=None):
     public = visibility.public_url_paths(ids)
     record_dependencies(context, *public)
     return [
-        page_reference(page, visibility.root_path, model=page.specific_class)
+        page_reference(page, visibility, model=page.specific_class)
         if page is not None and page.pk in public
         else None
         for page in pages

@@ -22,6 +22,7 @@ from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model
 from wagtail.search import index
 
+from pages import translations
 from pages.blocks import prefetch_stream_values, stream_images
 from pages.models import PageMedicalCode, PageReferenceLink
 from pages.renditions import BODY_IMAGE_RENDITION_SPECS, HERO_RENDITION_SPECS
@@ -67,9 +68,13 @@ def relations_of(model):
 
 def load_items(items, visibility):
     """Attach to `items` everything their list shape shows: public relation references
-    (`page.public_<name>`, link rows in order), linked snippets and hero renditions."""
+    (`page.public_<name>`, link rows in order), linked snippets, hero renditions and whether
+    each is a current or outdated translation (`translation_status`)."""
     _load_relations(items, visibility)
     attach_hero_renditions(items)
+    statuses = translations.page_statuses(items)
+    for item in items:
+        item.translation_status = statuses[item.pk]
 
 
 def load_draft(page, visibility):
@@ -137,7 +142,18 @@ def _load_relations(items, visibility):
 
 
 # What a flat reference and the visibility rule read from a related page.
-REFERENCE_FIELDS = ("title", "slug", "url_path", "live", "expired", "expire_at", "path")
+REFERENCE_FIELDS = (
+    "title",
+    "slug",
+    "url_path",
+    "live",
+    "expired",
+    "expire_at",
+    "path",
+    "translation_key",
+    "locale_id",
+    "alias_of_id",
+)
 
 
 class PageStub(SimpleNamespace):

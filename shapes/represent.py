@@ -40,7 +40,6 @@ def serializer_context(visibility, shape, fresh=False, request=None, channel=WEB
     return {
         "request": request,
         "channel": channel,
-        "root_path": visibility.root_path,
         "visibility": visibility,
         # only a detail shows the disclaimer: the page's own, else this one
         "default_disclaimer": Disclaimer.default(fresh=fresh) if shape == DETAIL else None,

@@ -30,7 +30,7 @@ from pages.renditions import (
     rendition_filters,
     rendition_specs,
 )
-from pages.selectors import Visibility, snippet_is_public
+from pages.selectors import Visibility, default_language, snippet_is_public
 from pages.structured_text import rich_text_tree
 from pages.text_safety import PLACEHOLDER, safe_href, sanitize_rich_text
 from shapes import registry, schema
@@ -58,9 +58,14 @@ def page_key(page):
     return f"{PAGE_KEY_PREFIX}{getattr(page, 'pk', page)}"
 
 
-def collection_key(name):
+def collection_key(name, language=None):
     """`collection-<name>`: on every list, search, lookup, feed and sync response of the
-    collection; purged whenever any of its items changes."""
+    collection; purged whenever any of its items in the default language changes. In another
+    language, `collection-<name>@<language>` (e.g. `collection-conditions@es`): purged when
+    one of its items in that language changes (its answers carry both keys where the default
+    language stands in for missing translations)."""
+    if language and language != default_language():
+        return f"{COLLECTION_KEY_PREFIX}{name}@{language}"
     return f"{COLLECTION_KEY_PREFIX}{name}"
 
 
@@ -174,8 +179,8 @@ def breadcrumbs(page, visibility, context=None):
         build(
             schema.BreadcrumbSerializer,
             ancestor,
-            path=website_path(ancestor.url_path, visibility.root_path),
-            url=website_url(ancestor, visibility.root_path),
+            path=website_path(ancestor.url_path, visibility),
+            url=website_url(ancestor, visibility),
         )
         for ancestor in shown
     ]
@@ -188,15 +193,17 @@ def page_kind(model):
     return (item_type.name, item_type.collection) if item_type else (None, None)
 
 
-def website_path(url_path, root_path=None):
-    """A page's path on the website (e.g. /conditions/) from its Wagtail `url_path`."""
-    root_path = root_path or Visibility.load().root_path
-    return url_path[len(root_path) - 1 :] if url_path.startswith(root_path) else "/"
+def website_path(url_path, visibility=None):
+    """A page's path on the website from its Wagtail `url_path`: its path under its language's
+    home, after the language's prefix (e.g. /conditions/, /es/conditions/); "/" for a page in
+    no language's home."""
+    home = (visibility or Visibility.load()).home_of(url_path)
+    return home.prefix + url_path[len(home.url_path) - 1 :] if home else "/"
 
 
-def website_url(page, root_path=None):
+def website_url(page, visibility=None):
     """The page's canonical URL on the website (WEBSITE_BASE_URL + its path in the site)."""
-    return settings.WEBSITE_BASE_URL + website_path(page.url_path, root_path)
+    return settings.WEBSITE_BASE_URL + website_path(page.url_path, visibility)
 
 
 # Stored copies of representations hold STORED_ORIGIN where a URL on this service begins, so
@@ -229,9 +236,12 @@ def with_origin(body):
     return body.replace(_STORED_ORIGIN_BYTES, settings.API_BASE_URL.encode())
 
 
-def api_url(page, model=None):
+def api_url(page, model=None, visibility=None):
     kind, collection = page_kind(model or type(page))
-    return item_api_url(collection, page.slug) if collection else None
+    if not collection:
+        return None
+    home = (visibility or Visibility.load()).home_of(page.url_path)
+    return item_api_url(collection, page.slug, home.language if home else None)
 
 
 def endpoint_url(path=""):
@@ -240,9 +250,11 @@ def endpoint_url(path=""):
     return f"{api_origin()}{API_PREFIX}/{path}"
 
 
-def item_api_url(collection, slug):
-    """The URL of an item in this API."""
-    return endpoint_url(f"{collection}/{slug}/")
+def item_api_url(collection, slug, language=None):
+    """The URL of an item in this API; one in another language than the default names it
+    (`?locale=`)."""
+    query = f"?locale={language}" if language and language != default_language() else ""
+    return endpoint_url(f"{collection}/{slug}/{query}")
 
 
 def collection_website_url(collection):
@@ -250,12 +262,12 @@ def collection_website_url(collection):
     return f"{settings.WEBSITE_BASE_URL}/{collection}/"
 
 
-def page_reference(page, root_path=None, model=None):
+def page_reference(page, visibility=None, model=None):
     """The flat reference consumers follow: {id, type, slug, title, url, api_url}.
     `model` names the specific type when `page` is a plain wagtailcore Page."""
     model = model or type(page)
     kind, _ = page_kind(model)
-    url, item_api = website_url(page, root_path), api_url(page, model)
+    url, item_api = website_url(page, visibility), api_url(page, model, visibility)
     return build(schema.PageReferenceSerializer, page, type=kind, url=url, api_url=item_api)
 
 
@@ -378,9 +390,8 @@ def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
     record_mentions(context, ids)
     if ids:
         visibility = visibility or Visibility.load()
-        root = visibility.root_path
         for pk, url_path in visibility.public_url_paths(ids).items():
-            urls[pk] = settings.WEBSITE_BASE_URL + url_path[len(root) - 1 :]
+            urls[pk] = settings.WEBSITE_BASE_URL + website_path(url_path, visibility)
         record_dependencies(context, *urls)
 
     def replace_page_link(match):
@@ -457,16 +468,17 @@ def rich_text_value(html, visibility=None, context=None):
         facts = visibility.public_link_facts([page_id]).get(page_id) if page_id else None
         if facts is None:
             return None
-        _, slug, content_type_id = facts
+        url_path, slug, content_type_id = facts
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         kind, collection = page_kind(model)
         if not collection:
             return None
+        home = visibility.home_of(url_path)
         return {
             "id": page_id,
             "type": kind,
             "slug": slug,
-            "api_url": item_api_url(collection, slug),
+            "api_url": item_api_url(collection, slug, home and home.language),
         }
 
     return rich_text_tree(resolved, link_target)

@@ -11,6 +11,8 @@ is in api/http/schema.py.
 
 from functools import cache
 
+from django.conf import settings
+
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_array_type
 from drf_spectacular.utils import PolymorphicProxySerializer
@@ -19,11 +21,14 @@ from rest_framework import serializers
 from pages.models import BaseContentPage, MedicalCode, Reviewer, TherapySideEffect
 from pages.renditions import APP_BASE_WIDTH, APP_DENSITIES, BODY_IMAGE_RENDITIONS, HERO_RENDITIONS
 from pages.structured_text import MARK_TYPES
+from pages.translations import CURRENT, OUTDATED
 from shapes import registry
 from shapes.drf import declared_fields, plain_schema, with_declared_fields
 
 ITEM_TYPES = registry.ITEM_TYPE_NAMES  # filled as types register (shapes/types/)
 REVIEW_STATUSES = BaseContentPage.ReviewStatus.values
+LANGUAGES = settings.CONTENT_LANGUAGES
+TRANSLATION_STATUSES = [CURRENT, OUTDATED]
 
 
 class NamedEnumField(serializers.ChoiceField):
@@ -101,6 +106,22 @@ def postprocess_channels(result, generator, request, public):
     return result
 
 
+# What an item says when it stands in for a missing translation (api/serving/read_path.py,
+# ItemCopy.as_answered): present on such an item only, whatever `fields=` asks for.
+FALLBACK_MARKERS = {
+    "requested_locale": {
+        "type": "string",
+        "enum": LANGUAGES,
+        "description": "The language asked for, present only on an item standing in for a "
+        "missing translation (its `locale` is the default language).",
+    },
+    "fallback": {
+        "type": "boolean",
+        "enum": [True],
+        "description": "Present (true) only on an item standing in for a missing translation.",
+    },
+}
+
 # An item component's note (shapes.serializers.ContentListSerializer.schema_note) marks it for
 # `postprocess_full_items`.
 FULL_SUFFIX = "Full"
@@ -125,7 +146,7 @@ def postprocess_full_items(result, generator, request, public):
             schemas[f"{name}{FULL_SUFFIX}"] = {
                 **component,
                 "description": description,
-                "required": list(component["properties"]),
+                "required": [key for key in component["properties"] if key not in FALLBACK_MARKERS],
             }
     result["components"]["schemas"] = dict(sorted(schemas.items()))
     return result
@@ -841,6 +862,7 @@ class ItemSchema(OpenApiSerializerExtension):
         note = self.target.schema_note
         if note:
             schema["description"] = f"{schema.get('description', '')}\n\n{note}".strip()
+            schema["properties"].update(FALLBACK_MARKERS)
         return schema
 
 

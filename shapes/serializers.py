@@ -180,6 +180,8 @@ class ContentListSerializer(serializers.Serializer):
     last_published_at = serializers.DateTimeField(read_only=True)
     hero_image = serializers.SerializerMethodField()
     review_status = serializers.SerializerMethodField()
+    locale = serializers.SerializerMethodField()
+    translation_status = serializers.SerializerMethodField()
 
     model = None
     channel = WEB  # the shape's channel (shapes.represent builds the context's to match)
@@ -195,16 +197,16 @@ class ContentListSerializer(serializers.Serializer):
         return set(declared_fields(cls))
 
     @property
-    def root_path(self):
-        return self.context["root_path"]
+    def visibility(self):
+        return self.context["visibility"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, page):
-        return website_url(page, self.root_path)
+        return website_url(page, self.visibility)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_api_url(self, page):
-        return api_url(page)
+        return api_url(page, visibility=self.visibility)
 
     @extend_schema_field(schema.ListImageSerializer(allow_null=True))
     def get_hero_image(self, page):
@@ -217,6 +219,20 @@ class ContentListSerializer(serializers.Serializer):
     def get_review_status(self, page):
         return page.review_status()
 
+    @extend_schema_field(serializers.ChoiceField(choices=schema.LANGUAGES))
+    def get_locale(self, page):
+        """The item's language."""
+        return self.visibility.language_of(page.locale_id)
+
+    @extend_schema_field(
+        serializers.ChoiceField(choices=schema.TRANSLATION_STATUSES, allow_null=True)
+    )
+    def get_translation_status(self, page):
+        """null for content in the language it was written in; for a translation, `current`
+        (it matches its source as published) or `outdated` (the source was published again
+        since it was made or last reviewed)."""
+        return page.translation_status
+
     def to_representation(self, page):
         depends_on(self.context, page)
         return self.full_representation(page)
@@ -228,7 +244,7 @@ class ContentListSerializer(serializers.Serializer):
         target = getattr(link, relation.target)
         depends_on(self.context, target)
         model = type(target) if registry.of(type(target)) else target.specific_class
-        data = page_reference(target, self.root_path, model=model)
+        data = page_reference(target, self.visibility, model=model)
         for name in relation.annotations:
             data[name] = getattr(link, name)
         return data
@@ -336,7 +352,7 @@ class ContentDetailMixin(serializers.Serializer):
             schema.SeoSerializer,
             title=page.seo_title or page.title,
             description=page.search_description or page.summary,
-            canonical_url=website_url(page, self.root_path),
+            canonical_url=website_url(page, self.visibility),
         )
 
 

@@ -81,14 +81,14 @@ def kind_of(content_type_id, is_home=False):
     return item_type.name if item_type else None
 
 
-def page_link(page, root_path):
+def page_link(page, visibility):
     """A page's title, path and URL on the website (a model instance or a row of ROW_FIELDS)."""
     get = page.get if isinstance(page, dict) else lambda name: getattr(page, name)
-    path = website_path(get("url_path"), root_path)
+    path = website_path(get("url_path"), visibility)
     return {"title": get("title"), "path": path, "url": settings.WEBSITE_BASE_URL + path}
 
 
-def section_summary(section, root_path):
+def section_summary(section, visibility):
     item_type = section_types()[section.content_type_id][0]
     return build(
         SectionSummarySerializer,
@@ -97,7 +97,7 @@ def section_summary(section, root_path):
         intro=getattr(section, "intro", ""),
         item_type=item_type.name,
         api_url=endpoint_url(f"{item_type.collection}/"),
-        **page_link(section, root_path),
+        **page_link(section, visibility),
     )
 
 
@@ -129,8 +129,8 @@ def home_answer(reader, home):
         home,
         type=HOME,
         intro=getattr(home, "intro", ""),
-        sections=[section_summary(section, visibility.root_path) for section in sections],
-        **page_link(home, visibility.root_path),
+        sections=[section_summary(section, visibility) for section in sections],
+        **page_link(home, visibility),
     )
     shown = [home, *sections]
     return fixed_answer(
@@ -167,7 +167,7 @@ def section_answer(reader, section, paginator):
             build(
                 SectionSerializer,
                 section,
-                **section_summary(section, visibility.root_path),
+                **section_summary(section, visibility),
                 breadcrumbs=breadcrumbs(section, visibility),
             )
         )
@@ -209,7 +209,7 @@ def navigation_answer(visibility, now):
             row,
             id=row["pk"],
             type=kind,
-            **page_link(row, visibility.root_path),
+            **page_link(row, visibility),
             **values,
         )
 
@@ -270,7 +270,7 @@ def sitemap_answer(visibility, now, paginator, request):
                 public=True, page_id__in=public.filter(path__startswith=row["path"]).values("pk")
             ).aggregate(newest=Max("changed_at"))["newest"]
             lastmod = max(filter(None, (row["last_published_at"], below)), default=None)
-        link = page_link(row, visibility.root_path)
+        link = page_link(row, visibility)
         results.append(
             build(
                 SitemapEntrySerializer,

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import parse_etags
 
+from pages.selectors import default_language
 from shapes.representation import is_collection_key
 
 SURROGATE_HEADER_LIMIT = 16_000  # bytes; longer key lists fall back to the collection keys
@@ -125,6 +126,9 @@ class ApiCachingMiddleware:
 
     def __call__(self, request):
         response = self.validated(request, self.get_response(request))
+        if request.path.startswith("/api/") and "Content-Language" not in response:
+            # what is not in a content language (problems, sync envelopes) is in the default
+            response["Content-Language"] = default_language()
         if getattr(request, "api_private", False) and "Cache-Control" in response:
             response["Cache-Control"] = private_cache_control(response["Cache-Control"])
         return response

@@ -16,6 +16,7 @@ from api.channels.email import (
     UTM_PARAMS,
     UTM_SCHEMA,
 )
+from api.http import locales
 from api.http.problems import PROBLEM_CONTENT_TYPE
 from shapes.drf import plain_schema
 from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel, paged
@@ -29,6 +30,43 @@ def channel_parameter(default="web"):
         "renditions) or `app` (rich text as a tree of RichTextNode, image renditions per "
         "screen density). Responses differ by it alone, so a CDN caches each channel apart.",
     )
+
+
+def locale_parameters():
+    """`locale=` and the Accept-Language it stands in for (api/http/locales.py)."""
+    return [
+        OpenApiParameter(
+            locales.PARAM,
+            locales.parameter_schema(),
+            description="The content language to answer in (default: the default language, "
+            f"`{locales.languages()[0]}`). Where an item has no public reviewed translation, "
+            "the default language's item stands in, marked `fallback: true` with "
+            "`requested_locale` (or the answer is a 404, as the channel is configured); "
+            "`translation_status` says whether a translation is current or outdated.",
+        ),
+        OpenApiParameter(
+            "Accept-Language",
+            {"type": "string", "maxLength": 500},
+            OpenApiParameter.HEADER,
+            description="Read when `locale` is absent: a request preferring another content "
+            "language than the default is redirected (302) to this URL with `locale=` added.",
+        ),
+        OpenApiParameter(
+            "Location",
+            OpenApiTypes.URI,
+            OpenApiParameter.HEADER,
+            response=[302],
+            description="This URL with `locale=` (the language Accept-Language prefers).",
+        ),
+    ]
+
+
+LOCALE_REDIRECT = {
+    302: OpenApiResponse(
+        description="Found: Accept-Language prefers another content language; `Location` is "
+        "this URL with `locale=` added (so caches keep each language under its own URL)."
+    )
+}
 
 
 # Responses ---------------------------------------------------------------------------------------

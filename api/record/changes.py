@@ -81,6 +81,11 @@ def content_page_ids(queryset=None):
     return set(queryset.filter(content_type__in=content_types()).values_list("pk", flat=True))
 
 
+def with_translations(pages):
+    """`pages` (a queryset) and their versions in every other language."""
+    return Page.objects.filter(translation_key__in=pages.values("translation_key"))
+
+
 def content_types():
     return ContentType.objects.get_for_models(*registry.models()).values()
 
@@ -100,7 +105,9 @@ def refresh_until(
     has passed. Returns (items changed, ids of the items left to refresh)."""
     candidates = set(page_ids)
     for path in sections:
-        candidates |= content_page_ids(Page.objects.filter(path__startswith=path))
+        candidates |= content_page_ids(
+            with_translations(Page.objects.filter(path__startswith=path))
+        )
     if everything:
         candidates |= content_page_ids()
         candidates |= set(RepresentationState.objects.values_list("page_id", flat=True))
@@ -139,19 +146,23 @@ def not_structure(page_ids):
 
 def _represent(page_ids, visibility):
     """{(channel, shape): Represented} of each public page among `page_ids`, every shape from
-    pages loaded once (read fresh: see `shapes.represent.serializer_context`)."""
-    by_type = dict(
-        Page.objects.filter(pk__in=page_ids).values_list("pk", "content_type_id").iterator()
-    )
+    pages loaded once (read fresh: see `shapes.represent.serializer_context`), each page by the
+    rule of its own language (`Visibility.representing`)."""
+    groups = {}
+    rows = Page.objects.filter(pk__in=page_ids).values_list("pk", "content_type_id", "locale_id")
+    for pk, type_id, locale_id in rows.iterator():
+        groups.setdefault((type_id, locale_id), []).append(pk)
     for model in registry.models():
         content_type = ContentType.objects.get_for_model(model).pk
-        ids = [pk for pk, type_id in by_type.items() if type_id == content_type]
-        if ids:
-            pages = load({model: ids}, visibility, DETAIL)
+        for (type_id, locale_id), ids in sorted(groups.items()):
+            if type_id != content_type:
+                continue
+            rule = visibility.representing(locale_id)
+            pages = load({model: ids}, rule, DETAIL)
             with stored_origin():
                 shapes = {
                     (channel, shape): represent_pages(
-                        pages, visibility, shape, fresh=True, channel=channel
+                        pages, rule, shape, fresh=True, channel=channel
                     )
                     for channel, shape in stored.SHAPES
                 }
@@ -263,6 +274,7 @@ class RefreshBatch:
                 last_served(state), data, registry.of(type(page)).collection, state.review_status
             )
         state.type, state.slug, state.public = registry.of(type(page)).name, page.slug, True
+        state.language = data["locale"]
         state.review_status = data["review_status"]
         stored.store_copies(state, shapes, copies, now)
         self.changed.append(state)
@@ -311,7 +323,10 @@ class RefreshBatch:
         """Every cached response (here and at the CDN) that showed them, once the new copies
         are in."""
         purged = {page_key(state.page_id) for state in self.changed}
-        purged |= {collection_key(registry.named(state.type).collection) for state in self.changed}
+        purged |= {
+            collection_key(registry.named(state.type).collection, state.language)
+            for state in self.changed
+        }
         if self.changed:
             purged.add(EVERY_PAGE_KEY)
         transaction.on_commit(lambda: response_cache.purge(purged))
@@ -352,8 +367,7 @@ def catch_up(limit=CATCH_UP_LIMIT):
 
 def stale_page_ids():
     """The items `catch_up` refreshes."""
-    visibility = Visibility.compute()
-    public = visibility.pages().filter(content_type__in=content_types())
+    public = Visibility.compute().anywhere().pages().filter(content_type__in=content_types())
     stored_at = RepresentationState.objects.filter(page_id=OuterRef("pk")).values("stored_at")
     current = RepresentationState.objects.filter(
         public=True, version=stored.VERSION, detail__isnull=False, app_detail__isnull=False

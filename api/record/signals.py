@@ -28,6 +28,7 @@ from api.channels import email
 from api.http import auth
 from api.models import ApiKey, RepresentationState
 from api.record import changes, events
+from api.record.changes import with_translations
 from api.serving import response_cache
 from pages import media
 from pages.models import (
@@ -39,7 +40,7 @@ from pages.models import (
     Reviewer,
     Symptom,
 )
-from pages.selectors import in_default_language
+from pages.selectors import Visibility, in_default_language
 from pages.signals import content_loaded, is_bulk_loading
 from shapes import registry
 from shapes.representation import (
@@ -92,14 +93,17 @@ def purge_on_commit(keys):
 
 def purge_hidden(page_ids):
     """Pages that may have stopped being public: once that commits, end every cached response
-    showing them, before any refresh runs: theirs, and those of the items that show them (by the
-    dependency record, read now, while it still names them), with their collections."""
+    showing them or their translations (public only while what they translate is), before any
+    refresh runs: theirs, and those of the items that show them (by the dependency record, read
+    now, while it still names them), with their collections."""
+    translated = with_translations(Page.objects.filter(pk__in=page_ids))
+    page_ids = set(page_ids) | set(translated.values_list("pk", flat=True))
     keys = {page_key(pk) for pk in page_ids}
     showing = RepresentationState.objects.filter(
         Q(page_id__in=page_ids) | Q(keys__key__in=keys)
-    ).values_list("page_id", "type")
-    for page_id, kind in showing.distinct():
-        keys |= {page_key(page_id), collection_key(registry.named(kind).collection)}
+    ).values_list("page_id", "type", "language")
+    for page_id, kind, language in showing.distinct():
+        keys |= {page_key(page_id), collection_key(registry.named(kind).collection, language)}
     purge_on_commit(keys | {EVERY_PAGE_KEY, REDIRECTS_KEY})
 
 
@@ -109,17 +113,25 @@ def purge_section(path):
 
 def page_published_handler(sender, instance, **kwargs):
     """Its own answers show the new revision at once (the read path serves it live until its
-    copy is stored again); the pages showing it follow with the refresh."""
+    copy is stored again); the pages showing it follow with the refresh, and so do its
+    translations (each says whether it is still current: pages/translations.py)."""
     item_type = registry.of(type(instance))
-    collections = [collection_key(item_type.collection)] if item_type else []
+    language = Visibility.load().language_of(instance.locale_id)
+    collections = [collection_key(item_type.collection, language)] if item_type else []
     purge_on_commit([page_key(instance), EVERY_PAGE_KEY, *collections])
-    queue_refresh_unless_loading(page_ids=[instance.pk])
+    queue_refresh_unless_loading(page_ids=[instance.pk, *translations_of(instance)])
 
 
 def page_unpublished_handler(sender, instance, **kwargs):
     purge_hidden([instance.pk])
     if not is_being_deleted(instance.pk):
-        queue_refresh_unless_loading(page_ids=[instance.pk])
+        queue_refresh_unless_loading(page_ids=[instance.pk, *translations_of(instance)])
+
+
+def translations_of(page):
+    """Ids of the other language versions of `page` (aliases of it mirror it: no status)."""
+    others = Page.objects.filter(translation_key=page.translation_key, alias_of__isnull=True)
+    return list(others.exclude(pk=page.pk).values_list("pk", flat=True))
 
 
 def page_deleting(sender, instance, **kwargs):

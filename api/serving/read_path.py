@@ -32,6 +32,7 @@ from api.models import RepresentationState
 from api.record import changes
 from api.serving import stored
 from pages.prepared import INTS, MOMENT, TEXT, Prepared
+from pages.selectors import default_language
 from shapes import registry
 from shapes.relations import expandable
 from shapes.represent import load, represent_pages
@@ -45,7 +46,15 @@ from shapes.representation import (
 )
 from shapes.serializers import ALWAYS_FIELDS, DETAIL, LIST
 
-ROW_FIELDS = ("pk", "content_type_id", "expire_at", "stored_body", "stored_digest", "stored_keys")
+ROW_FIELDS = (
+    "pk",
+    "content_type_id",
+    "locale_id",
+    "expire_at",
+    "stored_body",
+    "stored_digest",
+    "stored_keys",
+)
 REFRESH_ASKED_SECONDS = 30  # one refresh request per item in this window, however many readers
 
 
@@ -58,9 +67,18 @@ class ItemCopy:
     body: bytes
     digest: str
     keys: tuple
+    language: str = ""
 
     def data(self):
         return orjson.loads(self.body)
+
+    def as_answered(self, body, requested):
+        """`body` (this item's bytes, trimmed or expanded) as an answer in language
+        `requested` shows it: an item in another language stands in for a missing translation
+        and says so (`requested_locale`, `fallback`)."""
+        if self.language == requested:
+            return body
+        return body[:-1] + b',"requested_locale":"' + requested.encode() + b'","fallback":true}'
 
 
 @dataclass
@@ -159,8 +177,19 @@ class ItemReader:
 
     # Rows of public pages with their stored copies (`with_stored`), by prepared queries.
     def item_by_slug(self, model, slug):
+        """The public item of `model` with `slug` in the reader's language (standing in for a
+        missing translation where the rule says so); in another language than the default,
+        also the translation of the default language's item with `slug` (a translation may
+        have a slug of its own)."""
         shape = (stored.VERSION, self.visibility, model, DETAIL, self.channel, "slug")
-        return ONE_PAGE.rows(shape, value=slug, now=self.now)
+        rows = ONE_PAGE.rows(shape, value=slug, now=self.now)
+        if rows or self.visibility.is_default_language:
+            return rows
+        original = self.visibility.in_language(default_language()).pages(model, now=self.now)
+        key = original.filter(slug=slug).values("translation_key")[:1]
+        own = self.visibility.in_language(self.visibility.language, self.visibility.hide_outdated)
+        translation = own.pages(model, now=self.now).filter(translation_key__in=key)
+        return list(with_stored(translation, DETAIL, self.channel, stored.VERSION))
 
     def page_by_url_path(self, url_path):
         shape = (stored.VERSION, self.visibility, Page, DETAIL, self.channel, "url_path")
@@ -204,49 +233,65 @@ class ItemReader:
             self._expiring(row["expire_at"])
         candidates = {row["pk"]: row for row in rows if row["stored_body"] is not None}
         shown = {pk: page_ids_of(row["stored_keys"].split()) for pk, row in candidates.items()}
-        public = self.public_expiry(set().union(*shown.values()) - set(candidates))
-        public.update(dict.fromkeys(candidates))  # the rows are public: they came from the rule
+        public = {}  # by the rule each copy was built with: its own language's
+        for locale_id in {row["locale_id"] for row in candidates.values()}:
+            linked = set().union(
+                *(shown[pk] for pk, row in candidates.items() if row["locale_id"] == locale_id)
+            )
+            public[locale_id] = self.public_expiry(linked - set(candidates), locale_id)
+            public[locale_id].update(dict.fromkeys(candidates))  # public: they came from the rule
         found = {}
         for pk, row in candidates.items():
-            if shown[pk] <= public.keys():
+            public_here = public[row["locale_id"]]
+            if shown[pk] <= public_here.keys():
                 for page_id in shown[pk]:
-                    self._expiring(public[page_id])
+                    self._expiring(public_here[page_id])
                 keys = tuple(row["stored_keys"].split())
                 body = with_origin(bytes(row["stored_body"]))
-                found[pk] = ItemCopy(pk, body, row["stored_digest"], keys)
+                language = self.visibility.language_of(row["locale_id"])
+                found[pk] = ItemCopy(pk, body, row["stored_digest"], keys, language)
                 self.keys.update(keys)
         missing = [row for row in rows if row["pk"] not in found]
         if missing:
             found.update(self.represent_now(missing, shape))
         return found
 
-    def public_expiry(self, page_ids):
-        """{id: expire_at} of the public pages among `page_ids` (one query)."""
+    def public_expiry(self, page_ids, locale_id=None):
+        """{id: expire_at} of the public pages among `page_ids` (one query), by the rule a page
+        in `locale_id` is represented with (by default, the reader's language's)."""
         if not page_ids:
             return {}
-        rows = PUBLIC_EXPIRY.rows((self.visibility,), ids=sorted(page_ids), now=self.now)
+        locale_id = locale_id if locale_id is not None else self.visibility.locale_id
+        rule = self.visibility.representing(locale_id)
+        rows = PUBLIC_EXPIRY.rows((rule,), ids=sorted(page_ids), now=self.now)
         return {row["pk"]: row["expire_at"] for row in rows}
 
     def represent_now(self, rows, shape):
         """Pieces for items with no usable stored copy: represented as refresh would store
         them; a refresh is asked for, so the next request finds a current copy."""
-        by_model = {}
+        by_language = {}
         for row in rows:
+            by_model = by_language.setdefault(row["locale_id"], {})
             by_model.setdefault(self.models[row["content_type_id"]], []).append(row["pk"])
-        pages = load(by_model, self.visibility, shape)
-        with stored_origin():  # as refresh would store them: the same fingerprints
-            items = represent_pages(
-                pages, self.visibility, shape, request=self.request, channel=self.channel
-            )
         found = {}
-        for pk, item in items.items():
-            body = stored.render(item.data)
-            digest = stored.copy_digest(shape, item.data, body)
-            found[pk] = ItemCopy(pk, with_origin(body), digest, tuple(sorted(item.keys)))
-            self.keys.update(item.keys)
-        shown = page_ids_of(self.keys) - {row["pk"] for row in rows}
-        for moment in self.public_expiry(shown).values():
-            self._expiring(moment)
+        for locale_id, by_model in by_language.items():
+            rule = self.visibility.representing(locale_id)  # as refresh would store them
+            pages = load(by_model, rule, shape)
+            with stored_origin():  # and the same fingerprints
+                items = represent_pages(
+                    pages, rule, shape, request=self.request, channel=self.channel
+                )
+            shown = set()
+            for pk, item in items.items():
+                body = stored.render(item.data)
+                digest = stored.copy_digest(shape, item.data, body)
+                keys = tuple(sorted(item.keys))
+                found[pk] = ItemCopy(pk, with_origin(body), digest, keys, rule.language)
+                self.keys.update(item.keys)
+                shown |= page_ids_of(item.keys)
+            shown -= {row["pk"] for row in rows}
+            for moment in self.public_expiry(shown, locale_id).values():
+                self._expiring(moment)
         ask_refresh(found)
         return found
 
@@ -263,7 +308,10 @@ class ItemReader:
 
     def etag(self, signature, pieces, extra=()):
         """A weak ETag from the request's signature and the fingerprints of the pieces shown."""
-        digest = hashlib.sha256(f"{settings.API_BASE_URL}|{self.channel}|{signature}".encode())
+        language = self.visibility.language
+        digest = hashlib.sha256(
+            f"{settings.API_BASE_URL}|{self.channel}|{language}|{signature}".encode()
+        )
         for part in extra:
             digest.update(b"\n" + part)
         for piece in pieces:
@@ -306,16 +354,24 @@ def signature(shape, fields, expand):
     return f"{shape}|{','.join(sorted(fields or ()))}|{','.join(sorted(expand or ()))}"
 
 
-def expanded_collections(model, expand):
-    """The collections whose items an expansion of `model`'s relations shows."""
+def expanded_collections(model, expand, language=None):
+    """The keys of the collections whose items an expansion of `model`'s relations shows (in
+    `language` and the default language, which stands in for missing translations)."""
     relations = expandable(model)
     return sorted(
         {
-            collection_key(registry.of(target).collection)
+            key
             for name in expand
             for target in relations[name].target_models
+            for key in language_keys(registry.of(target).collection, language)
         }
     )
+
+
+def language_keys(collection, language=None):
+    """The collection keys of an answer in `language`: the language's own, and the default
+    language's (its items stand in for missing translations)."""
+    return sorted({collection_key(collection), collection_key(collection, language)})
 
 
 def item_answer(reader, model, rows, fields=None, expand=(), extra_keys=()):
@@ -324,6 +380,7 @@ def item_answer(reader, model, rows, fields=None, expand=(), extra_keys=()):
     if not pieces:
         return None
     (piece,) = pieces.values()
+    language = reader.visibility.language
     parsed, targets = (None, {})
     if expand:
         found, targets = reader.expansions(pieces, expand)
@@ -333,8 +390,11 @@ def item_answer(reader, model, rows, fields=None, expand=(), extra_keys=()):
         etag=reader.etag(signature(DETAIL, fields, expand), shown),
         keys=[*extra_keys, *sorted(reader.keys)],
         expires=reader.expires,
-        body=lambda: with_fields_and_expand(piece, model, fields, expand, parsed, targets),
-        validators=[page_key(piece.page_id), *expanded_collections(model, expand)],
+        body=lambda: piece.as_answered(
+            with_fields_and_expand(piece, model, fields, expand, parsed, targets), language
+        ),
+        validators=[page_key(piece.page_id), *expanded_collections(model, expand, language)],
+        headers={"Content-Language": piece.language},
     )
 
 
@@ -346,6 +406,7 @@ def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=N
     order = [row["pk"] for row in rows]
     models = {row["pk"]: reader.models[row["content_type_id"]] for row in rows}
     pieces = reader.copies(rows, LIST)
+    language = reader.visibility.language
     parsed, targets = ({}, {})
     if expand:
         parsed, targets = reader.expansions(pieces, expand)
@@ -354,7 +415,12 @@ def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=N
 
     def body():
         items = [
-            with_fields_and_expand(pieces[pk], models[pk], fields, expand, parsed.get(pk), targets)
+            pieces[pk].as_answered(
+                with_fields_and_expand(
+                    pieces[pk], models[pk], fields, expand, parsed.get(pk), targets
+                ),
+                language,
+            )
             for pk in order
             if pk in pieces
         ]
@@ -366,7 +432,8 @@ def page_answer(reader, rows, envelope, fields=None, expand=(), keys=(), model=N
         keys=[*keys, *sorted(reader.keys)],
         expires=reader.expires,
         body=body,
-        validators=[*keys, *(expanded_collections(model, expand) if expand else [])],
+        validators=[*keys, *(expanded_collections(model, expand, language) if expand else [])],
+        headers={"Content-Language": language},
     )
 
 

@@ -48,7 +48,15 @@ GENERATION_PREFIX = "api:gen:"
 GLOBAL_GENERATION = f"{GENERATION_PREFIX}*"
 EVERYTHING = "@all"  # a pseudo surrogate key validating every entry (no real key starts with @)
 NAMESPACE_MEMORY = "api:namespace:"  # + the database's identity: its namespace, for outages
-HEADERS_KEPT = ("Content-Type", "ETag", "Cache-Control", "Surrogate-Key", "Cache-Tag", "Location")
+HEADERS_KEPT = (
+    "Content-Type",
+    "Content-Language",
+    "ETag",
+    "Cache-Control",
+    "Surrogate-Key",
+    "Cache-Tag",
+    "Location",
+)
 
 
 def enabled():

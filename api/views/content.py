@@ -15,6 +15,7 @@ from rest_framework import exceptions, filters, mixins, viewsets
 from rest_framework.decorators import action
 
 from api.channels import email
+from api.http import locales
 from api.http.filters import VisibleFilterBackend, filterset_for
 from api.http.pagination import StrictLimitOffsetPagination
 from api.http.params import (
@@ -29,18 +30,26 @@ from api.http.params import (
 from api.http.problems import BadQuery
 from api.http.schema import (
     ERROR_RESPONSES,
+    LOCALE_REDIRECT,
     ItemEmailSerializer,
     channel_parameter,
     email_parameters,
+    locale_parameters,
 )
-from api.serving.read_path import ItemReader, ResponseParts, item_answer, page_answer
+from api.serving.read_path import (
+    ItemReader,
+    ResponseParts,
+    item_answer,
+    language_keys,
+    page_answer,
+)
 from api.serving.stored import render
 from api.views.reading import AnsweringMixin
 from pages.search import search_public
 from pages.selectors import Visibility
 from shapes import registry
 from shapes.relations import expandable, search_links
-from shapes.representation import APP, EMAIL_BRAND_KEY, WEB, collection_key, page_key
+from shapes.representation import APP, EMAIL_BRAND_KEY, WEB, page_key
 from shapes.schema import by_channel
 from shapes.serializers import DETAIL, LIST, serializer_for
 
@@ -167,7 +176,11 @@ def shape_parameters(serializer, model):
 
 
 class ContentViewSet(
-    AnsweringMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    locales.AnswersInLanguage,
+    AnsweringMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Read-only collection of one content type: the public items (pages.selectors.Visibility),
     answered from their stored representations (api/serving/read_path.py). The serializers below
@@ -181,8 +194,17 @@ class ContentViewSet(
     filter_backends = [VisibleFilterBackend, TextSearchFilter, StrictOrderingFilter]
     ordering_fields = ["title", "first_published_at", "last_published_at", "id"]
     ordering = ["title", "id"]
-    list_parameters = {"limit", "offset", "search", "ordering", "fields", "expand", "channel"}
-    detail_parameters = {"fields", "expand", "channel"}
+    list_parameters = {
+        "limit",
+        "offset",
+        "search",
+        "ordering",
+        "fields",
+        "expand",
+        "channel",
+        locales.PARAM,
+    }
+    detail_parameters = {"fields", "expand", "channel", locales.PARAM}
 
     @property
     def filterset_class(self):
@@ -190,7 +212,7 @@ class ContentViewSet(
 
     @cached_property
     def visibility(self):
-        return Visibility.load()
+        return self.choice.visibility() if self.choice else Visibility.load()
 
     def initial(self, request, *args, **kwargs):
         if request.method.lower() not in self.http_method_names:  # before the parameters
@@ -200,6 +222,9 @@ class ContentViewSet(
         self.fields_param = query.value("fields", self.parse_fields)
         self.expand_param = query.value("expand", self.parse_expand)
         self.channel = query.value("channel", lambda: channel_param(request))
+        self.choice = query.value(
+            locales.PARAM, lambda: locales.LanguageChoice.read(request, self.channel or WEB)
+        )
         if self.action == "list":
             self.check_list_parameters(query)
         if self.action == "email":
@@ -258,9 +283,12 @@ class ContentViewSet(
         return self.visibility.pages(self.model)
 
     def collection_keys(self):
-        return [collection_key(registry.of(self.model).collection)]
+        return language_keys(registry.of(self.model).collection, self.visibility.language)
 
     def list(self, request, *args, **kwargs):
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
         return self.answered(request, self.list_answer, self.collection_keys())
 
     def list_answer(self):
@@ -299,6 +327,9 @@ class ContentViewSet(
         )
 
     def retrieve(self, request, *args, **kwargs):
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
         return self.answered(request, self.detail_answer)
 
     def detail_answer(self):
@@ -364,8 +395,12 @@ def content_viewset(model):
     return extend_schema_view(
         list=extend_schema(
             summary=f"List {item_type.collection}",
-            parameters=[*shape_parameters(list_serializer, model), channel_parameter()],
-            responses={200: list_item, **ERROR_RESPONSES},
+            parameters=[
+                *shape_parameters(list_serializer, model),
+                channel_parameter(),
+                *locale_parameters(),
+            ],
+            responses={200: list_item, **LOCALE_REDIRECT, **ERROR_RESPONSES},
         ),
         retrieve=extend_schema(
             summary=f"One {name} by slug",
@@ -373,8 +408,9 @@ def content_viewset(model):
                 slug_parameter,
                 *shape_parameters(detail_serializer, model),
                 channel_parameter(),
+                *locale_parameters(),
             ],
-            responses={200: detail, **ERROR_RESPONSES},
+            responses={200: detail, **LOCALE_REDIRECT, **ERROR_RESPONSES},
         ),
         email=extend_schema(
             summary=f"One {name} as email content",

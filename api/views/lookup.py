@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 from rest_framework.views import APIView
 
 from api.channels import site
+from api.http import locales
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
 from api.http.params import (
     LIST_MAX_LENGTH,
@@ -30,7 +31,13 @@ from api.http.schema import (
     channel_parameter,
     search_results,
 )
-from api.serving.read_path import ItemReader, ResponseParts, item_answer, page_answer
+from api.serving.read_path import (
+    ItemReader,
+    ResponseParts,
+    item_answer,
+    language_keys,
+    page_answer,
+)
 from api.serving.stored import render
 from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
@@ -43,9 +50,9 @@ from shapes.representation import (
     EVERY_PAGE_KEY,
     REDIRECTS_KEY,
     WEB,
-    collection_key,
     page_key,
     page_reference,
+    website_path,
 )
 from shapes.schema import site_pages_by_channel
 from shapes.serializers import DETAIL, LIST, serializer_for, serializers_by_channel
@@ -155,7 +162,7 @@ class SearchView(AnsweringMixin, APIView):
         )
 
 
-class PageByPathView(AnsweringMixin, APIView):
+class PageByPathView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     """The page at a website path, for the website's router: an item, a section (its intro
     and a page of its items) or the home page (its intro and its sections). An old path that
     has a redirect answers 301/302 with `Location` (this endpoint for the new path) and a body
@@ -213,18 +220,24 @@ class PageByPathView(AnsweringMixin, APIView):
         return self.answered(request, lambda: self.path_answer(path, channel, paginator))
 
     def path_answer(self, path, channel, paginator):
-        visibility = Visibility.load()
-        root_path = visibility.root_path
-        url_path = root_path + path.strip("/") + "/" if path.strip("/") else root_path
+        """The language's prefix (e.g. /es/) names the language: where nothing public is at
+        the path in it, the default language's page at the same path stands in as the
+        channel's TRANSLATION_FALLBACK says (api/http/locales.py)."""
+        language, url_path = Visibility.load().locate(path)
+        self.choice = locales.LanguageChoice(language, True, channel)
+        visibility = self.choice.visibility()
         reader = ItemReader(visibility, self.request, channel)
-        rows = reader.page_by_url_path(url_path)
+        rows = reader.page_by_url_path(url_path) if url_path else []
+        if not rows and url_path and visibility.fallback:
+            _, original = visibility.fallback.locate(path.removeprefix(visibility.home.prefix))
+            rows = reader.page_by_url_path(original) if original else []
         model = rows and reader.models.get(rows[0]["content_type_id"])
         if model:
-            keys = [collection_key(registry.of(model).collection)]
+            keys = language_keys(registry.of(model).collection, language)
             answer = item_answer(reader, model, rows, extra_keys=keys)
             if answer:
                 return answer
-        else:
+        elif url_path:
             answer = site.structure_answer(reader, url_path, paginator)
             if answer:
                 return answer
@@ -243,14 +256,13 @@ class PageByPathView(AnsweringMixin, APIView):
     def redirect_answer(self, redirect, visibility, channel):
         """The redirect's answer (its `Location` in the same channel); None when it points at
         a page the public may not see."""
-        root_path = visibility.root_path
         target = redirect.redirect_page
         if target is not None:
             if not visibility.shows(target):
                 return None
             model = specific_model(target)
-            reference = page_reference(target, root_path, model=model) if model else None
-            new_path = target.url_path[len(root_path) - 1 :]
+            reference = page_reference(target, visibility, model=model) if model else None
+            new_path = website_path(target.url_path, visibility)
         else:
             reference, new_path = None, redirect.redirect_link
         query = {"path": new_path, **({"channel": channel} if channel != WEB else {})}

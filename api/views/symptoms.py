@@ -45,7 +45,7 @@ def showing(symptoms, visibility, now):
             )
             for link in links:
                 page = getattr(link, relation.owner)
-                reference = page_reference(page, visibility.root_path, model=item_type.model)
+                reference = page_reference(page, visibility, model=item_type.model)
                 shown_by[getattr(link, f"{relation.target}_id")].append(reference)
                 expiries.append(page.expire_at)
     return shown_by, expiries

@@ -273,6 +273,33 @@ def _content_languages(codes):
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = _content_languages(CONTENT_LANGUAGES)
 LANGUAGE_CODE = CONTENT_LANGUAGES[0]
 WAGTAIL_I18N_ENABLED = True
+
+# What a channel answers in another language than the default, per channel (api/http/locales.py):
+# where an item has no public translation, "default" serves the default language's item marked
+# as a fallback (`requested_locale`, `fallback: true`) and "404" answers not found; an outdated
+# translation (its source was published again since its review) is served marked
+# `translation_status: "outdated"` ("serve") or falls back like a missing one ("default").
+# TRANSLATION_FALLBACK_WEB / _APP: "<missing>,<outdated>", e.g. "404,default".
+TRANSLATION_FALLBACK_CHOICES = {"missing": ("default", "404"), "outdated": ("serve", "default")}
+
+
+def _translation_fallback(channel, default):
+    name = f"TRANSLATION_FALLBACK_{channel.upper()}"
+    value = env_list(name, default)
+    if len(value) != 2 or any(
+        choice not in choices
+        for choice, choices in zip(value, TRANSLATION_FALLBACK_CHOICES.values(), strict=True)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be '<missing>,<outdated>', <missing> one of default, 404 and "
+            f"<outdated> one of serve, default (e.g. 'default,serve'); got {','.join(value)!r}"
+        )
+    return dict(zip(TRANSLATION_FALLBACK_CHOICES, value, strict=True))
+
+
+TRANSLATION_FALLBACK = {
+    channel: _translation_fallback(channel, "default,serve") for channel in ("web", "app")
+}
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -380,6 +407,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ReviewStatusEnum": "shapes.schema.REVIEW_STATUSES",  # the model's values
         "ItemTypeEnum": "shapes.registry.ITEM_TYPE_NAMES",  # filled as types register
+        "LanguageEnum": "shapes.schema.LANGUAGES",  # an item's locale, the locale asked for
     },
 }
 

@@ -44,7 +44,7 @@ class PublicLink:
 def _public(pages_and_rows, visibility=None):
     visibility = visibility or Visibility.load()
     return [
-        PublicLink(page, website_url(page, visibility.root_path), row)
+        PublicLink(page, website_url(page, visibility), row)
         for page, row in pages_and_rows
         if page is not None and visibility.shows(page)
     ]

@@ -167,6 +167,7 @@ class World:
     pages: dict = field(default_factory=dict)  # (kind, i) -> specific page
     translations: dict = field(default_factory=dict)  # (kind, i) -> its Spanish translation
     other_locale_ids: set = field(default_factory=set)  # every page outside the default locale
+    never_public: set = field(default_factory=set)  # translations never public
     indexes: dict = field(default_factory=dict)  # kind -> index page
     old_slugs: dict = field(default_factory=dict)  # (kind, i) -> slug before the rename
     hidden_ids: set = field(default_factory=set)
@@ -197,6 +198,18 @@ class World:
                 paths.append(f"/{INDEX_SLUGS[key[0]]}/{self.old_slugs[key]}/")
         for key, page in self.translations.items():
             paths += [page.url_path, f"/{INDEX_SLUGS[key[0]]}/{page.slug}/"]
+        return paths
+
+    def spanish_paths(self):
+        """Website paths in Spanish: each translation's own, and /es/ before every path above
+        (where the default language's page stands in for a missing translation)."""
+        paths = [f"/es{path}" for path in self.paths() if not path.startswith(self.home.url_path)]
+        spanish_home = Page.objects.filter(
+            translation_key=self.home.translation_key, locale__language_code="es"
+        ).first()
+        for page in self.translations.values():
+            if spanish_home is not None:
+                paths.append("/es" + page.url_path[len(spanish_home.url_path) - 1 :])
         return paths
 
 
@@ -590,16 +603,30 @@ def find_hidden(world):
             world.secrets[page.summary.split()[0]] = f"summary of {what}"
             if key in world.old_slugs:
                 world.secrets[world.old_slugs[key]] = f"old slug of {what}"
-    for page in world.translations.values():
-        what = f"translation {page.pk} (a draft or reviewed: never public yet)"
-        for word in title_tokens(page.title):
-            world.secrets[word] = f"title of {what}"
-        world.secrets[page.slug] = f"slug of {what}"
-        world.secrets[page.summary] = f"summary of {what}"
+    # A translation is public while reviewed (published through the review) and its source is
+    # public too; the Spanish home and sections (aliases) while what they mirror is.
+    fates = dict(world.spec.translations)
+    for key, page in world.translations.items():
+        source = world.pages[key]
+        if fates[key] == "draft" or source.pk in world.hidden_ids:
+            world.hidden_ids.add(page.pk)
+            if fates[key] == "draft" or world.spec.specs(key[0])[key[1]].fate == "draft":
+                world.never_public.add(page.pk)
+            what = f"hidden translation {page.pk} ({fates[key]})"
+            for word in title_tokens(page.title):
+                world.secrets[word] = f"title of {what}"
+            world.secrets[page.slug] = f"slug of {what}"
+            world.secrets[page.summary] = f"summary of {what}"
+    hidden_indexes = {
+        index.pk
+        for kind, index in world.indexes.items()
+        if world.spec.index_fates[KINDS.index(kind)] != "public"
+    }
     world.other_locale_ids = set(
         Page.objects.exclude(locale=world.home.locale_id).values_list("pk", flat=True)
     )
-    world.hidden_ids |= world.other_locale_ids
+    aliases = Page.objects.filter(pk__in=world.other_locale_ids, alias_of__in=hidden_indexes)
+    world.hidden_ids |= set(aliases.values_list("pk", flat=True))
     for kind, index in world.indexes.items():
         if world.spec.index_fates[KINDS.index(kind)] != "public":
             world.hidden_ids.add(index.pk)
@@ -655,7 +682,7 @@ def webhook_problems(world, after=None):
         page.pk
         for key, page in world.pages.items()
         if world.spec.specs(key[0])[key[1]].fate == "draft"
-    } | world.other_locale_ids
+    } | world.never_public
     last = {}
     for event, body in events:
         text = event.body.lower()
@@ -673,7 +700,7 @@ def webhook_problems(world, after=None):
             last[data["id"]] = body["type"]
     if after is None:
         gone = {"page.unpublished", "page.deleted"}
-        for page in world.pages.values():
+        for page in [*world.pages.values(), *world.translations.values()]:
             kind = last.get(page.pk)
             if page.pk in world.hidden_ids and page.pk not in never_public and kind not in gone:
                 problems.append(f"hidden page {page.pk}: its last webhook is {kind}, not a goodbye")
@@ -766,6 +793,21 @@ def doors(world):
         requests.append(query("/api/v1/pages/", path=path))
         requests.append(query("/api/v1/pages/", path=path, channel="app"))
         requests.append(path)  # the website route
+    # in Spanish: reviewed translations, the default language standing in for the others
+    for kind in KINDS:
+        model = MODELS[kind]
+        base = f"/api/v1/{registry.of(model).collection}/"
+        relations = sorted(expandable(model))
+        requests += [
+            query(base, limit=100, locale="es"),
+            query(base, limit=100, locale="es", channel="app"),
+        ]
+        if relations:
+            requests.append(query(base, limit=100, locale="es", expand=",".join(relations)))
+        for slug in world.kind_slugs(kind) + ["never-existed-" + kind]:
+            requests.append(query(f"{base}{slug}/", locale="es"))
+    for path in world.spanish_paths():
+        requests.append(query("/api/v1/pages/", path=path))
     # the website's structure: sections page their items (api/channels/site.py)
     for index in world.indexes.values():
         section = world.site_path(index.url_path)
@@ -803,7 +845,15 @@ SYNC = "/api/v1/sync/"
 
 # Answers ----------------------------------------------------------------------------------
 
-HEADERS = ("Content-Type", "ETag", "Surrogate-Key", "Cache-Tag", "Location", "Cache-Control")
+HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "ETag",
+    "Surrogate-Key",
+    "Cache-Tag",
+    "Location",
+    "Cache-Control",
+)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 
 

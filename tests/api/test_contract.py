@@ -19,6 +19,8 @@ ITEM_KEYS = {
     "last_published_at",
     "hero_image",
     "review_status",
+    "locale",
+    "translation_status",
 }
 RELATIONS = {
     "conditions": {"causes", "treatments", "therapies", "symptoms"},

@@ -5,7 +5,8 @@ A property over random worlds (tests/api/leak_world.py): live, draft-only, unpub
 (by flag and by date), private (login, password and group restrictions, on the page or on its
 section), renamed (an old path redirects) and renamed-then-hidden pages, linked to each other
 through every relation, treatment-approach choosers and rich-text links, and their Spanish
-translations (a draft, reviewed, outdated: none served yet). The oracle: every
+translations (a draft, reviewed, outdated), asked for in Spanish (`locale=es`, /es/ paths)
+where a reviewed translation is public while its source is. The oracle: every
 answer (status, body, ETag, surrogate keys, Location) must equal the answer the same database
 gives once the hidden pages are deleted; and no hidden page's title, slug, summary or id may
 appear in any answer. Medical snippets (symptoms, references) have fates too: a draft never

@@ -24,15 +24,17 @@ SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
 STORED_LIST_BUDGET = 4
 STORED_DETAIL_BUDGET = 3
 STORED_EXPANSIONS = 2  # the targets with their stored copies, their visibility: all relations
-UNCACHED_FACTS = 2  # the default site and the view restrictions, when no cache holds them
+# the default site, its home in each language and the view restrictions, when no cache holds them
+UNCACHED_FACTS = 3
 # Live (no stored copy usable), as every request cost before the read path.
 LIVE_LIST_BUDGET = 15
 # each expanded relation: the targets' rows and visibility, then loading them live (a condition
 # has four link tables; a therapy's `relieves` loads conditions and causes)
 LIVE_PER_EXPANSION = 10
-# the read path's own two queries, then loading the item (its breadcrumbs: one)
-LIVE_DETAIL_BUDGET = 18
-LIVE_COLD_DETAIL_BUDGET = LIVE_DETAIL_BUDGET + 3  # site, view restrictions and disclaimer
+# the read path's own two queries, then loading the item (its breadcrumbs: one; whether it is a
+# translation: one)
+LIVE_DETAIL_BUDGET = 19
+LIVE_COLD_DETAIL_BUDGET = LIVE_DETAIL_BUDGET + 4  # site, homes, view restrictions, disclaimer
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """Each item's language: rows stored before it are in the default language (no other
+    language was served)."""
+
+    dependencies = [("api", "0008_refresh_task_path")]
+
+    operations = [
+        migrations.AddField(
+            model_name="representationstate",
+            name="language",
+            field=models.CharField(
+                default=settings.LANGUAGE_CODE, help_text="The item's language code", max_length=16
+            ),
+            preserve_default=False,
+        ),
+    ]
