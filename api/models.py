@@ -21,6 +21,8 @@ class RepresentationState(models.Model):
     page_id = models.PositiveIntegerField(unique=True)  # not a foreign key: outlives the page
     type = models.CharField(max_length=20)
     language = models.CharField(max_length=16, help_text="The item's language code")
+    # shared by an item's versions in every language (Wagtail's Page.translation_key)
+    translation_key = models.UUIDField(null=True, db_index=True)
     slug = models.SlugField(max_length=255, allow_unicode=True)
     public = models.BooleanField(default=True)
     fingerprint = models.CharField(max_length=64, blank=True, help_text="sha256 of the detail")

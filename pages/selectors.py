@@ -115,12 +115,24 @@ def default_language():
 
 def medical_content_type_ids():
     """The content types of medical content (pages.models.base.BaseContentPage): in another
-    language, public only as a translation (reviewed to be published), never as an alias of
-    the source (which would publish the source's text unreviewed in that language)."""
+    language, public only as a translation whose review was recorded, never as an alias of the
+    source (which would publish the source's text unreviewed in that language)."""
     from pages.models.base import BaseContentPage
 
     models = [model for model in apps.get_models() if issubclass(model, BaseContentPage)]
     return sorted(ct.pk for ct in ContentType.objects.get_for_models(*models).values())
+
+
+def reviewed_translation():
+    """A subquery: the record of page OuterRef("pk") as a translation whose medical review was
+    recorded (pages/translations.py)."""
+    from pages.models.translations import TranslationOrigin
+
+    return TranslationOrigin.objects.filter(
+        content_type=ContentType.objects.get_for_model(Page),
+        translation_id=Cast(OuterRef("pk"), CharField()),
+        reviewed_at__isnull=False,
+    ).values("pk")
 
 
 def outdated_translation():
@@ -170,9 +182,6 @@ class Visibility:
         self.language = self.language or default_language()
         # None: no site, or no home in this language: nothing is public
         self.home = next((home for home in self.homes if home.language == self.language), None)
-        self._translated = None
-        self._originals = None
-        self._outdated = None
 
     @classmethod
     def load(cls, language=None, hide_outdated=False, fallback=False):
@@ -326,7 +335,9 @@ class Visibility:
             if originals is None:
                 return None
             rule &= Q(translation_key__in=Page.objects.filter(originals).values("translation_key"))
-            rule &= ~Q(alias_of__isnull=False, content_type_id__in=self.medical_types)
+            # medical content: a translation reviewed (an alias, mirroring the source's text
+            # unreviewed, has no record)
+            rule &= ~Q(content_type_id__in=self.medical_types) | Exists(reviewed_translation())
             if self.hide_outdated:
                 rule &= ~Exists(outdated_translation())
         return rule
@@ -360,7 +371,7 @@ class Visibility:
             return True
         fallback = self.fallback
         return bool(
-            fallback and fallback.own_shows(page) and page.translation_key not in self.translated()
+            fallback and fallback.own_shows(page) and page.translation_key not in self.translated
         )
 
     def own_shows(self, page):
@@ -376,36 +387,38 @@ class Visibility:
             return False
         if self.is_default_language:
             return True
-        if page.translation_key not in self.public_originals():
+        if page.translation_key not in self.public_originals:
             return False
-        if page.alias_of_id is not None and page.content_type_id in self.medical_types:
+        if page.content_type_id in self.medical_types and page.pk not in self.reviewed:
             return False
-        return not (self.hide_outdated and page.pk in self.outdated())
+        return not (self.hide_outdated and page.pk in self.outdated)
 
+    @functools.cached_property
     def translated(self):
         """The translation keys of this language's own public pages (one query, once)."""
-        if self._translated is None:
-            own = self.own_rule(timezone.now())
-            rows = Page.objects.filter(own).values_list("translation_key", flat=True) if own else []
-            self._translated = set(rows)
-        return self._translated
+        own = self.own_rule(timezone.now())
+        rows = Page.objects.filter(own) if own is not None else Page.objects.none()
+        return set(rows.values_list("translation_key", flat=True))
 
+    @functools.cached_property
     def public_originals(self):
         """The translation keys of the default language's public pages (one query, once)."""
-        if self._originals is None:
-            originals = self.in_language(default_language()).own_rule(timezone.now())
-            rows = Page.objects.filter(originals) if originals is not None else Page.objects.none()
-            self._originals = set(rows.values_list("translation_key", flat=True))
-        return self._originals
+        return self.in_language(default_language()).translated
 
+    @functools.cached_property
+    def reviewed(self):
+        """Ids of this language's reviewed translations (one query, once)."""
+        return self.own_ids_with(reviewed_translation())
+
+    @functools.cached_property
     def outdated(self):
         """Ids of this language's outdated translations (one query, once)."""
-        if self._outdated is None:
-            rows = Page.objects.filter(path__startswith=self.site_path, locale_id=self.locale_id)
-            self._outdated = set(
-                rows.filter(Exists(outdated_translation())).values_list("pk", flat=True)
-            )
-        return self._outdated
+        return self.own_ids_with(outdated_translation())
+
+    def own_ids_with(self, record):
+        """Ids of the pages in this language's home that have `record` (a subquery)."""
+        rows = Page.objects.filter(path__startswith=self.site_path, locale_id=self.locale_id)
+        return set(rows.filter(Exists(record)).values_list("pk", flat=True))
 
     def public_url_paths(self, page_ids):
         """{id: url_path} of the public pages among `page_ids`; one query for the ids not

@@ -23,6 +23,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from wagtail.actions.copy_for_translation import CopyPageForTranslationAction
 from wagtail.log_actions import log
@@ -187,11 +188,16 @@ def outdated():
 
 
 def record_review(obj):
-    """A review of translation `obj` was recorded: it now matches its source as live."""
+    """A review of translation `obj` was recorded: it has been reviewed (a page in another
+    language is served only then: pages.selectors.Visibility), and it now matches its source
+    as live."""
     origin = origin_of(obj)
-    if origin is not None and origin.source_live_id is not None:
+    if origin is None:
+        return
+    origin.reviewed_at = timezone.now()
+    if origin.source_live_id is not None:
         origin.made_from_id = origin.source_live_id
-        origin.save(update_fields=["made_from", "updated_at"])
+    origin.save(update_fields=["made_from", "reviewed_at", "updated_at"])
 
 
 @contextmanager

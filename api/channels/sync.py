@@ -30,7 +30,7 @@ by a newer release since rolled back) is answered 410 as well: its history canno
 """
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from api.models import ChangeCounter, ChangeMark, RepresentationState
 from api.serving import response_cache
+from pages.selectors import default_language
 from shapes.representation import collection_key
 
 SALT = "api.sync.cursor"  # unchanged when the module moved: cursors already issued stay valid
@@ -79,6 +80,11 @@ class Cursor:
     types: tuple = ()  # the item types the pass covers (empty: every type)
     channel: str = "app"
     nonce: str = ""  # the nonce of `mark` (api.models.ChangeMark); none for 0
+    language: str = ""  # the content language synced ('': the default language)
+
+    def __post_init__(self):
+        if not self.language:
+            object.__setattr__(self, "language", default_language())
 
     @property
     def initial(self):
@@ -116,6 +122,8 @@ class Cursor:
                 types=tuple(str(kind) for kind in data["types"]),
                 channel=str(data["channel"]),
                 nonce=str(data["nonce"]),
+                # cursors issued before languages were served sync the default language
+                language=str(data.get("language") or default_language()),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise BadCursor from error
@@ -156,8 +164,10 @@ class Page:
     has_more: bool
 
 
-def read(cursor, limit):
-    """The next `limit` rows of `cursor`'s pass. Raises ExpiredCursor."""
+def read(cursor, limit, languages=None):
+    """The next `limit` rows of `cursor`'s pass, of items in `languages` (the cursor's language,
+    and the default language where it stands in for missing translations). Raises
+    ExpiredCursor."""
     now = counter(cursor.mark)
     if not cursor.initial and cursor.since < now.pruned_through:
         raise ExpiredCursor(TOO_OLD)
@@ -171,6 +181,7 @@ def read(cursor, limit):
     )
     if cursor.types:
         rows = rows.filter(type__in=cursor.types)
+    rows = rows.filter(language__in=languages or [cursor.language])
     if cursor.initial:
         rows = rows.filter(public=True)
     rows = list(
@@ -182,9 +193,9 @@ def read(cursor, limit):
     rows = rows[:limit]
     if has_more:
         position = (rows[-1]["change"], rows[-1]["page_id"])
-        following = Cursor(cursor.since, upto, position, cursor.types, cursor.channel, nonce)
+        following = replace(cursor, upto=upto, after=position, nonce=nonce)
     else:  # the pass is done: the next one starts after it
-        following = Cursor(upto, None, (0, 0), cursor.types, cursor.channel, nonce)
+        following = replace(cursor, since=upto, upto=None, after=(0, 0), nonce=nonce)
     return Page(rows, following, has_more)
 
 

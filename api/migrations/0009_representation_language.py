@@ -3,8 +3,9 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """Each item's language: rows stored before it are in the default language (no other
-    language was served)."""
+    """Each item's language (rows stored before it are in the default language: no other
+    language was served) and the key its versions in every language share (filled as items
+    are represented again)."""
 
     dependencies = [("api", "0008_refresh_task_path")]
 
@@ -16,5 +17,10 @@ class Migration(migrations.Migration):
                 default=settings.LANGUAGE_CODE, help_text="The item's language code", max_length=16
             ),
             preserve_default=False,
+        ),
+        migrations.AddField(
+            model_name="representationstate",
+            name="translation_key",
+            field=models.UUIDField(db_index=True, null=True),
         ),
     ]

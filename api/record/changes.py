@@ -213,6 +213,7 @@ def _refresh_batch(page_ids, visibility, linked, initial):
     for shapes in _represent(page_ids, visibility):
         batch.compare(shapes)
     batch.tombstone_the_rest()
+    batch.renumber_other_languages()
     number_changes(batch.numbered)
     batch.save()
     outbox.emit(batch.announced)
@@ -240,6 +241,8 @@ class RefreshBatch:
         self.new_keys = {}  # page id -> the keys its representation now shows
         self.announced = []  # webhook events, written with the change (api/record/events.py)
         self.linked = set()  # items that gained or lost a link to one of these
+        self.flipped = set()  # translation keys of the items that joined or left the public
+        self.renumbered = []  # other languages' states of those (api.channels.sync)
 
     def compare(self, shapes):
         """One public item's new representations (`{(channel, shape): Represented}`) against
@@ -254,6 +257,8 @@ class RefreshBatch:
         copies = stored.rendered(shapes)
         state = self.states.get(page.pk)
         old_keys = {row.key for row in state.keys.all()} if state else set()
+        if state is None or not state.public:
+            self.flipped.add(page.translation_key)
         if state is None:
             state = self.states[page.pk] = RepresentationState(
                 page_id=page.pk,
@@ -274,7 +279,7 @@ class RefreshBatch:
                 last_served(state), data, registry.of(type(page)).collection, state.review_status
             )
         state.type, state.slug, state.public = registry.of(type(page)).name, page.slug, True
-        state.language = data["locale"]
+        state.language, state.translation_key = data["locale"], page.translation_key
         state.review_status = data["review_status"]
         stored.store_copies(state, shapes, copies, now)
         self.changed.append(state)
@@ -298,15 +303,32 @@ class RefreshBatch:
                 last_served(state), None, collection, deleted=page_id not in existing
             )
             state.public, state.changed_at = False, self.now
+            self.flipped.add(state.translation_key)
             stored.drop_copies(state)
             self.changed.append(state)
             self.numbered.append(state)
             self.new_keys[page_id] = set()
             self.linked |= page_ids_of({row.key for row in state.keys.all()})
 
+    def renumber_other_languages(self):
+        """An item that joined or left the public in one language changes what another
+        language's sync serves in its place (a translation, or the default language standing
+        in for it): its versions in the other languages take new change numbers too, their
+        representations unchanged."""
+        keys = self.flipped - {None}
+        if not keys:
+            return
+        others = RepresentationState.objects.filter(translation_key__in=keys).exclude(
+            page_id__in=self.page_ids
+        )
+        self.renumbered = list(others)
+        self.numbered += self.renumbered
+
     def save(self):
         for state in self.changed:
             state.save()
+        for state in self.renumbered:
+            RepresentationState.objects.filter(pk=state.pk).update(change=state.change)
         # still what would be stored now: the copy is as fresh as a new one (see catch_up)
         RepresentationState.objects.filter(page_id__in=self.unchanged).update(stored_at=self.now)
 

@@ -8,6 +8,7 @@ outbox (webhooks/outbox.py) in the transaction that records the change.
 """
 
 from pages.models import BaseContentPage, Campaign
+from pages.selectors import default_language
 from shapes.representation import (
     CAMPAIGNS,
     EVERY_PAGE_KEY,
@@ -21,17 +22,19 @@ REMINDED = {BaseContentPage.ReviewStatus.DUE_SOON, BaseContentPage.ReviewStatus.
 
 
 def item_data(detail, collection):
-    """An event's `data` from a stored web detail: who it is, where, which revision, and the
-    surrogate keys to purge."""
+    """An event's `data` from a stored web detail: who it is, in which language, where, which
+    revision, and the surrogate keys to purge."""
+    language = detail.get("locale") or default_language()  # copies stored before languages
     return {
         "id": detail["id"],
         "type": detail["type"],
+        "locale": language,
         "slug": detail["slug"],
         "title": detail["title"],
         "url": detail.get("url"),
-        "api_url": item_api_url(collection, detail["slug"]),
+        "api_url": item_api_url(collection, detail["slug"], language),
         "revision_id": detail.get("revision_id"),
-        "keys": [page_key(detail["id"]), collection_key(collection), EVERY_PAGE_KEY],
+        "keys": [page_key(detail["id"]), collection_key(collection, language), EVERY_PAGE_KEY],
     }
 
 

@@ -119,19 +119,25 @@ def page_published_handler(sender, instance, **kwargs):
     language = Visibility.load().language_of(instance.locale_id)
     collections = [collection_key(item_type.collection, language)] if item_type else []
     purge_on_commit([page_key(instance), EVERY_PAGE_KEY, *collections])
-    queue_refresh_unless_loading(page_ids=[instance.pk, *translations_of(instance)])
+    queue_refresh_unless_loading(page_ids=[instance.pk])
 
 
 def page_unpublished_handler(sender, instance, **kwargs):
     purge_hidden([instance.pk])
     if not is_being_deleted(instance.pk):
-        queue_refresh_unless_loading(page_ids=[instance.pk, *translations_of(instance)])
+        queue_refresh_unless_loading(page_ids=[instance.pk])
 
 
-def translations_of(page):
-    """Ids of the other language versions of `page` (aliases of it mirror it: no status)."""
-    others = Page.objects.filter(translation_key=page.translation_key, alias_of__isnull=True)
-    return list(others.exclude(pk=page.pk).values_list("pk", flat=True))
+def translations_changed(sender, instance, **kwargs):
+    """published / unpublished of a page (Wagtail sends them after page_published and
+    page_unpublished, and pages/translations.py has recorded the source's new live revision by
+    then): its translations say whether they are still current, and are public only while it
+    is."""
+    if isinstance(instance, Page) and not is_being_deleted(instance.pk):
+        others = Page.objects.filter(translation_key=instance.translation_key)
+        ids = list(others.exclude(pk=instance.pk).values_list("pk", flat=True))
+        if ids:
+            queue_refresh_unless_loading(page_ids=ids)
 
 
 def page_deleting(sender, instance, **kwargs):
@@ -243,6 +249,9 @@ def connect():
     content_loaded.connect(pages_loaded, dispatch_uid="changes-loaded")
     page_published.connect(page_published_handler, dispatch_uid="changes-published")
     page_unpublished.connect(page_unpublished_handler, dispatch_uid="changes-unpublished")
+    # after pages/translations.py's receivers (the pages app is ready first)
+    published.connect(translations_changed, dispatch_uid="changes-translations-published")
+    unpublished.connect(translations_changed, dispatch_uid="changes-translations-unpublished")
     pre_delete.connect(page_deleting, dispatch_uid="changes-page-deleting")
     post_delete.connect(page_deleted, dispatch_uid="changes-page-deleted")
     post_page_move.connect(section_changed, dispatch_uid="changes-moved")

@@ -5,21 +5,24 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from api.channels import sync
+from api.http import locales
 from api.http.params import Query, channel_param, parse_bounded_int, subset_param
 from api.http.problems import PROBLEM_CONTENT_TYPE, BadQuery, Gone
 from api.http.schema import (
     ERROR_RESPONSES,
+    LOCALE_REDIRECT,
     ProblemSerializer,
     channel_parameter,
     items_of_any_type_by_channel,
+    locale_parameters,
 )
-from api.serving.read_path import ItemReader, ResponseParts
+from api.serving.read_path import ItemReader, ResponseParts, language_keys
 from api.serving.stored import render
 from api.views.content import names_pattern
 from api.views.reading import AnsweringMixin
-from pages.selectors import Visibility
+from pages.selectors import default_language
 from shapes import registry
-from shapes.representation import APP, collection_key
+from shapes.representation import APP
 from shapes.schema import ItemTypeChoiceField
 from shapes.serializers import DETAIL, serializers_by_channel
 
@@ -73,7 +76,7 @@ EXAMPLE = {
 }
 
 
-class SyncView(AnsweringMixin, APIView):
+class SyncView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     """Delta sync. The first call (no `cursor`) pages through every public item; each later
     call with the last `next_cursor` returns only the items whose representation changed since
     (a linked page's title, a snippet it shows, a review status move all count), each once in
@@ -107,8 +110,10 @@ class SyncView(AnsweringMixin, APIView):
                 f"{', '.join(types_by_collection())}. A cursor keeps the types it started with.",
             ),
             channel_parameter(default=APP),
+            *locale_parameters(),
         ],
         responses={
+            **LOCALE_REDIRECT,
             200: OpenApiResponse(
                 SyncPageSerializer,
                 examples=[OpenApiExample("An incremental sync", EXAMPLE, response_only=True)],
@@ -127,7 +132,7 @@ class SyncView(AnsweringMixin, APIView):
         },
     )
     def get(self, request):
-        query = Query(request, {"cursor", "limit", "types", "channel"})
+        query = Query(request, {"cursor", "limit", "types", "channel", locales.PARAM})
         limit = query.value("limit", lambda: parse_bounded_int(request, "limit", *LIMITS))
         known = types_by_collection()
         chosen = query.value(
@@ -136,16 +141,23 @@ class SyncView(AnsweringMixin, APIView):
         )
         types = tuple(sorted(known[name] for name in chosen)) if chosen else None
         channel = query.value("channel", lambda: channel_param(request, default=None))
+        language = query.value(locales.PARAM, lambda: locales.locale_param(request))
         raw = request.query_params.get("cursor")
-        cursor = query.value("cursor", lambda: self.cursor(raw, types, channel))
+        cursor = query.value("cursor", lambda: self.cursor(raw, types, channel, language))
         query.done()
         if isinstance(cursor, sync.ExpiredCursor):  # only once every parameter is valid
             raise expired(cursor)
+        # a cursor keeps its language: only a first call negotiates one
+        given = language is not None or raw is not None
+        self.choice = locales.LanguageChoice(cursor.language, given, cursor.channel)
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
         return self.answered(request, lambda: self.sync_answer(cursor, limit))
 
-    def cursor(self, raw, types, channel):
+    def cursor(self, raw, types, channel, language):
         if raw is None:
-            return sync.Cursor(types=types or (), channel=channel or APP)
+            return sync.Cursor(types=types or (), channel=channel or APP, language=language or "")
         if not sync.CURSOR_PATTERN.fullmatch(raw):
             raise BadQuery({"cursor": ["Not a cursor: send a `next_cursor` as it came."]})
         try:
@@ -165,23 +177,42 @@ class SyncView(AnsweringMixin, APIView):
             raise BadQuery({"types": ["This cursor syncs other types; leave `types` out."]})
         if channel is not None and channel != cursor.channel:
             raise BadQuery({"channel": ["This cursor syncs another channel; leave it out."]})
+        if language is not None and language != cursor.language:
+            raise BadQuery({locales.PARAM: ["This cursor syncs another language; leave it out."]})
         return cursor
 
     def sync_answer(self, cursor, limit):
+        visibility = self.choice.visibility()
+        languages = sorted(
+            {cursor.language, *([default_language()] if visibility.fallback else [])}
+        )
         try:
-            page = sync.read(cursor, limit)
+            page = sync.read(cursor, limit, languages)
         except sync.ExpiredCursor as error:
             raise expired(error) from None
-        reader = ItemReader(Visibility.load(), self.request, cursor.channel)
+        reader = ItemReader(visibility, self.request, cursor.channel)
         ids = [row["page_id"] for row in page.rows if row["public"]]
         pieces = reader.copies(reader.rows_in_order(ids, DETAIL), DETAIL)
         shown = [pieces[pk] for pk in ids if pk in pieces]
-        deleted = render([sync.tombstone(row) for row in page.rows if not row["public"]])
+        # Left the public, or not what this language serves in its place (a translation
+        # published, the default language's item standing in again): a tombstone, after the
+        # first pass (which has nothing to take back).
+        gone = [
+            row
+            for row in page.rows
+            if not row["public"] or (not cursor.initial and row["page_id"] not in pieces)
+        ]
+        deleted = render([sync.tombstone(row) for row in gone])
         tail = b',"next_cursor":' + render(page.next_cursor.encode())
         tail += b',"has_more":' + (b"true" if page.has_more else b"false") + b"}"
         known = types_by_collection()
         kinds = cursor.types or tuple(known.values())
-        collections = sorted(collection_key(c) for c, kind in known.items() if kind in kinds)
+        collections = sorted(
+            key
+            for c, kind in known.items()
+            if kind in kinds
+            for key in language_keys(c, cursor.language)
+        )
         validators = [*collections, sync.SYNC_KEY]
         return ResponseParts(
             etag=reader.etag(f"sync|{DETAIL}", shown, [deleted, tail]),
@@ -189,7 +220,7 @@ class SyncView(AnsweringMixin, APIView):
             expires=reader.expires,
             body=lambda: (
                 b'{"items":['
-                + b",".join(piece.body for piece in shown)
+                + b",".join(piece.as_answered(piece.body, cursor.language) for piece in shown)
                 + b'],"deleted":'
                 + deleted
                 + tail

@@ -32,6 +32,12 @@ class TranslationOrigin(models.Model):
         "The source's revision this translation matches (made from, or last reviewed against)."
     )
     source_live = revision_id_field("The source's live revision (none while it is not live).")
+    reviewed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a medical review of this translation was last recorded (none: never "
+        "reviewed, so never served).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

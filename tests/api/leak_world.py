@@ -451,8 +451,8 @@ def translate(world, key, fate, reviewer, tokens):
         type(page).objects.filter(pk=page.pk).update(
             reviewed_by=reviewer, last_reviewed=last, next_review_due=due
         )
+        translations.record_review(page)  # as the approval records it, before publishing
         publish(page)
-        translations.record_review(page)
         if fate == "outdated" and source.live:
             publish(source)
     world.translations[key] = page

@@ -34,7 +34,7 @@ def login(client, user):
 
 
 def edit(client, page, reviewer_profile, **fields):
-    data = page_form_data(CausePage, reviewer=reviewer_profile, slug=page.slug, **fields)
+    data = page_form_data(CausePage, reviewer=reviewer_profile, **{"slug": page.slug, **fields})
     return client.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), data)
 
 

@@ -54,6 +54,7 @@ def test_publishing_sends_page_published_with_a_thin_envelope(endpoint, freezer)
     assert data == {
         "id": page.pk,
         "type": "condition",
+        "locale": "en",
         "slug": "neuropathic-pain",
         "title": "Neuropathic pain (updated)",
         "url": "https://www.example-clinic.test/conditions/neuropathic-pain/",

@@ -1,0 +1,268 @@
+"""The API in another language (api/http/locales.py, pages.selectors.Visibility): a translation
+is served once its medical review is recorded and it is published, while its source is public;
+`?locale=` names the language and Accept-Language is answered with a redirect to it; the default
+language stands in for a missing translation (marked) or the answer is a 404, and an outdated
+translation is served marked or falls back, as each channel's TRANSLATION_FALLBACK says."""
+
+import json
+
+import pytest
+
+from api.models import RepresentationState
+from tests.pages.test_translations import approve, edit, login, republish, translate
+from webhooks.models import Endpoint, Event
+
+SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
+
+CAUSES = "/api/v1/causes/"
+SPANISH_TITLE = "Herpes zóster"
+SPANISH_SLUG = "herpes-zoster"
+
+
+@pytest.fixture
+def endpoint(seeded):
+    return Endpoint.objects.create(url="http://127.0.0.1:9/hooks")
+
+
+@pytest.fixture
+def cause(seeded):
+    from pages.models import CausePage
+
+    return CausePage.objects.get(slug="shingles", locale__language_code="en")
+
+
+@pytest.fixture
+def draft(client, editor, cause):
+    """The cause's Spanish translation, a draft (never reviewed)."""
+    translated = translate(client, editor, cause)
+    login(client, editor)
+    fields = {"title": SPANISH_TITLE, "slug": SPANISH_SLUG, "action-submit": "1"}
+    assert edit(client, translated, cause.reviewed_by, **fields).status_code == 302
+    translated.refresh_from_db()
+    client.logout()
+    return translated
+
+
+@pytest.fixture
+def reviewed(client, reviewer, draft):
+    """The translation, approved by a Medical reviewer (so reviewed and published)."""
+    approved = approve(client, reviewer, draft)
+    client.logout()
+    assert approved.live
+    return approved
+
+
+def titles(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, response.content[:300]
+    return {item["slug"]: item for item in response.json()["results"]}
+
+
+def test_a_reviewed_translation_is_served_in_its_language(client, cause, reviewed):
+    spanish = titles(client, f"{CAUSES}?locale=es&limit=100")
+    item = spanish[SPANISH_SLUG]
+    assert (item["title"], item["locale"], item["translation_status"]) == (
+        SPANISH_TITLE,
+        "es",
+        "current",
+    )
+    assert item["url"].endswith(f"/es/causes/{SPANISH_SLUG}/")
+    assert item["api_url"].endswith(f"/api/v1/causes/{SPANISH_SLUG}/?locale=es")
+    assert "fallback" not in item and "requested_locale" not in item
+    assert "shingles" not in spanish  # the translation stands for it
+    # the other causes have no translation: the English ones stand in, marked
+    other = spanish["amputation"]
+    assert (other["locale"], other["requested_locale"], other["fallback"]) == ("en", "es", True)
+    assert other["translation_status"] is None
+
+    english = titles(client, f"{CAUSES}?limit=100")
+    assert SPANISH_SLUG not in english and english["shingles"]["locale"] == "en"
+    assert "fallback" not in english["shingles"]
+
+    for path in (f"{CAUSES}{SPANISH_SLUG}/?locale=es", f"{CAUSES}shingles/?locale=es"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response["Content-Language"] == "es"
+        assert response.json()["title"] == SPANISH_TITLE
+        assert [crumb["path"] for crumb in response.json()["breadcrumbs"]] == [
+            "/es/",
+            "/es/causes/",
+        ]
+    assert client.get(f"{CAUSES}{SPANISH_SLUG}/").status_code == 404  # not in English
+    found = client.get("/api/v1/pages/", {"path": f"/es/causes/{SPANISH_SLUG}/"})
+    assert found.status_code == 200 and found.json()["title"] == SPANISH_TITLE
+    assert found["Content-Language"] == "es"
+    app = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es&channel=app").json()
+    assert app["translation_status"] == "current" and app["locale"] == "es"
+
+
+def test_a_draft_translation_answers_as_a_missing_one(client, cause, draft):
+    """Never reviewed: never served. Its slug answers as an unknown one; its source's slug
+    gives the English item, marked, as a cause that was never translated does."""
+    hidden = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es")
+    unknown = client.get(f"{CAUSES}never-was-a-cause/?locale=es")
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.json()["detail"].replace(SPANISH_SLUG, "x") == unknown.json()["detail"].replace(
+        "never-was-a-cause", "x"
+    )
+    assert SPANISH_TITLE not in client.get(f"{CAUSES}?locale=es&limit=100").content.decode()
+    stand_in = client.get(f"{CAUSES}shingles/?locale=es")
+    assert stand_in["Content-Language"] == "en"
+    body = stand_in.json()
+    assert (body["locale"], body["requested_locale"], body["fallback"]) == ("en", "es", True)
+    never = client.get(f"{CAUSES}amputation/?locale=es").json()
+    assert (never["requested_locale"], never["fallback"]) == ("es", True)
+    path = client.get("/api/v1/pages/", {"path": f"/es/causes/{SPANISH_SLUG}/"})
+    assert path.status_code == 404
+
+
+def test_an_edit_to_the_source_outdates_the_spanish_on_every_door(
+    client, editor, reviewer, cause, reviewed, settings
+):
+    republish(client, editor, reviewer, cause, "Shingles (herpes zoster)")
+    client.logout()
+    doors = [
+        f"{CAUSES}{SPANISH_SLUG}/?locale=es",
+        f"{CAUSES}{SPANISH_SLUG}/?locale=es&channel=app",
+        f"/api/v1/pages/?path=/es/causes/{SPANISH_SLUG}/",
+        f"/api/v1/pages/?path=/es/causes/{SPANISH_SLUG}/&channel=app",
+    ]
+    for path in doors:  # served, marked (the default setting)
+        body = client.get(path).json()
+        assert (body["title"], body["translation_status"]) == (SPANISH_TITLE, "outdated"), path
+    listed = titles(client, f"{CAUSES}?locale=es&limit=100")[SPANISH_SLUG]
+    assert listed["translation_status"] == "outdated"
+    state = RepresentationState.objects.get(page_id=reviewed.pk)
+    assert state.public and state.language == "es"
+
+    # a channel that falls back rather than serve an outdated translation
+    settings.TRANSLATION_FALLBACK = {
+        "web": {"missing": "default", "outdated": "default"},
+        "app": {"missing": "404", "outdated": "default"},
+    }
+    web = client.get(f"{CAUSES}shingles/?locale=es").json()
+    assert (web["title"], web["locale"], web["fallback"]) == (
+        "Shingles (herpes zoster)",
+        "en",
+        True,
+    )
+    assert client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").status_code == 404
+    assert SPANISH_SLUG not in titles(client, f"{CAUSES}?locale=es&limit=100")
+    app = client.get(f"{CAUSES}shingles/?locale=es&channel=app")
+    assert app.status_code == 404  # nothing to serve in Spanish, and no stand-in
+    assert client.get(f"{CAUSES}?locale=es&channel=app").json()["count"] == 0
+    path = client.get("/api/v1/pages/", {"path": "/es/causes/shingles/"}).json()
+    assert path["fallback"] is True and path["locale"] == "en"
+
+
+def test_the_setting_decides_between_a_stand_in_and_a_404(client, cause, reviewed, settings):
+    settings.TRANSLATION_FALLBACK = {
+        "web": {"missing": "404", "outdated": "serve"},
+        "app": {"missing": "default", "outdated": "serve"},
+    }
+    assert client.get(f"{CAUSES}amputation/?locale=es").status_code == 404
+    assert set(titles(client, f"{CAUSES}?locale=es&limit=100")) == {SPANISH_SLUG}
+    assert client.get("/api/v1/pages/", {"path": "/es/causes/amputation/"}).status_code == 404
+    app = client.get(f"{CAUSES}amputation/?locale=es&channel=app").json()
+    assert app["fallback"] is True
+
+
+def test_accept_language_is_answered_with_the_locale_url(client, settings, seeded):
+    response = client.get(f"{CAUSES}?limit=2", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9,en;q=0.5")
+    assert response.status_code == 302
+    assert response["Location"] == f"{settings.API_BASE_URL}{CAUSES}?limit=2&locale=es"
+    assert "Accept-Language" in response["Vary"]
+    for header in ("en-GB,en;q=0.9", "*", "fr-FR", "", "garbage;;q=x,,;", "es;q=abc", "x" * 600):
+        answer = client.get(CAUSES, HTTP_ACCEPT_LANGUAGE=header)
+        assert answer.status_code == 200, header
+        assert answer["Content-Language"] == "en" and "Accept-Language" in answer["Vary"]
+    # a URL naming its language answers the same to everyone: no Vary on the header
+    named = client.get(f"{CAUSES}?locale=es", HTTP_ACCEPT_LANGUAGE="en")
+    assert named.status_code == 200 and named["Content-Language"] == "es"
+    assert "Accept-Language" not in named.get("Vary", "")
+    detail = client.get(f"{CAUSES}shingles/", HTTP_ACCEPT_LANGUAGE="es")
+    assert detail["Location"].endswith(f"{CAUSES}shingles/?locale=es")
+
+
+def test_an_unknown_language_is_refused_naming_the_known_ones(client, seeded):
+    for value in ("fr", "ES", "es-MX", "en,es", " es"):
+        response = client.get(CAUSES, {"locale": value})
+        assert response.status_code == 400, value
+        assert response.json()["errors"]["locale"] == ["Unknown language; use one of: en, es."]
+
+
+def test_withdrawing_the_source_withdraws_its_translation_at_once(
+    client, cause, reviewed, settings, django_capture_on_commit_callbacks
+):
+    settings.API_RESPONSE_CACHE_SECONDS = 300
+    spanish = f"{CAUSES}{SPANISH_SLUG}/?locale=es"
+    assert client.get(spanish).status_code == 200  # cached now
+    lookup = {"path": f"/es/causes/{SPANISH_SLUG}/"}
+    assert client.get("/api/v1/pages/", lookup).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):  # the purges run on commit
+        cause.unpublish()
+    assert client.get(spanish).status_code == 404
+    assert client.get("/api/v1/pages/", lookup).status_code == 404
+    assert client.get(f"{CAUSES}shingles/?locale=es").status_code == 404
+    state = RepresentationState.objects.get(page_id=reviewed.pk)
+    assert not state.public  # a tombstone for the app's sync
+
+
+def test_surrogate_keys_name_the_language(client, cause, reviewed):
+    spanish = client.get(f"{CAUSES}?locale=es")["Surrogate-Key"].split()
+    assert {"collection-causes@es", "collection-causes", f"page-{reviewed.pk}"} <= set(spanish)
+    english = client.get(CAUSES)["Surrogate-Key"].split()
+    assert "collection-causes@es" not in english and f"page-{reviewed.pk}" not in english
+
+
+def sync_all(client, **params):
+    """One whole pass: ({slug: item}, [tombstone slugs], the cursor to keep)."""
+    items, deleted = {}, []
+    while True:
+        response = client.get("/api/v1/sync/", params)
+        assert response.status_code == 200, response.content[:300]
+        body = response.json()
+        items.update({item["slug"]: item for item in body["items"]})
+        deleted += [tombstone["slug"] for tombstone in body["deleted"]]
+        params = {"cursor": body["next_cursor"]}
+        if not body["has_more"]:
+            return items, deleted, body["next_cursor"]
+
+
+def test_sync_per_language_with_tombstones_when_a_translation_is_withdrawn(
+    client, cause, reviewed, django_capture_on_commit_callbacks
+):
+    spanish, deleted, cursor = sync_all(client, locale="es", types="causes", limit=3)
+    assert spanish[SPANISH_SLUG]["locale"] == "es" and "shingles" not in spanish
+    assert spanish["amputation"]["fallback"] is True and deleted == []
+    english, _, english_cursor = sync_all(client, types="causes")
+    assert SPANISH_SLUG not in english and "fallback" not in english["shingles"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewed.unpublish()
+    spanish, deleted, _ = sync_all(client, cursor=cursor)
+    assert deleted == [SPANISH_SLUG]  # withdrawn: the app drops it...
+    assert spanish["shingles"]["fallback"] is True  # ...and shows the English one again
+    english, deleted, _ = sync_all(client, cursor=english_cursor)
+    assert deleted == [] and SPANISH_SLUG not in english
+
+    refused = client.get("/api/v1/sync/", {"cursor": cursor, "locale": "en"})
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["locale"] == [
+        "This cursor syncs another language; leave it out."
+    ]
+    negotiated = client.get("/api/v1/sync/", HTTP_ACCEPT_LANGUAGE="es")
+    assert negotiated.status_code == 302 and negotiated["Location"].endswith("?locale=es")
+    kept = client.get("/api/v1/sync/", {"cursor": cursor}, HTTP_ACCEPT_LANGUAGE="en")
+    assert kept.status_code == 200 and kept["Content-Language"] == "es"  # the cursor's
+
+
+def test_webhook_events_name_the_language(endpoint, client, cause, reviewed):
+
+    events = [json.loads(event.body) for event in Event.objects.order_by("pk")]
+    spanish = [event for event in events if event["data"]["id"] == reviewed.pk]
+    assert spanish, "publishing the reviewed translation announced it"
+    data = spanish[-1]["data"]
+    assert (data["locale"], data["slug"]) == ("es", SPANISH_SLUG)
+    assert data["api_url"].endswith(f"/causes/{SPANISH_SLUG}/?locale=es")
+    assert "collection-causes@es" in data["keys"]
