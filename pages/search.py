@@ -65,19 +65,21 @@ def search_words(text):
     return " ".join(WORD.findall(text))
 
 
-def query_terms(text):
+def query_terms(text, language=None, also=()):
     """(the terms to ask the backend for, the stems that say what the query is about): each
-    word and its stem (the index holds both: pages/stemming.py), stop words left out unless
-    nothing else is left."""
+    word and its stem in `language` (the index holds both: pages/stemming.py), stop words left
+    out unless nothing else is left; `also`: more languages whose stems the terms include (the
+    default language's, where its pages stand in for missing translations)."""
     found = words(text)
-    meaningful = [word for word in found if word not in stop_words()] or found
-    about = list(dict.fromkeys(stems(" ".join(meaningful))))
-    return " ".join(dict.fromkeys([*meaningful, *about])), about
+    meaningful = [word for word in found if word not in stop_words(language)] or found
+    about = list(dict.fromkeys(stems(" ".join(meaningful), language)))
+    more = [stem for other in also for stem in stems(" ".join(meaningful), other)]
+    return " ".join(dict.fromkeys([*meaningful, *about, *more])), about
 
 
-def coverage(about, text):
+def coverage(about, text, language=None):
     """The share of the query's stems `about` found among the stems of `text`."""
-    found = set(stems(text))
+    found = set(stems(text, language))
     return sum(stem in found for stem in about) / len(about) if about else 0.0
 
 
@@ -100,15 +102,19 @@ def search_public(query, models, limit=MAX_RESULTS, visibility=None, links=(), s
     more), then in the links' order.
 
     Only public pages and public snippets take part, so nothing hidden takes or gives a place.
+    In another language than the default (`visibility.language`), the query is stemmed in that
+    language (its pages' stems are: pages/stemming.py); snippets are the default language's.
     """
     visibility = visibility or Visibility.load()
-    terms, about = query_terms(query)
+    language = visibility.language
+    also = [visibility.fallback.language] if visibility.fallback else []
+    terms, about = query_terms(query, language, also)
     if not about:
         return []
     public = visibility.pages().type(*models)
     searched = Page.objects.filter(pk__in=visibility.pages().type(*(sources or models)))
     hits = matching_pages(searched, terms, about, limit)
-    named, distinctive = name_matches(hits, about)
+    named, distinctive = name_matches(hits, about, language)
     linked = linked_pages(links, named, terms, about, public)
     wanted = set(public.filter(pk__in=[hit.pk for hit in hits]).values_list("pk", flat=True))
     found = {hit.pk: hit for hit in hits if hit.pk in wanted}
@@ -142,10 +148,10 @@ def matching_pages(searched, terms, about, limit):
     return list(searched.search(terms, operator="or")[:limit])
 
 
-def name_matches(hits, about):
+def name_matches(hits, about, language=None):
     """({page id: the share of the query's stems its names hold}, {page id: how many of them
-    no other page's names hold})."""
-    names = {pk: set(stems(text)) for pk, text in page_names(hits).items()}
+    no other page's names hold}), names stemmed in `language`."""
+    names = {pk: set(stems(text, language)) for pk, text in page_names(hits).items()}
     named = {pk: sum(stem in found for stem in about) / len(about) for pk, found in names.items()}
     holders = {stem: sum(stem in found for found in names.values()) for stem in about}
     distinctive = {

@@ -42,7 +42,10 @@ def default_locale_id():
 
 
 def forget_default_locale(**kwargs):
+    from pages.stemming import locale_language
+
     default_locale_id.cache_clear()
+    locale_language.cache_clear()
 
 
 def in_default_language(obj):

@@ -91,9 +91,20 @@ def searchable_text(obj):
     return "\n".join(_field_texts(obj, obj.get_search_fields()))
 
 
+@cache
+def locale_language(locale_id):
+    """The language code of a Wagtail locale (by id; read once per process, forgotten with the
+    default locale: pages.selectors.forget_default_locale)."""
+    from wagtail.models import Locale
+
+    return Locale.objects.filter(pk=locale_id).values_list("language_code", flat=True).first()
+
+
 class StemmedSearch:
     """For an index.Indexed model: add `index.SearchField(STEMS_FIELD)` to its search_fields and
-    its index holds the stems of its other indexed text too."""
+    its index holds the stems of its other indexed text too, in its own language (a Spanish
+    translation's in Spanish)."""
 
     def search_stems(self):
-        return " ".join(stems(searchable_text(self)))
+        language = locale_language(self.locale_id) if getattr(self, "locale_id", None) else None
+        return " ".join(stems(searchable_text(self), language))

@@ -27,8 +27,10 @@ from api.http.params import (
 from api.http.problems import BadQuery
 from api.http.schema import (
     ERROR_RESPONSES,
+    LOCALE_REDIRECT,
     RedirectSerializer,
     channel_parameter,
+    locale_parameters,
     search_results,
 )
 from api.serving.read_path import (
@@ -85,7 +87,7 @@ def list_fields(model):
     return serializer_for(model, LIST).field_names()
 
 
-class SearchView(AnsweringMixin, APIView):
+class SearchView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     """Ranked search across every type (pages/search.py): any word of the query in any of its
     forms, through the content's own synonyms (other names, symptoms, what a therapy relieves,
     a condition's causes), the item that is about the query first. Results are list-shaped
@@ -117,16 +119,22 @@ class SearchView(AnsweringMixin, APIView):
             ),
             *page_parameters(),
             channel_parameter(),
+            *locale_parameters(),
         ],
         responses={
             200: search_results(serializers_by_channel(LIST)),
+            **LOCALE_REDIRECT,
             **ERROR_RESPONSES,
         },
     )
     def get(self, request):
-        query = Query(request, {"q", "limit", "offset", "channel", "type", "fields"})
+        allowed = {"q", "limit", "offset", "channel", "type", "fields", locales.PARAM}
+        query = Query(request, allowed)
         text = query.value("q", lambda: search_text(request, "q", required=True))
         channel = query.value("channel", lambda: channel_param(request))
+        self.choice = query.value(
+            locales.PARAM, lambda: locales.LanguageChoice.read(request, channel or WEB)
+        )
         names = query.value(
             "type",
             lambda: subset_param(request, "type", registry.ITEM_TYPE_NAMES, "type(s)"),
@@ -136,13 +144,16 @@ class SearchView(AnsweringMixin, APIView):
         )
         self.pagination_class().check(query)
         query.done()
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
         models = [t.model for t in registry.item_types() if not names or t.name in names]
         return self.answered(
             request, lambda: self.search_answer(text, channel, models, sorted(fields or ()))
         )
 
     def search_answer(self, query, channel, models, fields):
-        visibility = Visibility.load()
+        visibility = self.choice.visibility()
         ranked = search_public(
             query,
             models,

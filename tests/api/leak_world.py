@@ -808,6 +808,15 @@ def doors(world):
             requests.append(query(f"{base}{slug}/", locale="es"))
     for path in world.spanish_paths():
         requests.append(query("/api/v1/pages/", path=path))
+    translated_words = sorted(
+        {word for page in world.translations.values() for word in title_tokens(page.title)}
+    )
+    for word in [*words, *all_title_words, *translated_words]:
+        requests.append(query("/api/v1/search/", q=word, limit=100, locale="es"))
+    for kind in KINDS:  # a translation's own words, in its collection
+        base = f"/api/v1/{registry.of(MODELS[kind]).collection}/"
+        requests += [query(base, search=word, locale="es") for word in translated_words]
+    requests.append(query(SYNC, limit=100, locale="es"))
     # the website's structure: sections page their items (api/channels/site.py)
     for index in world.indexes.values():
         section = world.site_path(index.url_path)

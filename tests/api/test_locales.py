@@ -266,3 +266,36 @@ def test_webhook_events_name_the_language(endpoint, client, cause, reviewed):
     assert (data["locale"], data["slug"]) == ("es", SPANISH_SLUG)
     assert data["api_url"].endswith(f"/causes/{SPANISH_SLUG}/?locale=es")
     assert "collection-causes@es" in data["keys"]
+
+
+@pytest.fixture
+def described(client, editor, reviewer, cause):
+    """The cause's Spanish translation with a Spanish summary, reviewed and published."""
+    translated = translate(client, editor, cause)
+    login(client, editor)
+    summary = "Dolores neuropáticos tras la reactivación del virus de la varicela."
+    fields = {"title": SPANISH_TITLE, "slug": SPANISH_SLUG, "summary": summary}
+    assert (
+        edit(client, translated, cause.reviewed_by, **fields, **{"action-submit": "1"}).status_code
+        == 302
+    )
+    approved = approve(client, reviewer, translated)
+    client.logout()
+    return approved
+
+
+def test_search_in_spanish_stems_spanish_words(client, described):
+    # "reactivar" finds "reactivación" (both "reactiv" to the Snowball Spanish stemmer, not to
+    # the English one), by the translation's own stems
+    for path in ("/api/v1/search/", CAUSES):
+        param = "q" if path.endswith("search/") else "search"
+        spanish = client.get(path, {param: "reactivar", "locale": "es"})
+        assert spanish.status_code == 200
+        slugs = [item["slug"] for item in spanish.json()["results"]]
+        assert slugs[0] == SPANISH_SLUG, (path, slugs)
+        english = client.get(path, {param: "reactivar"}).json()["results"]
+        assert SPANISH_SLUG not in [item["slug"] for item in english]
+    # the English items standing in are found by their own words
+    stand_in = client.get("/api/v1/search/", {"q": "amputation", "locale": "es"}).json()
+    assert stand_in["results"][0]["slug"] == "amputation"
+    assert stand_in["results"][0]["fallback"] is True
