@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from pages.models import Disclaimer
 from pages.text_safety import clean_data
-from shapes.relations import attach_detail_blocks, detail_queryset, list_queryset, load_items
+from shapes.relations import (
+    attach_detail_blocks,
+    attach_language_versions,
+    detail_queryset,
+    list_queryset,
+    load_items,
+)
 from shapes.representation import WEB
 from shapes.serializers import DETAIL, LIST, serializer_for
 
@@ -59,6 +65,7 @@ def load(ids_by_model, visibility, shape):
     load_items(pages, visibility)
     if shape == DETAIL:
         attach_detail_blocks(pages)
+        attach_language_versions(pages, visibility)
     return pages
 
 

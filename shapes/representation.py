@@ -203,7 +203,12 @@ def website_path(url_path, visibility=None):
 
 def website_url(page, visibility=None):
     """The page's canonical URL on the website (WEBSITE_BASE_URL + its path in the site)."""
-    return settings.WEBSITE_BASE_URL + website_path(page.url_path, visibility)
+    return website_url_at(page.url_path, visibility)
+
+
+def website_url_at(url_path, visibility=None):
+    """The website URL of the page at Wagtail `url_path`."""
+    return settings.WEBSITE_BASE_URL + website_path(url_path, visibility)
 
 
 # Stored copies of representations hold STORED_ORIGIN where a URL on this service begins, so
@@ -391,7 +396,7 @@ def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
     if ids:
         visibility = visibility or Visibility.load()
         for pk, url_path in visibility.public_url_paths(ids).items():
-            urls[pk] = settings.WEBSITE_BASE_URL + website_path(url_path, visibility)
+            urls[pk] = website_url_at(url_path, visibility)
         record_dependencies(context, *urls)
 
     def replace_page_link(match):

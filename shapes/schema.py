@@ -491,10 +491,22 @@ class AppDisclaimerSerializer(serializers.Serializer):
     emergency_text = serializers.CharField(allow_blank=True)
 
 
+class AlternateSerializer(serializers.Serializer):
+    """The page in one language, for `<link rel="alternate" hreflang="{locale}" href="{url}">`."""
+
+    locale = serializers.ChoiceField(choices=LANGUAGES)
+    url = serializers.URLField()
+
+
 class SeoSerializer(serializers.Serializer):
     title = serializers.CharField()
     description = serializers.CharField()
     canonical_url = serializers.URLField()
+    alternates = AlternateSerializer(
+        many=True,
+        help_text="The page's public versions in every language, itself included, by locale "
+        "(hreflang alternates).",
+    )
 
 
 class SubtypeSerializer(serializers.Serializer):
@@ -778,6 +790,7 @@ def schema_org_serializer():
             "url": serializers.URLField(),
             "name": serializers.CharField(),
             "description": serializers.CharField(),
+            "inLanguage": serializers.ChoiceField(choices=LANGUAGES),
             "about": discriminated("SchemaOrgAbout", about, field="@type"),
             "citation": SchemaOrgArticle(many=True),
             "mentions": SchemaOrgCauseMention(many=True, required=False),

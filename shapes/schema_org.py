@@ -81,6 +81,7 @@ def build_schema_org(item, about):
         "url": item["url"],
         "name": item["title"],
         "description": item["summary"],
+        "inLanguage": item["locale"],
         "about": about.build(item),
         "citation": [citation(r) for r in item.get("references", [])],
     }

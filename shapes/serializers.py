@@ -28,7 +28,7 @@ from shapes import registry, schema
 from shapes.blocks import stream_value
 from shapes.build import build
 from shapes.drf import declared_fields
-from shapes.relations import expandable
+from shapes.relations import attach_language_versions, expandable
 from shapes.representation import (
     APP,
     WEB,
@@ -41,10 +41,12 @@ from shapes.representation import (
     page_reference,
     record_default_disclaimer,
     record_dependencies,
+    record_mentions,
     reference_representation,
     rich_text_value,
     stream_linked_page_ids,
     website_url,
+    website_url_at,
 )
 from shapes.schema_org import build_schema_org
 
@@ -353,7 +355,28 @@ class ContentDetailMixin(serializers.Serializer):
             title=page.seo_title or page.title,
             description=page.search_description or page.summary,
             canonical_url=website_url(page, self.visibility),
+            alternates=self.alternates(page),
         )
+
+    def alternates(self, page):
+        """The page's public versions in every language, itself included (hreflang): each is a
+        dependency, and every version a mention (one published later must appear)."""
+        if not hasattr(page, "language_versions"):  # a draft previewed: its versions alone
+            attach_language_versions([page], self.visibility)
+        versions = page.language_versions
+        record_mentions(self.context, [row["pk"] for row in versions])
+        shown = [row for row in versions if row["public"] and row["pk"] != page.pk]
+        depends_on(self.context, *(row["pk"] for row in shown))
+        alternates = [
+            {
+                "locale": self.visibility.language_of(row["locale_id"]),
+                "url": website_url_at(row["url_path"], self.visibility),
+            }
+            for row in shown
+        ]
+        own = {"locale": self.visibility.language_of(page.locale_id)}
+        own["url"] = website_url(page, self.visibility)
+        return sorted([own, *alternates], key=lambda alternate: alternate["locale"])
 
 
 class AppChannel:

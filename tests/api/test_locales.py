@@ -299,3 +299,26 @@ def test_search_in_spanish_stems_spanish_words(client, described):
     stand_in = client.get("/api/v1/search/", {"q": "amputation", "locale": "es"}).json()
     assert stand_in["results"][0]["slug"] == "amputation"
     assert stand_in["results"][0]["fallback"] is True
+
+
+def test_seo_alternates_and_json_ld_name_the_languages(client, cause, reviewed):
+    english = client.get(f"{CAUSES}shingles/").json()
+    spanish = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
+    expected = [
+        {"locale": "en", "url": english["url"]},
+        {"locale": "es", "url": spanish["url"]},
+    ]
+    assert english["seo"]["alternates"] == spanish["seo"]["alternates"] == expected
+    assert spanish["url"].endswith(f"/es/causes/{SPANISH_SLUG}/")
+    assert (english["schema_org"]["inLanguage"], spanish["schema_org"]["inLanguage"]) == (
+        "en",
+        "es",
+    )
+    reviewed.unpublish()  # withdrawn: the English page no longer names it
+    alternates = client.get(f"{CAUSES}shingles/").json()["seo"]["alternates"]
+    assert alternates == [{"locale": "en", "url": english["url"]}]
+
+
+def test_a_draft_translation_is_no_alternate(client, cause, draft):
+    alternates = client.get(f"{CAUSES}shingles/").json()["seo"]["alternates"]
+    assert [alternate["locale"] for alternate in alternates] == ["en"]

@@ -32,8 +32,8 @@ LIVE_LIST_BUDGET = 15
 # has four link tables; a therapy's `relieves` loads conditions and causes)
 LIVE_PER_EXPANSION = 10
 # the read path's own two queries, then loading the item (its breadcrumbs: one; whether it is a
-# translation: one)
-LIVE_DETAIL_BUDGET = 19
+# translation: one; its versions in other languages: one)
+LIVE_DETAIL_BUDGET = 20
 LIVE_COLD_DETAIL_BUDGET = LIVE_DETAIL_BUDGET + 4  # site, homes, view restrictions, disclaimer
 
 
