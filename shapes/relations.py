@@ -114,7 +114,9 @@ def _draft_target(link, name):
 
 def _load_relations(items, visibility):
     """One query per link model for every relation of `items`: plain rows (not model instances
-    with every column), each target a PageStub or, for a snippet, an unsaved snippet."""
+    with every column), each target a PageStub or, for a snippet, an unsaved snippet. In another
+    language than the default, a related page shows as its translation where one is public
+    (one more query per link model)."""
     parts = defaultdict(list)  # link model -> [(relation, {owner id: [owner, ...]})]
     for model in {type(item) for item in items}:
         owners = defaultdict(list)
@@ -128,19 +130,47 @@ def _load_relations(items, visibility):
         rows = link_model.objects.filter(
             reduce(or_, (Q(**{f"{r.owner}_id__in": list(owners)}) for r, owners in group))
         )
-        for link in _light_rows(link_model, group, rows):
+        found = list(_light_rows(link_model, group, rows))
+        pages = [getattr(link, r.target) for link in found for r, _ in group if r.target_models]
+        translated = _translations(pages, visibility)
+        for link in found:
             for relation, owners in group:
                 owner_id = getattr(link, f"{relation.owner}_id")
                 if owner_id not in owners:
                     continue
-                if relation.target_models and not visibility.shows(getattr(link, relation.target)):
-                    continue
-                links[relation][owner_id].append(link)
+                shown = link
+                if relation.target_models:
+                    target = getattr(link, relation.target)
+                    translation = translated.get(target.translation_key)
+                    if translation is not None:  # its version in the items' language
+                        shown = SimpleNamespace(**{**vars(link), relation.target: translation})
+                    elif not visibility.shows(target):
+                        continue
+                links[relation][owner_id].append(shown)
         for relation, owners in group:
             for owner_id, instances in owners.items():
                 ordered = sorted(links[relation][owner_id], key=relation.sort_key)
                 for owner in instances:
                     setattr(owner, relation.attr, ordered)
+
+
+def _translations(pages, visibility):
+    """{translation key: PageStub} of the public versions, in `visibility`'s language, of
+    `pages` (PageStubs) in another language (ONE query; none in the default language): a
+    relation shows the related page in the items' language where it is translated."""
+    if visibility.is_default_language or visibility.every_language:
+        return {}
+    keys = {page.translation_key for page in pages if page.locale_id != visibility.locale_id}
+    if not keys:
+        return {}
+    own = visibility.in_language(visibility.language, visibility.hide_outdated)
+    rows = own.pages().filter(translation_key__in=keys)
+    found = {}
+    for row in rows.values("id", "content_type_id", *REFERENCE_FIELDS):
+        stub = PageStub(**row)
+        stub.pk = row["id"]
+        found[stub.translation_key] = stub
+    return found
 
 
 # What a flat reference and the visibility rule read from a related page.

@@ -132,11 +132,12 @@ def translations_changed(sender, instance, **kwargs):
     """published / unpublished of a page (Wagtail sends them after page_published and
     page_unpublished, and pages/translations.py has recorded the source's new live revision by
     then): its translations say whether they are still current, and are public only while it
-    is."""
+    is; items linking to it or a version of it show the version in their own language."""
     if isinstance(instance, Page) and not is_being_deleted(instance.pk):
         others = Page.objects.filter(translation_key=instance.translation_key)
         ids = list(others.exclude(pk=instance.pk).values_list("pk", flat=True))
-        if ids:
+        if ids:  # (the refresh reaches the items showing them: they show the version in
+            # their own language)
             queue_refresh_unless_loading(page_ids=ids)
 
 

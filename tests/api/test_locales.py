@@ -9,6 +9,7 @@ import json
 import pytest
 
 from api.models import RepresentationState
+from pages import translations
 from tests.pages.test_translations import approve, edit, login, republish, translate
 from webhooks.models import Endpoint, Event
 
@@ -322,3 +323,40 @@ def test_seo_alternates_and_json_ld_name_the_languages(client, cause, reviewed):
 def test_a_draft_translation_is_no_alternate(client, cause, draft):
     alternates = client.get(f"{CAUSES}shingles/").json()["seo"]["alternates"]
     assert [alternate["locale"] for alternate in alternates] == ["en"]
+
+
+def reviewed_translation(page, title, slug):
+    """`page`'s Spanish translation, reviewed and published as the approval does it (the admin
+    path is tried above: `reviewed`)."""
+    from wagtail.models import Locale
+
+    translated = translations.copy_page(page, Locale.objects.get(language_code="es"))
+    translated.title, translated.slug = title, slug
+    translated.save_revision()
+    type(translated).objects.filter(pk=translated.pk).update(reviewed_by=page.reviewed_by)
+    translations.record_review(translated)
+    translated.refresh_from_db()
+    translated.get_latest_revision().publish()
+    translated.refresh_from_db()
+    return translated
+
+
+def test_relations_show_the_related_page_in_the_item_s_language(client, cause, reviewed):
+    from pages.models import ConditionPage
+
+    condition = ConditionPage.objects.get(slug="neuropathic-pain", locale=cause.locale)
+    spanish = reviewed_translation(condition, "Dolor neuropático", "dolor-neuropatico")
+    detail = f"/api/v1/conditions/{spanish.slug}/?locale=es"
+    causes = {ref["slug"]: ref for ref in client.get(detail).json()["causes"]}
+    assert causes[SPANISH_SLUG]["title"] == SPANISH_TITLE  # the Spanish shingles
+    assert causes[SPANISH_SLUG]["url"].endswith(f"/es/causes/{SPANISH_SLUG}/")
+    assert "shingles" not in causes and "amputation" in causes  # untranslated: English
+    expanded = client.get(f"{detail}&expand=causes").json()["causes"]
+    assert {item["slug"]: item["locale"] for item in expanded}[SPANISH_SLUG] == "es"
+
+    reviewed.unpublish()  # withdrawn: the condition shows the English shingles again
+    causes = {ref["slug"] for ref in client.get(detail).json()["causes"]}
+    assert "shingles" in causes and SPANISH_SLUG not in causes
+    reviewed.get_latest_revision().publish()  # back: the items linking it follow
+    causes = {ref["slug"] for ref in client.get(detail).json()["causes"]}
+    assert SPANISH_SLUG in causes and "shingles" not in causes
