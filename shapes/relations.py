@@ -16,12 +16,10 @@ from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q
-from django.utils import timezone
+from django.db.models import Prefetch, Q
 
 from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model
-from wagtail.models import Page
 from wagtail.search import index
 
 from pages import translations
@@ -30,6 +28,7 @@ from pages.models import PageMedicalCode, PageReferenceLink
 from pages.renditions import BODY_IMAGE_RENDITION_SPECS, HERO_RENDITION_SPECS
 from pages.search import Link
 from shapes import registry
+from shapes.representation import language_versions
 
 
 @dataclass(frozen=True)
@@ -259,22 +258,11 @@ def attach_detail_blocks(pages):
 
 
 def attach_language_versions(pages, visibility):
-    """Give each of `pages` its `language_versions`: (page row, public) of every page sharing
-    its translation key, itself included (ONE query; public: by its own language's rule)."""
-    keys = {page.translation_key for page in pages}
-    public = visibility.anywhere().rule(timezone.now())
-    flag = ExpressionWrapper(public if public is not None else Q(pk__in=[]), BooleanField())
-    rows = (
-        Page.objects.filter(translation_key__in=keys)
-        .annotate(public=flag)
-        .values("pk", "translation_key", "url_path", "locale_id", "public")
-        .order_by("pk")
-    )
-    by_key = {}
-    for row in rows:
-        by_key.setdefault(row["translation_key"], []).append(row)
+    """Give each of `pages` its `language_versions` (shapes.representation.language_versions:
+    every page sharing its translation key, itself included; ONE query)."""
+    versions = language_versions({page.translation_key for page in pages}, visibility)
     for page in pages:
-        page.language_versions = by_key.get(page.translation_key, [])
+        page.language_versions = versions.get(page.translation_key, [])
 
 
 def attach_renditions(images, specs):

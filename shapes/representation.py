@@ -15,6 +15,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.utils import timezone
 
 from wagtail.documents import get_document_model
 from wagtail.images.models import AbstractImage
@@ -184,6 +186,44 @@ def breadcrumbs(page, visibility, context=None):
         )
         for ancestor in shown
     ]
+
+
+def language_versions(keys, visibility):
+    """{translation key: [row]}: every page sharing one of `keys`, as rows of pk,
+    translation_key, url_path, locale_id and `public` (by its own language's rule), in id order
+    (ONE query)."""
+    if not keys:
+        return {}
+    public = visibility.anywhere().rule(timezone.now())
+    flag = ExpressionWrapper(public if public is not None else Q(pk__in=[]), BooleanField())
+    rows = (
+        Page.objects.filter(translation_key__in=keys)
+        .annotate(public=flag)
+        .values("pk", "translation_key", "url_path", "locale_id", "public")
+        .order_by("pk")
+    )
+    found = {}
+    for row in rows:
+        found.setdefault(row["translation_key"], []).append(row)
+    return found
+
+
+def alternates(versions, visibility, own=None):
+    """The public ones among `versions` (rows of `language_versions`), and the page `own` (an
+    id) whatever its state, as hreflang alternates (AlternateSerializer), by locale."""
+    return sorted(
+        (
+            build(
+                schema.AlternateSerializer,
+                locale=visibility.language_of(row["locale_id"]),
+                path=website_path(row["url_path"], visibility),
+                url=website_url_at(row["url_path"], visibility),
+            )
+            for row in versions
+            if row["public"] or row["pk"] == own
+        ),
+        key=lambda alternate: alternate["locale"],
+    )
 
 
 def page_kind(model):

@@ -492,9 +492,11 @@ class AppDisclaimerSerializer(serializers.Serializer):
 
 
 class AlternateSerializer(serializers.Serializer):
-    """The page in one language, for `<link rel="alternate" hreflang="{locale}" href="{url}">`."""
+    """A language version of a page, for hreflang (`<link rel="alternate" hreflang="{locale}"
+    href="{url}">`, and a sitemap's `xhtml:link`)."""
 
-    locale = serializers.ChoiceField(choices=LANGUAGES)
+    locale = serializers.ChoiceField(choices=LANGUAGES, help_text="Its language, e.g. en.")
+    path = serializers.CharField(help_text="Its path on the website.")
     url = serializers.URLField()
 
 
@@ -1007,14 +1009,6 @@ class NavigationSerializer(serializers.Serializer):
 
     home = MenuPageSerializer(allow_null=True, help_text="null while the home page is not public.")
     items = MenuItemSerializer(many=True)
-
-
-class AlternateSerializer(serializers.Serializer):
-    """A language version of a page, for hreflang."""
-
-    locale = serializers.CharField(help_text="Its language, e.g. en.")
-    path = serializers.CharField()
-    url = serializers.URLField()
 
 
 class SitemapEntrySerializer(serializers.Serializer):

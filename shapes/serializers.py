@@ -32,6 +32,7 @@ from shapes.relations import attach_language_versions, expandable
 from shapes.representation import (
     APP,
     WEB,
+    alternates,
     api_url,
     breadcrumbs,
     code_representation,
@@ -46,7 +47,6 @@ from shapes.representation import (
     rich_text_value,
     stream_linked_page_ids,
     website_url,
-    website_url_at,
 )
 from shapes.schema_org import build_schema_org
 
@@ -365,18 +365,8 @@ class ContentDetailMixin(serializers.Serializer):
             attach_language_versions([page], self.visibility)
         versions = page.language_versions
         record_mentions(self.context, [row["pk"] for row in versions])
-        shown = [row for row in versions if row["public"] and row["pk"] != page.pk]
-        depends_on(self.context, *(row["pk"] for row in shown))
-        alternates = [
-            {
-                "locale": self.visibility.language_of(row["locale_id"]),
-                "url": website_url_at(row["url_path"], self.visibility),
-            }
-            for row in shown
-        ]
-        own = {"locale": self.visibility.language_of(page.locale_id)}
-        own["url"] = website_url(page, self.visibility)
-        return sorted([own, *alternates], key=lambda alternate: alternate["locale"])
+        depends_on(self.context, *(row["pk"] for row in versions if row["public"]))
+        return alternates(versions, self.visibility, own=page.pk)
 
 
 class AppChannel:

@@ -26,16 +26,17 @@ from shapes import registry
 from shapes.build import build
 from shapes.representation import (
     EVERY_PAGE_KEY,
+    alternates,
     breadcrumbs,
     collection_key,
     endpoint_url,
+    language_versions,
     page_key,
     website_path,
 )
 from shapes.schema import (
     HOME,
     SECTION,
-    AlternateSerializer,
     HomeSerializer,
     MenuItemSerializer,
     MenuPageSerializer,
@@ -46,7 +47,16 @@ from shapes.schema import (
 )
 from shapes.serializers import LIST
 
-ROW_FIELDS = ("pk", "title", "url_path", "path", "depth", "content_type_id", "last_published_at")
+ROW_FIELDS = (
+    "pk",
+    "title",
+    "url_path",
+    "path",
+    "depth",
+    "content_type_id",
+    "last_published_at",
+    "translation_key",
+)
 
 
 @cache
@@ -260,7 +270,7 @@ def sitemap_answer(visibility, now, paginator, request):
             page_id__in=[row["pk"] for row in rows], public=True
         ).values_list("page_id", "changed_at")
     )
-    locale = settings.LANGUAGE_CODE.split("-")[0]
+    versions = language_versions({row["translation_key"] for row in rows}, visibility)
     results = []
     for row in rows:
         kind = kind_of(row["content_type_id"], is_home=row["url_path"] == visibility.root_path)
@@ -276,12 +286,10 @@ def sitemap_answer(visibility, now, paginator, request):
                 SitemapEntrySerializer,
                 type=kind,
                 lastmod=lastmod or row["last_published_at"],
-                locale=locale,
+                locale=visibility.language,
                 path=link["path"],
                 url=link["url"],
-                alternates=[
-                    build(AlternateSerializer, locale=locale, path=link["path"], url=link["url"])
-                ],
+                alternates=alternates(versions[row["translation_key"]], visibility, row["pk"]),
             )
         )
     first_expiry = shown.filter(expire_at__isnull=False).aggregate(first=Min("expire_at"))

@@ -87,6 +87,12 @@ class LanguageChoice:
             fallback=policy["missing"] == "default",
         )
 
+    def own_visibility(self):
+        """What the public may see of the language's own pages, as this channel serves them
+        (no stand-ins: a sitemap, a menu)."""
+        hide_outdated = self.policy["outdated"] == "default"
+        return Visibility.load(self.language, hide_outdated=hide_outdated)
+
     def redirect(self, request):
         """The redirect to this URL with `locale=` when no `locale=` was given and
         Accept-Language prefers another content language than the default; else None."""

@@ -9,16 +9,16 @@ from rest_framework import serializers
 from rest_framework.views import APIView
 
 from api.channels import site
+from api.http import locales
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
 from api.http.params import Query
-from api.http.schema import ERROR_RESPONSES
+from api.http.schema import ERROR_RESPONSES, LOCALE_REDIRECT, locale_parameters
 from api.serving.read_path import fixed_answer
 from api.serving.stored import render
 from api.views.reading import AnsweringMixin
-from pages.selectors import Visibility
 from shapes import registry
 from shapes.build import build
-from shapes.representation import endpoint_url
+from shapes.representation import WEB, endpoint_url
 from shapes.schema import NavigationSerializer, sitemap_serializer
 
 
@@ -96,7 +96,7 @@ class ApiRootView(AnsweringMixin, APIView):
         return fixed_answer(render(data), keys=[], validators=[])
 
 
-class NavigationView(AnsweringMixin, APIView):
+class NavigationView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     """The website's menu: the home page and its public children that editors show in menus
     (Promote tab, "Show in menus"), each with its own such children, in the editors' order;
     titles and paths for a header and a footer."""
@@ -106,13 +106,18 @@ class NavigationView(AnsweringMixin, APIView):
     @extend_schema(
         summary="The website's navigation",
         operation_id="navigation",
-        responses={200: NavigationSerializer, **ERROR_RESPONSES},
+        parameters=locale_parameters(),
+        responses={200: NavigationSerializer, **LOCALE_REDIRECT, **ERROR_RESPONSES},
     )
     def get(self, request):
-        Query(request, set()).done()
-        return self.answered(
-            request, lambda: site.navigation_answer(Visibility.load(), timezone.now())
-        )
+        query = Query(request, {locales.PARAM})
+        self.choice = query.value(locales.PARAM, lambda: locales.LanguageChoice.read(request, WEB))
+        query.done()
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
+        visibility = self.choice.own_visibility()
+        return self.answered(request, lambda: site.navigation_answer(visibility, timezone.now()))
 
 
 class SitemapPagination(StrictLimitOffsetPagination):
@@ -123,7 +128,7 @@ class SitemapPagination(StrictLimitOffsetPagination):
     max_limit = 1000
 
 
-class SitemapView(AnsweringMixin, APIView):
+class SitemapView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     """Every public page of the website (the home page, sections, items) in path order, with
     when what the public sees of each last changed and its language versions (hreflang)."""
 
@@ -132,15 +137,20 @@ class SitemapView(AnsweringMixin, APIView):
     @extend_schema(
         summary="The website's sitemap",
         operation_id="sitemap",
-        parameters=page_parameters(SitemapPagination),
-        responses={200: sitemap_serializer(), **ERROR_RESPONSES},
+        parameters=[*page_parameters(SitemapPagination), *locale_parameters()],
+        responses={200: sitemap_serializer(), **LOCALE_REDIRECT, **ERROR_RESPONSES},
     )
     def get(self, request):
-        query = Query(request, {"limit", "offset"})
+        query = Query(request, {"limit", "offset", locales.PARAM})
         paginator = SitemapPagination()
         paginator.check(query)
+        self.choice = query.value(locales.PARAM, lambda: locales.LanguageChoice.read(request, WEB))
         query.done()
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
+        visibility = self.choice.own_visibility()
         return self.answered(
             request,
-            lambda: site.sitemap_answer(Visibility.load(), timezone.now(), paginator, request),
+            lambda: site.sitemap_answer(visibility, timezone.now(), paginator, request),
         )

@@ -825,6 +825,7 @@ def doors(world):
     for word in [*sized(words[:1], [*words, *all_title_words]), *translated_words]:
         requests.append(query("/api/v1/search/", q=word, limit=100, locale="es"))
     requests.append(query(SYNC, limit=100, locale="es"))
+    requests += [query("/api/v1/sitemap/", locale="es"), query("/api/v1/navigation/", locale="es")]
     # the website's structure: sections page their items (api/channels/site.py)
     for index in world.indexes.values():
         section = world.site_path(index.url_path)

@@ -306,8 +306,8 @@ def test_seo_alternates_and_json_ld_name_the_languages(client, cause, reviewed):
     english = client.get(f"{CAUSES}shingles/").json()
     spanish = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
     expected = [
-        {"locale": "en", "url": english["url"]},
-        {"locale": "es", "url": spanish["url"]},
+        {"locale": "en", "path": "/causes/shingles/", "url": english["url"]},
+        {"locale": "es", "path": f"/es/causes/{SPANISH_SLUG}/", "url": spanish["url"]},
     ]
     assert english["seo"]["alternates"] == spanish["seo"]["alternates"] == expected
     assert spanish["url"].endswith(f"/es/causes/{SPANISH_SLUG}/")
@@ -317,7 +317,7 @@ def test_seo_alternates_and_json_ld_name_the_languages(client, cause, reviewed):
     )
     reviewed.unpublish()  # withdrawn: the English page no longer names it
     alternates = client.get(f"{CAUSES}shingles/").json()["seo"]["alternates"]
-    assert alternates == [{"locale": "en", "url": english["url"]}]
+    assert alternates == [expected[0]]
 
 
 def test_a_draft_translation_is_no_alternate(client, cause, draft):
@@ -360,3 +360,28 @@ def test_relations_show_the_related_page_in_the_item_s_language(client, cause, r
     reviewed.get_latest_revision().publish()  # back: the items linking it follow
     causes = {ref["slug"] for ref in client.get(detail).json()["causes"]}
     assert SPANISH_SLUG in causes and "shingles" not in causes
+
+
+def test_the_spanish_website_has_its_sitemap_and_menu(client, cause, reviewed):
+    entries = client.get("/api/v1/sitemap/?locale=es").json()["results"]
+    by_path = {entry["path"]: entry for entry in entries}
+    spanish = by_path[f"/es/causes/{SPANISH_SLUG}/"]
+    assert spanish["locale"] == "es"
+    assert [(a["locale"], a["path"]) for a in spanish["alternates"]] == [
+        ("en", "/causes/shingles/"),
+        ("es", f"/es/causes/{SPANISH_SLUG}/"),
+    ]
+    assert all(path.startswith("/es/") for path in by_path)  # its own pages only
+    english = {e["path"]: e for e in client.get("/api/v1/sitemap/").json()["results"]}
+    assert [a["locale"] for a in english["/causes/shingles/"]["alternates"]] == ["en", "es"]
+    assert [a["locale"] for a in english["/causes/amputation/"]["alternates"]] == ["en"]
+    menu = client.get("/api/v1/navigation/?locale=es").json()
+    assert menu["home"]["path"] == "/es/"
+    assert all(item["path"].startswith("/es/") for item in menu["items"])
+
+
+def test_a_draft_translation_is_in_no_sitemap(client, cause, draft):
+    entries = client.get("/api/v1/sitemap/?locale=es").json()["results"]
+    assert f"/es/causes/{SPANISH_SLUG}/" not in {entry["path"] for entry in entries}
+    english = {e["path"]: e for e in client.get("/api/v1/sitemap/").json()["results"]}
+    assert [a["locale"] for a in english["/causes/shingles/"]["alternates"]] == ["en"]
