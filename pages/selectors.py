@@ -116,6 +116,12 @@ def default_language():
     return settings.LANGUAGE_CODE
 
 
+def language_prefix(language):
+    """Where a language's pages are on the website: '' for the default language, else
+    '/<language>' (e.g. '/es')."""
+    return "" if language == default_language() else f"/{language}"
+
+
 def medical_content_type_ids():
     """The content types of medical content (pages.models.base.BaseContentPage): in another
     language, public only as a translation whose review was recorded, never as an alias of the
@@ -253,7 +259,7 @@ class Visibility:
             ).values("path", "url_path", "locale_id", "locale__language_code")
             for row in rows.order_by("path"):
                 language = row["locale__language_code"]
-                prefix = "" if language == default_language() else f"/{language}"
+                prefix = language_prefix(language)
                 homes.append((language, row["locale_id"], row["path"], row["url_path"], prefix))
         return {
             "site_id": site["pk"] if site else None,

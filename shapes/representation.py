@@ -32,7 +32,7 @@ from pages.renditions import (
     rendition_filters,
     rendition_specs,
 )
-from pages.selectors import Visibility, default_language, snippet_is_public
+from pages.selectors import Visibility, default_language, language_prefix, snippet_is_public
 from pages.structured_text import rich_text_tree
 from pages.text_safety import PLACEHOLDER, safe_href, sanitize_rich_text
 from shapes import registry, schema
@@ -302,9 +302,11 @@ def item_api_url(collection, slug, language=None):
     return endpoint_url(f"{collection}/{slug}/{query}")
 
 
-def collection_website_url(collection):
-    """The website's page listing a collection, e.g. https://www.example-clinic.test/conditions/."""
-    return f"{settings.WEBSITE_BASE_URL}/{collection}/"
+def collection_website_url(collection, language=None):
+    """The website's page listing a collection, e.g. https://www.example-clinic.test/conditions/
+    (in another language, under its prefix: .../es/conditions/)."""
+    prefix = language_prefix(language or default_language())
+    return f"{settings.WEBSITE_BASE_URL}{prefix}/{collection}/"
 
 
 def page_reference(page, visibility=None, model=None):

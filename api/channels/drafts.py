@@ -67,7 +67,9 @@ def without_missing_targets(model, content):
 
 def represent_draft(page, visibility, channel=WEB):
     """The detail of `page`, a draft in memory (its latest revision, or the preview form's
-    object), exactly as the API will serve it once published, in `channel`."""
+    object), exactly as the API will serve it once published, in `channel` (by the rule of its
+    own language: a Spanish draft links Spanish pages where they are translated)."""
+    visibility = visibility.representing(page.locale_id)
     load_draft(page, visibility)
     (item,) = represent_pages([page], visibility, DETAIL, channel=channel).values()
     return item.data

@@ -159,14 +159,16 @@ def esp_of(request, default="", the_brand=None):
     return raw or default or (the_brand or brand())["default_esp"]
 
 
-def check_utm(request, also=(), esp=False):
+def check_utm(request, also=(), esp=False, checks=()):
     """Before anything is answered: one 400 naming every invalid query parameter of a request
     that takes the UTM parameters, `esp` where `esp` (an email; a feed has no ESP), and the
-    parameters `also`."""
+    parameters `also` (read by `checks`, callables raising BadQuery)."""
     query = Query(request, {*UTM_PARAMS, *((ESP_PARAM,) if esp else ()), *also})
     query.check(lambda: utm_values(request, {}))
     if esp:
         query.check(lambda: esp_of(request, Esp.MAILCHIMP))
+    for check in checks:
+        query.check(check)
     query.done()
 
 

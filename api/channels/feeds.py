@@ -18,6 +18,7 @@ from django.conf import settings
 from feedgen.feed import FeedGenerator
 
 from api.channels.email import tracked
+from pages.selectors import default_language
 from pages.text_safety import clean_data, clean_text
 
 RSS, ATOM = "rss", "atom"
@@ -35,10 +36,10 @@ def guid(item):
     return f"tag:{host},2026:page-{item['id']}"
 
 
-def feed_bytes(kind, title, description, link, self_url, items, utm):
+def feed_bytes(kind, title, description, link, self_url, items, utm, language=None):
     """The feed (`kind` RSS or ATOM) of `items` (list-shape dicts, in order) as bytes.
     `utm`: UTM parameters for every item link; each item's slug is its `utm_content` unless
-    `utm` names one."""
+    `utm` names one. `language`: the feed's (the default language's unless given)."""
     title, description, items = clean_text(title), clean_text(description), clean_data(items)
     feed = FeedGenerator()
     feed.load_extension("media", rss=True, atom=True)
@@ -49,7 +50,7 @@ def feed_bytes(kind, title, description, link, self_url, items, utm):
     # self first: feedgen writes RSS's channel <link> from the last link given (the website)
     feed.link(href=self_url, rel="self")
     feed.link(href=tracked(link, utm), rel="alternate")
-    feed.language("en")
+    feed.language(language or default_language())
     feed.generator(settings.WAGTAIL_SITE_NAME)
     published = [moment(item["last_published_at"]) for item in items if item["last_published_at"]]
     newest = max(published, default=None) or datetime.fromisoformat("2026-01-01T00:00:00+00:00")

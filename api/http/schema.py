@@ -46,10 +46,11 @@ def locale_parameters():
         ),
         OpenApiParameter(
             "Accept-Language",
-            {"type": "string", "maxLength": 500},
+            {"type": "string"},
             OpenApiParameter.HEADER,
             description="Read when `locale` is absent: a request preferring another content "
-            "language than the default is redirected (302) to this URL with `locale=` added.",
+            "language than the default is redirected (302) to this URL with `locale=` added. "
+            "Never refused: a value naming no content language (or unreadable) is ignored.",
         ),
         OpenApiParameter(
             "Location",

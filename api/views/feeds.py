@@ -13,13 +13,20 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.views import APIView
 
 from api.channels import email, feeds
-from api.http.schema import ERROR_RESPONSES, PROBLEM, utm_parameters
-from api.serving.read_path import ItemReader, ResponseParts
+from api.http import locales
+from api.http.schema import (
+    ERROR_RESPONSES,
+    LOCALE_REDIRECT,
+    PROBLEM,
+    locale_parameters,
+    utm_parameters,
+)
+from api.serving.read_path import ItemReader, ResponseParts, language_keys
 from api.views.reading import AnsweringMixin
 from pages.prepared import MOMENT, Prepared
-from pages.selectors import Visibility
+from pages.selectors import default_language
 from shapes import registry
-from shapes.representation import collection_key, collection_website_url
+from shapes.representation import WEB, collection_website_url
 from shapes.serializers import LIST
 
 NEWEST = Prepared(  # a collection's newest public items, by first publication
@@ -51,15 +58,21 @@ class AnyAccept(BaseContentNegotiation):
         return None
 
 
-def feed_schema(kind, summary, path_parameter):
+def feed_schema(kind, summary, path_parameter, languages=False):
+    """The OpenAPI description of a feed; `languages`: it takes `locale` (a collection's)."""
     return extend_schema(
         summary=summary,
         description=f"Newest first by first publication, at most {feeds.ITEMS} items; links "
         "carry UTM parameters (defaults: utm_source=feed, utm_medium=rss, the feed's name as "
         "utm_campaign, each item's slug as utm_content). Readable without an API key.",
-        parameters=[path_parameter, *utm_parameters()],
+        parameters=[
+            path_parameter,
+            *utm_parameters(),
+            *(locale_parameters() if languages else []),
+        ],
         responses={
             (200, feeds.FORMATS[kind]): OpenApiResponse(OpenApiTypes.STR, description="The feed."),
+            **(LOCALE_REDIRECT if languages else {}),
             **{key: value for key, value in ERROR_RESPONSES.items() if key != (406, PROBLEM)},
         },
         auth=[],
@@ -93,7 +106,10 @@ class FeedMixin(AnsweringMixin):
         pieces = reader.copies(reader.rows_in_order(ids, LIST), LIST)
         shown = [pieces[pk] for pk in ids if pk in pieces]
         title, description, link = texts
+        language = reader.visibility.language
         self_url = settings.API_BASE_URL + self.request.path
+        if language != default_language():  # each language's feed is a feed of its own
+            self_url += f"?{locales.PARAM}={language}"
         return ResponseParts(
             etag=reader.etag(
                 f"feed|{kind}|{email.utm_signature(utm)}", shown, [repr(texts).encode()]
@@ -108,6 +124,7 @@ class FeedMixin(AnsweringMixin):
                 self_url,
                 [(adjust or dict)(piece.data()) for piece in shown],
                 utm,
+                language,
             ),
             validators=[*validators, *watched],
             headers={"Content-Type": f"{feeds.FORMATS[kind]}; charset=utf-8"},
@@ -123,26 +140,33 @@ COLLECTION_PARAMETER = OpenApiParameter(
 )
 
 
-class CollectionFeedView(FeedMixin, APIView):
-    """A collection's newest public items as a feed (RSS 2.0 here, Atom in the subclass)."""
+class CollectionFeedView(locales.AnswersInLanguage, FeedMixin, APIView):
+    """A collection's newest public items as a feed (RSS 2.0 here, Atom in the subclass), in
+    the language `locale=` names (the website channel's stand-ins for missing translations)."""
 
     kind = feeds.RSS
 
-    @feed_schema(feeds.RSS, "A collection as RSS", COLLECTION_PARAMETER)
+    @feed_schema(feeds.RSS, "A collection as RSS", COLLECTION_PARAMETER, languages=True)
     def get(self, request, collection):
         return self.collection_feed(request, collection)
 
     def collection_feed(self, request, collection):
-        email.check_utm(request)
+        email.check_utm(
+            request, also=(locales.PARAM,), checks=[lambda: locales.locale_param(request)]
+        )
+        self.choice = locales.LanguageChoice.read(request, WEB)
         item_type = registry.in_collection(collection)
         if item_type is None:
             names = ", ".join(t.collection for t in registry.item_types())
             raise Http404(f"No collection '{collection}'; feeds: {names}.")
+        redirect = self.choice.redirect(request)
+        if redirect:
+            return redirect
         utm = feed_utm(request, collection)
         return self.answered(request, lambda: self.answer(item_type.model, utm))
 
     def answer(self, model, utm):
-        visibility = Visibility.load()
+        visibility = self.choice.visibility()
         reader = ItemReader(visibility, self.request)
         ids = [row["pk"] for row in NEWEST.rows((visibility, model), now=reader.now)]
         name = registry.of(model).collection
@@ -150,14 +174,15 @@ class CollectionFeedView(FeedMixin, APIView):
         texts = (
             f"{site}: {name.title()}",
             f"The newest {name} from {site}.",
-            collection_website_url(name),
+            collection_website_url(name, visibility.language),
         )
-        return self.feed_answer(self.kind, reader, ids, texts, utm, [collection_key(name)])
+        keys = language_keys(name, visibility.language)
+        return self.feed_answer(self.kind, reader, ids, texts, utm, keys)
 
 
 class AtomCollectionFeedView(CollectionFeedView):
     kind = feeds.ATOM
 
-    @feed_schema(feeds.ATOM, "A collection as Atom", COLLECTION_PARAMETER)
+    @feed_schema(feeds.ATOM, "A collection as Atom", COLLECTION_PARAMETER, languages=True)
     def get(self, request, collection):
         return self.collection_feed(request, collection)

@@ -826,6 +826,7 @@ def doors(world):
         requests.append(query("/api/v1/search/", q=word, limit=100, locale="es"))
     requests.append(query(SYNC, limit=100, locale="es"))
     requests += [query("/api/v1/sitemap/", locale="es"), query("/api/v1/navigation/", locale="es")]
+    requests += [query(f"/api/v1/feeds/{INDEX_SLUGS[kind]}.rss", locale="es") for kind in KINDS]
     # the website's structure: sections page their items (api/channels/site.py)
     for index in world.indexes.values():
         section = world.site_path(index.url_path)

@@ -385,3 +385,34 @@ def test_a_draft_translation_is_in_no_sitemap(client, cause, draft):
     assert f"/es/causes/{SPANISH_SLUG}/" not in {entry["path"] for entry in entries}
     english = {e["path"]: e for e in client.get("/api/v1/sitemap/").json()["results"]}
     assert [a["locale"] for a in english["/causes/shingles/"]["alternates"]] == ["en"]
+
+
+def test_a_spanish_draft_previews_as_its_language_will_serve_it(client, cause, draft):
+    from api.channels import preview_tokens
+
+    token = preview_tokens.mint(draft.pk)[0]
+    body = client.get("/api/v1/preview/", {"token": token}).json()
+    assert (body["title"], body["locale"], body["translation_status"]) == (
+        SPANISH_TITLE,
+        "es",
+        "current",
+    )
+    assert body["url"].endswith(f"/es/causes/{SPANISH_SLUG}/")
+    assert [crumb["path"] for crumb in body["breadcrumbs"]] == ["/es/", "/es/causes/"]
+
+
+def test_a_collection_feed_in_spanish(client, cause, reviewed, settings):
+    feed = client.get("/api/v1/feeds/causes.rss", {"locale": "es"})
+    assert feed.status_code == 200 and feed["Content-Language"] == "es"
+    text = feed.content.decode()
+    assert "<language>es</language>" in text and SPANISH_TITLE in text
+    assert f"<link>{settings.WEBSITE_BASE_URL}/es/causes/?utm_source=feed" in text
+    assert f"{settings.WEBSITE_BASE_URL}/es/causes/{SPANISH_SLUG}/?utm_source=feed" in text
+    assert f'href="{settings.API_BASE_URL}/api/v1/feeds/causes.rss?locale=es" rel="self"' in text
+    atom = client.get("/api/v1/feeds/causes.atom", {"locale": "es"}).content.decode()
+    assert 'xml:lang="es"' in atom and SPANISH_TITLE in atom
+    english = client.get("/api/v1/feeds/causes.atom").content.decode()
+    assert 'xml:lang="en"' in english and SPANISH_TITLE not in english
+    refused = client.get("/api/v1/feeds/causes.rss", {"locale": "xx", "utm_source": ""})
+    assert refused.status_code == 400
+    assert set(refused.json()["errors"]) == {"locale", "utm_source"}
