@@ -75,12 +75,17 @@ def shown(snippet):
     return snippet if snippet_is_public(snippet) else None
 
 
-def public_snippets(queryset):
-    """The rows of `queryset` that snippet_is_public, in SQL."""
+def public_snippets(queryset, locale_id=None):
+    """The rows of `queryset` that snippet_is_public, in SQL; with `locale_id`, the public
+    translations in that locale instead (shown in its language where what they translate is
+    public: shapes.representation.translated_snippets)."""
     if not issubclass(queryset.model, DraftStateMixin):
         return queryset
     if issubclass(queryset.model, TranslatableMixin):
-        queryset = queryset.filter(locale_id=default_locale_id())
+        queryset = queryset.filter(locale_id=locale_id or default_locale_id())
+        if locale_id is not None:  # a translation: once its medical review was recorded
+            model = queryset.model
+            queryset = queryset.filter(Exists(reviewed_translation(model.get_base_content_type())))
     return queryset.filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()), live=True)
 
 
@@ -132,13 +137,13 @@ def medical_content_type_ids():
     return sorted(ct.pk for ct in ContentType.objects.get_for_models(*models).values())
 
 
-def reviewed_translation():
-    """A subquery: the record of page OuterRef("pk") as a translation whose medical review was
-    recorded (pages/translations.py)."""
+def reviewed_translation(content_type=None):
+    """A subquery: the record of OuterRef("pk") (a page, or an object of `content_type`, a base
+    content type) as a translation whose medical review was recorded (pages/translations.py)."""
     from pages.models.translations import TranslationOrigin
 
     return TranslationOrigin.objects.filter(
-        content_type=ContentType.objects.get_for_model(Page),
+        content_type=content_type or ContentType.objects.get_for_model(Page),
         translation_id=Cast(OuterRef("pk"), CharField()),
         reviewed_at__isnull=False,
     ).values("pk")

@@ -32,7 +32,13 @@ from pages.renditions import (
     rendition_filters,
     rendition_specs,
 )
-from pages.selectors import Visibility, default_language, language_prefix, snippet_is_public
+from pages.selectors import (
+    Visibility,
+    default_language,
+    language_prefix,
+    public_snippets,
+    snippet_is_public,
+)
 from pages.structured_text import rich_text_tree
 from pages.text_safety import PLACEHOLDER, safe_href, sanitize_rich_text
 from shapes import registry, schema
@@ -529,6 +535,33 @@ def rich_text_value(html, visibility=None, context=None):
         }
 
     return rich_text_tree(resolved, link_target)
+
+
+def translated_snippets(snippets, visibility, context=None):
+    """`snippets` (public ones, pages.selectors.snippet_is_public) as an item in `visibility`'s
+    language shows them: each one's public translation in that language where there is one,
+    else itself (a dependency either way). One query per model for the snippets not looked up
+    before in `context`; none in the default language."""
+    snippets = list(snippets)
+    if visibility is None or visibility.is_default_language:
+        return snippets
+    known = (context if context is not None else {}).setdefault("snippet_translations", {})
+    missing = {}
+    for snippet in snippets:
+        key = (type(snippet), getattr(snippet, "translation_key", None))
+        if key[1] is not None and key not in known:
+            missing.setdefault(key[0], set()).add(key[1])
+            known[key] = None
+    for model, keys in missing.items():
+        rows = model._default_manager.filter(translation_key__in=keys)
+        for row in public_snippets(rows, locale_id=visibility.locale_id):
+            known[model, row.translation_key] = row
+    shown = [
+        known.get((type(snippet), getattr(snippet, "translation_key", None))) or snippet
+        for snippet in snippets
+    ]
+    record_dependencies(context, *shown)
+    return shown
 
 
 def reference_representation(reference, note=""):

@@ -17,6 +17,7 @@ shapes/schema.py, which also teaches drf-spectacular that `fields=` may drop any
 `id` and `type`.
 """
 
+import copy
 from functools import cache
 
 from drf_spectacular.types import OpenApiTypes
@@ -46,6 +47,7 @@ from shapes.representation import (
     reference_representation,
     rich_text_value,
     stream_linked_page_ids,
+    translated_snippets,
     website_url,
 )
 from shapes.schema_org import build_schema_org
@@ -58,12 +60,23 @@ depends_on = record_dependencies  # what a representation shows: its surrogate k
 
 
 def public_links(context, links, target):
-    """The `links` whose snippet `target` the public may see. Every linked snippet is a
-    dependency, shown or not (a hidden one only as a mention): publishing it must reach the
-    item."""
+    """The `links` whose snippet `target` the public may see, each showing it in the item's
+    language (its public translation where there is one: a copy of the link). Every linked
+    snippet is a dependency, shown or not (a hidden one only as a mention): publishing it must
+    reach the item."""
     links = list(links)
     depends_on(context, *(getattr(link, target) for link in links))
-    return [link for link in links if snippet_is_public(getattr(link, target))]
+    public = [link for link in links if snippet_is_public(getattr(link, target))]
+    shown = translated_snippets(
+        [getattr(link, target) for link in public], context.get("visibility"), context
+    )
+    found = []
+    for link, snippet in zip(public, shown, strict=True):
+        if snippet is not getattr(link, target):
+            link = copy.copy(link)
+            setattr(link, target, snippet)
+        found.append(link)
+    return found
 
 
 ANNOTATION_FIELDS = {
@@ -315,11 +328,13 @@ class ContentDetailMixin(serializers.Serializer):
     def get_medical_review(self, page):
         reviewer = page.reviewed_by
         depends_on(self.context, reviewer)
+        shown = reviewer and build(schema.ReviewerSerializer, reviewer)
+        if reviewer is not None and not self.visibility.is_default_language:
+            # the credentials and job title in the item's language (one query)
+            credentials, job_title = reviewer.in_language(page.locale_id)
+            shown = {**shown, "credentials": credentials, "job_title": job_title}
         return build(
-            schema.MedicalReviewSerializer,
-            page,
-            reviewed_by=reviewer and build(schema.ReviewerSerializer, reviewer),
-            status=page.review_status(),
+            schema.MedicalReviewSerializer, page, reviewed_by=shown, status=page.review_status()
         )
 
     @extend_schema_field(schema.ReferenceSerializer(many=True))
@@ -346,6 +361,7 @@ class ContentDetailMixin(serializers.Serializer):
         if disclaimer is None:
             return None
         depends_on(self.context, disclaimer)
+        (disclaimer,) = translated_snippets([disclaimer], self.visibility, self.context)
         return disclaimer_representation(disclaimer, self.context.get("visibility"), self.context)
 
     @extend_schema_field(schema.SeoSerializer())

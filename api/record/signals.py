@@ -173,9 +173,20 @@ def redirect_changed(sender, instance, **kwargs):
 
 
 def snippet_changed(sender, instance, **kwargs):
+    """The items showing it, or a version of it in another language (an item shows the version
+    in its own language where that one is public)."""
     if sender is Symptom:  # the symptom index shows every symptom, shown by an item or not
         purge_on_commit([SYMPTOMS_KEY])
-    queue_refresh_unless_loading(keys=[snippet_key(sender, instance.pk)])
+    queue_refresh_unless_loading(keys=[snippet_key(sender, pk) for pk in versions_of(instance)])
+
+
+def versions_of(snippet):
+    """Ids of `snippet` and of its versions in other languages."""
+    key = getattr(snippet, "translation_key", None)
+    if key is None:
+        return [snippet.pk]
+    others = type(snippet)._default_manager.filter(translation_key=key)
+    return sorted({snippet.pk, *others.values_list("pk", flat=True)})
 
 
 def image_changed(sender, instance, **kwargs):

@@ -416,3 +416,33 @@ def test_a_collection_feed_in_spanish(client, cause, reviewed, settings):
     refused = client.get("/api/v1/feeds/causes.rss", {"locale": "xx", "utm_source": ""})
     assert refused.status_code == 400
     assert set(refused.json()["errors"]) == {"locale", "utm_source"}
+
+
+def test_a_spanish_item_shows_the_medical_snippets_in_spanish(client, cause, reviewed):
+    from wagtail.models import Locale
+
+    from pages.models import Disclaimer, ReviewerTranslation
+
+    spanish = Locale.objects.get(language_code="es")
+    english = Disclaimer.default(fresh=True)
+    copy = english.copy_for_translation(spanish)
+    copy.name, copy.text = "Aviso médico", "<p>Esta información no sustituye a su médico.</p>"
+    copy.save()
+    copy.save_revision().publish()
+    item = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
+    assert "no sustituye" not in item["disclaimer"]["text"]  # never reviewed: not shown
+    translations.record_review(copy)  # as the approval records it
+    copy.save_revision().publish()
+    ReviewerTranslation.objects.create(
+        reviewer=reviewed.reviewed_by, locale=spanish, job_title="Equipo médico"
+    )
+    item = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
+    assert "no sustituye a su médico" in item["disclaimer"]["text"]
+    assert item["medical_review"]["reviewed_by"]["job_title"] == "Equipo médico"
+    source = client.get(f"{CAUSES}shingles/").json()
+    assert "no sustituye" not in source["disclaimer"]["text"]
+    assert source["medical_review"]["reviewed_by"]["job_title"] != "Equipo médico"
+
+    copy.delete()  # gone: the Spanish item shows the English one again
+    item = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
+    assert item["disclaimer"]["text"] == source["disclaimer"]["text"]
