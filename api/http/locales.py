@@ -120,10 +120,22 @@ class LanguageChoice:
 
 
 class AnswersInLanguage:
-    """For DRF views that set `self.choice` (a LanguageChoice) before answering: every
-    answer gets the language's headers (`LanguageChoice.finish`)."""
+    """For DRF views (with api.views.reading.AnsweringMixin) that read the request's language
+    (`read_language`, or set `self.choice`) before answering: a request that should name its
+    language is redirected (`answered_in_language`), and every answer gets the language's
+    headers (`LanguageChoice.finish`)."""
 
     choice = None
+
+    def read_language(self, query, channel):
+        """`locale=` through `query` (an api.http.params.Query), for `channel`'s policy."""
+        self.choice = query.value(PARAM, lambda: LanguageChoice.read(self.request, channel))
+
+    def answered_in_language(self, request, build, expected_keys=()):
+        """The redirect to the `?locale=` URL where Accept-Language asks for one; else the
+        answer (AnsweringMixin.answered)."""
+        redirect = self.choice.redirect(request)
+        return redirect or self.answered(request, build, expected_keys)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -222,9 +222,7 @@ class ContentViewSet(
         self.fields_param = query.value("fields", self.parse_fields)
         self.expand_param = query.value("expand", self.parse_expand)
         self.channel = query.value("channel", lambda: channel_param(request))
-        self.choice = query.value(
-            locales.PARAM, lambda: locales.LanguageChoice.read(request, self.channel or WEB)
-        )
+        self.read_language(query, self.channel or WEB)
         if self.action == "list":
             self.check_list_parameters(query)
         if self.action == "email":
@@ -286,10 +284,7 @@ class ContentViewSet(
         return language_keys(registry.of(self.model).collection, self.visibility.language)
 
     def list(self, request, *args, **kwargs):
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
-        return self.answered(request, self.list_answer, self.collection_keys())
+        return self.answered_in_language(request, self.list_answer, self.collection_keys())
 
     def list_answer(self):
         reader = ItemReader(self.visibility, self.request, self.channel)
@@ -327,10 +322,7 @@ class ContentViewSet(
         )
 
     def retrieve(self, request, *args, **kwargs):
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
-        return self.answered(request, self.detail_answer)
+        return self.answered_in_language(request, self.detail_answer)
 
     def detail_answer(self):
         slug = self.kwargs["slug"]

@@ -159,11 +159,8 @@ class CollectionFeedView(locales.AnswersInLanguage, FeedMixin, APIView):
         if item_type is None:
             names = ", ".join(t.collection for t in registry.item_types())
             raise Http404(f"No collection '{collection}'; feeds: {names}.")
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
         utm = feed_utm(request, collection)
-        return self.answered(request, lambda: self.answer(item_type.model, utm))
+        return self.answered_in_language(request, lambda: self.answer(item_type.model, utm))
 
     def answer(self, model, utm):
         visibility = self.choice.visibility()

@@ -132,9 +132,7 @@ class SearchView(locales.AnswersInLanguage, AnsweringMixin, APIView):
         query = Query(request, allowed)
         text = query.value("q", lambda: search_text(request, "q", required=True))
         channel = query.value("channel", lambda: channel_param(request))
-        self.choice = query.value(
-            locales.PARAM, lambda: locales.LanguageChoice.read(request, channel or WEB)
-        )
+        self.read_language(query, channel or WEB)
         names = query.value(
             "type",
             lambda: subset_param(request, "type", registry.ITEM_TYPE_NAMES, "type(s)"),
@@ -144,11 +142,8 @@ class SearchView(locales.AnswersInLanguage, AnsweringMixin, APIView):
         )
         self.pagination_class().check(query)
         query.done()
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
         models = [t.model for t in registry.item_types() if not names or t.name in names]
-        return self.answered(
+        return self.answered_in_language(
             request, lambda: self.search_answer(text, channel, models, sorted(fields or ()))
         )
 

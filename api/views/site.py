@@ -111,13 +111,12 @@ class NavigationView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     )
     def get(self, request):
         query = Query(request, {locales.PARAM})
-        self.choice = query.value(locales.PARAM, lambda: locales.LanguageChoice.read(request, WEB))
+        self.read_language(query, WEB)
         query.done()
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
         visibility = self.choice.own_visibility()
-        return self.answered(request, lambda: site.navigation_answer(visibility, timezone.now()))
+        return self.answered_in_language(
+            request, lambda: site.navigation_answer(visibility, timezone.now())
+        )
 
 
 class SitemapPagination(StrictLimitOffsetPagination):
@@ -144,13 +143,9 @@ class SitemapView(locales.AnswersInLanguage, AnsweringMixin, APIView):
         query = Query(request, {"limit", "offset", locales.PARAM})
         paginator = SitemapPagination()
         paginator.check(query)
-        self.choice = query.value(locales.PARAM, lambda: locales.LanguageChoice.read(request, WEB))
+        self.read_language(query, WEB)
         query.done()
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
         visibility = self.choice.own_visibility()
-        return self.answered(
-            request,
-            lambda: site.sitemap_answer(visibility, timezone.now(), paginator, request),
+        return self.answered_in_language(
+            request, lambda: site.sitemap_answer(visibility, timezone.now(), paginator, request)
         )

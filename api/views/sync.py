@@ -150,10 +150,7 @@ class SyncView(locales.AnswersInLanguage, AnsweringMixin, APIView):
         # a cursor keeps its language: only a first call negotiates one
         given = language is not None or raw is not None
         self.choice = locales.LanguageChoice(cursor.language, given, cursor.channel)
-        redirect = self.choice.redirect(request)
-        if redirect:
-            return redirect
-        return self.answered(request, lambda: self.sync_answer(cursor, limit))
+        return self.answered_in_language(request, lambda: self.sync_answer(cursor, limit))
 
     def cursor(self, raw, types, channel, language):
         if raw is None:
