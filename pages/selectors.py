@@ -370,9 +370,10 @@ class Visibility:
         """Live, not expired (by flag or by `expire_at` in the past, `now` by default the
         present), with no view restriction on them or an ancestor (any restriction shuts
         anonymous consumers out), under this language's home; in another language than the
-        default, medical content only as a translation (not an alias), and not outdated with
-        `hide_outdated`; with `fallback`, also the default language's pages that have no such
-        page in this language."""
+        default, only while the default language's page it translates is public, medical
+        content only as a translation whose review was recorded (never an alias), and not
+        outdated with `hide_outdated`; with `fallback`, also the default language's pages that
+        have no such page in this language."""
         queryset = model._default_manager.all()
         rule = self.rule(now or timezone.now())
         return queryset.none() if rule is None else queryset.filter(rule)

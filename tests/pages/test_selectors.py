@@ -42,6 +42,31 @@ def test_every_spelling_of_the_rule_agrees_on_every_page(home, freezer, spec):
     for page in ConditionPage.objects.all():
         assert bool(reader.item_by_slug(ConditionPage, page.slug)) == (page.pk in conditions)
 
+    # in Spanish, by every policy, and in every language at once
+    fates = dict(world.spec.translations)
+    outdated = {page.pk for key, page in world.translations.items() if fates[key] == "outdated"}
+    rules = {
+        "es": Visibility.compute("es"),
+        "es, outdated hidden": Visibility.compute("es", hide_outdated=True),
+        "es, English standing in": Visibility.compute("es", fallback=True),
+        "es, both": Visibility.compute("es", hide_outdated=True, fallback=True),
+        "every language": Visibility.compute().anywhere(),
+    }
+    for name, rule in rules.items():
+        shown = set(rule.pages().values_list("pk", flat=True))
+        assert shown.isdisjoint(world.hidden_ids), name
+        assert {page.pk for page in every if rule.shows(page)} == shown, name
+        if rule.hide_outdated:
+            assert shown.isdisjoint(outdated), name
+    spanish = set(rules["es"].pages().values_list("pk", flat=True))
+    assert spanish <= world.other_locale_ids
+    # what a Spanish copy may show: by the rule a Spanish item is represented with
+    representing = rules["es"].representing(rules["es"].locale_id)
+    reader = ItemReader(rules["es"])
+    expected = set(representing.pages().values_list("pk", flat=True))
+    assert set(reader.public_expiry({page.pk for page in every})) == expected
+    assert set(rules["es, English standing in"].pages().values_list("pk", flat=True)) > spanish
+
 
 def test_a_prepared_query_runs_with_fresh_values_as_the_orm_would(seeded):
     by_title = Prepared(
