@@ -202,13 +202,18 @@ class World:
         return paths
 
     def spanish_paths(self):
-        """Website paths in Spanish: each translation's own, and /es/ before every path above
-        (where the default language's page stands in for a missing translation)."""
-        paths = [f"/es{path}" for path in self.paths() if not path.startswith(self.home.url_path)]
+        """Website paths in Spanish: the home page, the sections, each translated page's
+        English path under /es/ (where its translation is not public, the English page stands
+        in) and each translation's own path."""
+        paths = [
+            "/es/",
+            *(f"/es{self.site_path(index.url_path)}" for index in self.indexes.values()),
+        ]
         spanish_home = Page.objects.filter(
             translation_key=self.home.translation_key, locale__language_code="es"
         ).first()
-        for page in self.translations.values():
+        for key, page in self.translations.items():
+            paths.append(f"/es{self.site_path(self.pages[key].url_path)}")
             if spanish_home is not None:
                 paths.append("/es" + page.url_path[len(spanish_home.url_path) - 1 :])
         return paths
@@ -611,7 +616,12 @@ def find_hidden(world):
         source = world.pages[key]
         if fates[key] == "draft" or source.pk in world.hidden_ids:
             world.hidden_ids.add(page.pk)
-            if fates[key] == "draft" or world.spec.specs(key[0])[key[1]].fate == "draft":
+            # never public: a draft, or made when its source was not public (its own draft,
+            # or past its expiry date by then)
+            if fates[key] == "draft" or world.spec.specs(key[0])[key[1]].fate in (
+                "draft",
+                "expired_date",
+            ):
                 world.never_public.add(page.pk)
             what = f"hidden translation {page.pk} ({fates[key]})"
             for word in title_tokens(page.title):
@@ -794,8 +804,8 @@ def doors(world):
         requests.append(query("/api/v1/pages/", path=path))
         requests.append(query("/api/v1/pages/", path=path, channel="app"))
         requests.append(path)  # the website route
-    # in Spanish: reviewed translations, the default language standing in for the others (in
-    # `make test`, the slugs and words of the translated pages; in the heavy pass, all)
+    # in Spanish: reviewed translations, the default language standing in for the others: the
+    # doors of the translated pages (the English doors above already ask about every page)
     translated_words = sorted(
         {word for page in world.translations.values() for word in title_tokens(page.title)}
     )
@@ -810,19 +820,19 @@ def doors(world):
         if relations:
             requests.append(query(base, limit=100, locale="es", expand=",".join(relations)))
         translated = [key for key in world.translations if key[0] == kind]
-        slugs = sized(
-            [
-                *(world.translations[key].slug for key in translated),
-                *(world.pages[key].slug for key in translated),
-            ],
-            world.kind_slugs(kind),
-        )
+        # the translations' slugs and their sources' (in the heavy pass, one more: an
+        # untranslated page's, answered by the stand-in or as unknown)
+        slugs = [
+            *(world.translations[key].slug for key in translated),
+            *(world.pages[key].slug for key in translated),
+            *sized([], [page.slug for key, page in world.pages.items() if key[0] == kind][:1]),
+        ]
         for slug in [*slugs, "never-existed-" + kind]:
             requests.append(query(f"{base}{slug}/", locale="es"))
         requests += [query(base, search=word, locale="es") for word in translated_words]
     for path in world.spanish_paths():
         requests.append(query("/api/v1/pages/", path=path))
-    for word in [*sized(words[:1], [*words, *all_title_words]), *translated_words]:
+    for word in [*words[:1], *translated_words]:
         requests.append(query("/api/v1/search/", q=word, limit=100, locale="es"))
     requests.append(query(SYNC, limit=100, locale="es"))
     requests += [query("/api/v1/sitemap/", locale="es"), query("/api/v1/navigation/", locale="es")]

@@ -192,7 +192,10 @@ def endpoints():
         )
     found += [
         Endpoint(
-            "search", "/api/v1/search/", ("channel", "q", "limit", "offset"), (("q", "nerve"),)
+            "search",
+            "/api/v1/search/",
+            ("channel", "q", "limit", "offset", "locale"),
+            (("q", "nerve"),),
         ),
         Endpoint(
             "pages",
@@ -204,13 +207,13 @@ def endpoints():
             "section", "/api/v1/pages/", ("channel", "limit", "offset"), (("path", "/causes/"),)
         ),
         Endpoint("api-root", "/api/v1/"),
-        Endpoint("navigation", "/api/v1/navigation/"),
-        Endpoint("sitemap", "/api/v1/sitemap/", ("limit", "offset")),
+        Endpoint("navigation", "/api/v1/navigation/", ("locale",)),
+        Endpoint("sitemap", "/api/v1/sitemap/", ("limit", "offset", "locale")),
         Endpoint("symptoms", "/api/v1/symptoms/", ("limit", "offset")),
-        Endpoint("sync", "/api/v1/sync/", ("channel", "cursor", "limit", "types")),
+        Endpoint("sync", "/api/v1/sync/", ("channel", "cursor", "limit", "types", "locale")),
         Endpoint("email", "/api/v1/therapies/ketamine-infusion-therapy/email/", EMAIL_PARAMS),
-        Endpoint("feed-rss", "/api/v1/feeds/conditions.rss", UTM_PARAMS),
-        Endpoint("feed-atom", "/api/v1/feeds/therapies.atom", UTM_PARAMS),
+        Endpoint("feed-rss", "/api/v1/feeds/conditions.rss", (*UTM_PARAMS, "locale")),
+        Endpoint("feed-atom", "/api/v1/feeds/therapies.atom", (*UTM_PARAMS, "locale")),
         Endpoint("campaigns-all", "/api/v1/campaigns/", ("limit", "offset")),
         Endpoint("campaign", f"/api/v1/campaigns/{CAMPAIGN}/", EMAIL_PARAMS),
         Endpoint("campaign-feed", f"/api/v1/feeds/campaigns/{CAMPAIGN}.rss", UTM_PARAMS),
@@ -653,7 +656,7 @@ ODD_HEADERS = [
     {"Accept": "application/problem+json"},
     {"Accept": "x" * 10_000},
     {"Accept-Language": "😀;q=abc"},
-    {"Accept-Language": "es-ES,es;q=0.9,*;q=0"},  # a content language (not served yet)
+    {"Accept-Language": "es-ES,es;q=0.9,*;q=0"},  # a content language: a redirect to locale=es
     {"Accept-Language": "es" + "-x" * 5_000},
     {"Accept-Encoding": "gzip;q=2, br, zstd, \x00"},
     {"If-None-Match": "*"},

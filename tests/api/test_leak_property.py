@@ -127,11 +127,10 @@ def worlds(draw):
                 st.tuples(st.sampled_from(pages), st.sampled_from(body_targets)), max_size=5
             )
         ),
-        translations=draw(
-            st.frozensets(
-                st.tuples(st.sampled_from(pages), st.sampled_from(TRANSLATION_FATES)),
-                max_size=3,
-            )
+        translations=draw(  # at most one translation per page (one per language)
+            st.dictionaries(
+                st.sampled_from(pages), st.sampled_from(TRANSLATION_FATES), max_size=3
+            ).map(lambda fates: frozenset(fates.items()))
         ),
         search_text=draw(
             st.one_of(
