@@ -4,6 +4,8 @@ api/record/changes.py)."""
 
 from django.db import models
 
+from pages.selectors import default_language
+
 
 class RepresentationState(models.Model):
     """One row per content page the API has represented. Kept after the page is unpublished,
@@ -20,7 +22,9 @@ class RepresentationState(models.Model):
 
     page_id = models.PositiveIntegerField(unique=True)  # not a foreign key: outlives the page
     type = models.CharField(max_length=20)
-    language = models.CharField(max_length=16, help_text="The item's language code")
+    language = models.CharField(
+        max_length=16, default=default_language, help_text="The item's language code"
+    )
     # shared by an item's versions in every language (Wagtail's Page.translation_key)
     translation_key = models.UUIDField(null=True, db_index=True)
     slug = models.SlugField(max_length=255, allow_unicode=True)

@@ -1,5 +1,6 @@
-from django.conf import settings
 from django.db import migrations, models
+
+import pages.selectors
 
 
 class Migration(migrations.Migration):
@@ -14,9 +15,10 @@ class Migration(migrations.Migration):
             model_name="representationstate",
             name="language",
             field=models.CharField(
-                default=settings.LANGUAGE_CODE, help_text="The item's language code", max_length=16
+                default=pages.selectors.default_language,
+                help_text="The item's language code",
+                max_length=16,
             ),
-            preserve_default=False,
         ),
         migrations.AddField(
             model_name="representationstate",
