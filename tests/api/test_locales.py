@@ -446,3 +446,21 @@ def test_a_spanish_item_shows_the_medical_snippets_in_spanish(client, cause, rev
     copy.delete()  # gone: the Spanish item shows the English one again
     item = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
     assert item["disclaimer"]["text"] == source["disclaimer"]["text"]
+
+
+def test_a_never_published_translation_previews_as_documented(cause, draft, client):
+    """Found by schemathesis: a draft never published has no publication dates (null, as the
+    OpenAPI document says)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from api.channels import preview_tokens
+    from tests.api.test_openapi import response_validator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    token = preview_tokens.mint(draft.pk)[0]
+    for channel in ("web", "app"):
+        response = client.get("/api/v1/preview/", {"token": token, "channel": channel})
+        body = response.json()
+        assert body["first_published_at"] is None and body["last_published_at"] is None
+        validator = response_validator(schema, "/api/v1/preview/", 200, channel)
+        assert validator.is_valid(body), channel
