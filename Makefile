@@ -61,6 +61,17 @@ clean:
 
 # TypeScript types from the OpenAPI document, and an example consumer type-checked against them
 # (clients/typescript/check.sh; needs Node 20+ and npm).
+# The email's labels in each other content language (locale/<language>/LC_MESSAGES/django.po):
+# new strings extracted, then compiled to the .mo the server reads (needs GNU gettext). The .mo
+# is committed, so a fresh machine needs no gettext; tests/api/test_messages.py checks it is
+# current.
+MESSAGE_LANGUAGES ?= es
+.PHONY: messages
+messages: install
+	$(PY) manage.py makemessages --no-location --no-obsolete $(foreach l,$(MESSAGE_LANGUAGES),-l $(l)) \
+		--ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='clients/*' --ignore='static/*'
+	$(PY) manage.py compilemessages --ignore='.venv/*'
+
 .PHONY: typescript
 typescript: install
 	PYTHON_BIN=$(PY) bash clients/typescript/check.sh

@@ -58,7 +58,7 @@ class EmailSection:
 
     kind: str
     field: str
-    heading: str | None = None
+    heading: str | None = None  # lazy: said in the language the email is rendered in
 
 
 @dataclass(frozen=True, eq=False)  # one object per type: compared and hashed by identity

@@ -304,8 +304,12 @@ def endpoint_url(path=""):
 def item_api_url(collection, slug, language=None):
     """The URL of an item in this API; one in another language than the default names it
     (`?locale=`)."""
-    query = f"?locale={language}" if language and language != default_language() else ""
-    return endpoint_url(f"{collection}/{slug}/{query}")
+    return endpoint_url(f"{collection}/{slug}/{locale_query(language)}")
+
+
+def locale_query(language=None):
+    """`?locale=<language>` for another language than the default, else nothing."""
+    return f"?locale={language}" if language and language != default_language() else ""
 
 
 def collection_website_url(collection, language=None):

@@ -38,7 +38,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils.translation import get_language_bidi
+from django.utils import translation
+from django.utils.translation import get_language_bidi, gettext
 
 import css_inline
 import nh3
@@ -51,6 +52,7 @@ from mjml import mjml2html
 from api.http.params import Query
 from api.http.problems import BadQuery
 from pages.models import EmailBrand, Esp
+from pages.models.email_brand import FOOTER_TEXT, UNSUBSCRIBE_LABEL
 from pages.text_safety import clean_data, clean_text
 from shapes import registry
 from shapes.representation import absolute_media_url
@@ -65,7 +67,7 @@ LOGO_WIDTH = 160  # px
 TINT = "#f5f7fa"  # the safety information's, the callouts' and the footer's background
 BRAND_CACHE_KEY = "email:brand"
 BRAND_SECONDS = 60  # a brand saved in another process shows within this, where caches differ
-VERSION = 2  # of the email shapes: part of their ETags (a deploy that changes them)
+VERSION = 3  # of the email shapes: part of their ETags (a deploy that changes them)
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content")
 UTM_MAX_LENGTH = 100
@@ -303,7 +305,7 @@ def brand():
 
     facts = cache.get(BRAND_CACHE_KEY)
     if facts is None:
-        brands = EmailBrand.objects.select_related("logo")
+        brands = EmailBrand.objects.select_related("logo").prefetch_related("wordings")
         row = brands.filter(site__is_default_site=True).first()  # one query, usually
         if row is None:
             site = Site.objects.filter(is_default_site=True).first()
@@ -319,10 +321,18 @@ BRAND_FIELDS = (
 )
 
 
+WORDED_FIELDS = ("footer_text", "unsubscribe_label")
+
+
 def brand_facts(row):
     """An EmailBrand as plain data for the templates (texts cleaned, the address as lines,
-    the logo as a rendition twice the width it is shown)."""
+    the logo as a rendition twice the width it is shown, `wordings` its sentences in other
+    languages)."""
     facts = {name: clean_text(getattr(row, name)) for name in BRAND_FIELDS}
+    facts["wordings"] = {
+        wording.language: {name: clean_text(getattr(wording, name)) for name in WORDED_FIELDS}
+        for wording in (row.wordings.all() if row.pk else ())
+    }
     facts["address_lines"] = [
         line.strip() for line in facts["postal_address"].splitlines() if line.strip()
     ]
@@ -336,6 +346,28 @@ def brand_facts(row):
             "height": round(rendition.height * width / rendition.width),
         }
     return facts
+
+
+def worded(the_brand, language):
+    """`the_brand`'s facts with its sentences in `language`: in another language than the
+    default, its wording for that language, the built-in wording (the message catalogue's)
+    where it has none."""
+    if language == settings.LANGUAGE_CODE:
+        return the_brand
+    wording = the_brand["wordings"].get(language, {})
+    builtin = {"footer_text": FOOTER_TEXT, "unsubscribe_label": UNSUBSCRIBE_LABEL}
+    with translation.override(language):
+        return the_brand | {
+            name: wording.get(name) or gettext(text) for name, text in builtin.items()
+        }
+
+
+def either(names):
+    """'a, b or c' in the active language, each name in lower case."""
+    names = [name.lower() for name in names]
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(some)s or %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]}
 
 
 def part(template, context, utm, previous=0):
@@ -403,19 +435,29 @@ def size(markup):
 
 @dataclass
 class Layout:
-    """What every email's layout needs besides its content: the brand, the ESP, the UTM
-    values of the layout's own links."""
+    """What every email's layout needs besides its content: the brand (worded in the email's
+    `language`), the ESP, the UTM values of the layout's own links. Its documents are
+    rendered in `language` (`speaking`): the labels the templates add are in it too."""
 
     brand: dict
     esp: str
     utm: dict
+    language: str
+
+    @classmethod
+    def of(cls, the_brand, esp, utm, language=None):
+        language = language or settings.LANGUAGE_CODE
+        return cls(worded(the_brand or brand(), language), esp, utm, language)
+
+    def speaking(self):
+        return translation.override(self.language)
 
     def context(self, subject, preheader):
         return {
             "brand": self.brand,
             "subject": subject,
             "preheader": preheader,
-            "lang": settings.LANGUAGE_CODE.split("-")[0],
+            "lang": self.language,
             "dir": "rtl" if get_language_bidi() else "ltr",
             "width": WIDTH,
             "gutter": GUTTER,
@@ -574,9 +616,15 @@ def disclaimer_part(disclaimer, utm, previous):
 
 def item_email(data, utm, esp, the_brand=None):
     """{"subject", "preheader", "html", "text", "links", "clipped"} of an item from its web
-    detail `data`: `html` a complete document."""
+    detail `data`: `html` a complete document, in the item's language (`locale`)."""
     data = clean_data(data)  # whatever a stored copy holds, XML and HTML parsers can read
-    layout = Layout(the_brand or brand(), esp, utm)
+    layout = Layout.of(the_brand, esp, utm, data.get("locale"))
+    with layout.speaking():
+        return item_document(data, layout)
+
+
+def item_document(data, layout):
+    utm = layout.utm
     citations = Citations(data.get("references") or [])
     sections = item_sections(data, citations)
     safety = data.get("safety")
@@ -669,6 +717,11 @@ def teaser(item, utm, level):
     """One item of a campaign as its part of the email: `item` its list shape with the teaser
     applied, plus `page_title` (the page's own) and a therapy's reviewed `safety`."""
     tagged = {**utm, "utm_content": item["slug"]}
+    if item.get("safety"):
+        item = {
+            **item,
+            "not_for": either(c["name"] for c in item["safety"].get("contraindications") or ()),
+        }
     markup, level = part("email/parts/teaser.html", {"item": item}, tagged, level)
     hero = hero_of(item, COLUMN)
     return {"html": markup, "hero": hero, "url": link(item["url"], tagged)}, level
@@ -678,9 +731,16 @@ def campaign_email(campaign, items, disclaimer, utm, esp, the_brand=None):
     """{"subject", "preheader", "html", "text", "links"} of a campaign: `campaign` a dict of its
     fields (subject, preheader, intro, call_to_action), `items` its public items (list shapes,
     teasers applied, each with its page's own `page_title` and a therapy's `safety`),
-    `disclaimer` the default one's representation. The HTML is a complete document."""
+    `disclaimer` the default one's representation. The HTML is a complete document, in the
+    campaign's `language`."""
     campaign, items, disclaimer = clean_data(campaign), clean_data(items), clean_data(disclaimer)
-    layout = Layout(the_brand or brand(), esp, utm)
+    layout = Layout.of(the_brand, esp, utm, campaign.get("language"))
+    with layout.speaking():
+        return campaign_body(campaign, items, disclaimer, layout)
+
+
+def campaign_body(campaign, items, disclaimer, layout):
+    utm = layout.utm
     header, level = part(
         "email/parts/campaign_header.html", {"campaign": campaign}, {**utm, "utm_content": "intro"}
     )

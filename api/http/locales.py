@@ -24,6 +24,7 @@ from api.http.problems import BadQuery
 from pages.selectors import Visibility, default_language
 
 PARAM = "locale"
+EMAIL = "email"  # the channel whose TRANSLATION_FALLBACK an item's or a campaign's email follows
 
 
 def languages():

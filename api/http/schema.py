@@ -19,7 +19,13 @@ from api.channels.email import (
 from api.http import locales
 from api.http.problems import PROBLEM_CONTENT_TYPE
 from shapes.drf import plain_schema
-from shapes.schema import PageReferenceSerializer, items_of_any_type_by_channel, paged
+from shapes.schema import (
+    FALLBACK_MARKERS,
+    LANGUAGES,
+    PageReferenceSerializer,
+    items_of_any_type_by_channel,
+    paged,
+)
 
 
 def channel_parameter(default="web"):
@@ -91,6 +97,17 @@ class ItemEmailSerializer(serializers.Serializer):
     take `html` past Gmail's clipping size, the body ends early with a link to the page and
     `clipped` is true. What ESPs execute (`{{ }}`, `{% %}`, `*| |*`) is escaped in content."""
 
+    locale = serializers.ChoiceField(
+        choices=LANGUAGES, help_text="The email's language: its item's (its labels too)."
+    )
+    requested_locale = serializers.ChoiceField(
+        choices=LANGUAGES,
+        required=False,
+        help_text=FALLBACK_MARKERS["requested_locale"]["description"],
+    )
+    fallback = serializers.BooleanField(
+        required=False, help_text=FALLBACK_MARKERS["fallback"]["description"]
+    )
     subject = serializers.CharField()
     preheader = serializers.CharField(allow_blank=True, help_text="The inbox preview text.")
     html = serializers.CharField()

@@ -80,6 +80,13 @@ class ItemCopy:
             return body
         return body[:-1] + b',"requested_locale":"' + requested.encode() + b'","fallback":true}'
 
+    def data_answered(self, requested):
+        """`data()` as an answer in language `requested` shows it (as `as_answered`)."""
+        data = self.data()
+        if self.language != requested:
+            data |= {"requested_locale": requested, "fallback": True}
+        return data
+
 
 @dataclass
 class ResponseParts:

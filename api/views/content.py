@@ -50,7 +50,7 @@ from pages.selectors import Visibility
 from shapes import registry
 from shapes.relations import expandable, search_links
 from shapes.representation import APP, EMAIL_BRAND_KEY, WEB, page_key
-from shapes.schema import by_channel
+from shapes.schema import FALLBACK_MARKERS, by_channel
 from shapes.serializers import DETAIL, LIST, serializer_for
 
 
@@ -222,7 +222,7 @@ class ContentViewSet(
         self.fields_param = query.value("fields", self.parse_fields)
         self.expand_param = query.value("expand", self.parse_expand)
         self.channel = query.value("channel", lambda: channel_param(request))
-        self.read_language(query, self.channel or WEB)
+        self.read_language(query, locales.EMAIL if self.action == "email" else self.channel or WEB)
         if self.action == "list":
             self.check_list_parameters(query)
         if self.action == "email":
@@ -234,7 +234,7 @@ class ContentViewSet(
         if self.action == "list":
             return self.list_parameters | set(self.filterset_class.base_filters)
         if self.action == "email":
-            return {*email.UTM_PARAMS, email.ESP_PARAM}
+            return {*email.UTM_PARAMS, email.ESP_PARAM, locales.PARAM}
         return self.detail_parameters
 
     def check_list_parameters(self, query):
@@ -344,12 +344,15 @@ class ContentViewSet(
 
     @action(detail=True, methods=["get", "head"], url_path="email")
     def email(self, request, *args, **kwargs):
-        """The item as email content (api/channels/email.py), from its stored web detail."""
+        """The item as email content (api/channels/email.py), from its stored web detail, in
+        the language asked for (the email channel's fallback)."""
         slug = self.kwargs["slug"]
         utm = email.utm_values(request, {"utm_campaign": slug, "utm_content": slug})
         brand = email.brand()
         esp = email.esp_of(request, the_brand=brand)
-        return self.answered(request, lambda: self.email_answer(slug, utm, esp, brand))
+        return self.answered_in_language(
+            request, lambda: self.email_answer(slug, utm, esp, brand), self.collection_keys()
+        )
 
     def email_answer(self, slug, utm, esp, brand):
         reader = ItemReader(self.visibility, self.request, WEB)
@@ -358,12 +361,21 @@ class ContentViewSet(
             raise self.not_found(slug)
         (piece,) = pieces.values()
         signature = f"email|{email.VERSION}|{email.utm_signature(utm)}|{esp}"
+        language = reader.visibility.language
+
+        def body():
+            data = piece.data_answered(language)
+            markers = {key: data[key] for key in FALLBACK_MARKERS if key in data}
+            found = email.item_email(data, utm, esp, brand)
+            return render({"locale": piece.language, **markers, **found})
+
         return ResponseParts(
             etag=reader.etag(signature, [piece], [render(brand)]),
             keys=[*self.collection_keys(), EMAIL_BRAND_KEY, *sorted(reader.keys)],
             expires=reader.expires,
-            body=lambda: render(email.item_email(piece.data(), utm, esp, brand)),
+            body=body,
             validators=[page_key(piece.page_id), EMAIL_BRAND_KEY],
+            headers={"Content-Language": piece.language},
         )
 
 
@@ -410,8 +422,8 @@ def content_viewset(model):
             "send as it is, its plain-text part and its links, with UTM parameters on every "
             "link to the website and the chosen ESP's unsubscribe merge tag in its footer. "
             "Cache it like the JSON: ETag, Cache-Control, surrogate keys.",
-            parameters=[slug_parameter, *email_parameters()],
-            responses={200: ItemEmailSerializer, **ERROR_RESPONSES},
+            parameters=[slug_parameter, *email_parameters(), *locale_parameters()],
+            responses={200: ItemEmailSerializer, **LOCALE_REDIRECT, **ERROR_RESPONSES},
         ),
     )(
         type(

@@ -273,13 +273,18 @@ def _content_languages(codes):
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES = _content_languages(CONTENT_LANGUAGES)
 LANGUAGE_CODE = CONTENT_LANGUAGES[0]
 WAGTAIL_I18N_ENABLED = True
+# The project's own message catalogue: what the email's templates say around the content
+# (headings, labels) in each content language (`make messages` extracts and compiles it).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # What a channel answers in another language than the default, per channel (api/http/locales.py):
 # where an item has no public translation, "default" serves the default language's item marked
 # as a fallback (`requested_locale`, `fallback: true`) and "404" answers not found; an outdated
 # translation (its source was published again since its review) is served marked
 # `translation_status: "outdated"` ("serve") or falls back like a missing one ("default").
-# TRANSLATION_FALLBACK_WEB / _APP: "<missing>,<outdated>", e.g. "404,default".
+# TRANSLATION_FALLBACK_WEB / _APP / _EMAIL: "<missing>,<outdated>", e.g. "404,default". Email
+# (an item's email, a campaign's items and feed) leaves a missing translation out by default: an
+# English item in a Spanish email reads as a mistake to the patient who gets it.
 TRANSLATION_FALLBACK_CHOICES = {"missing": ("default", "404"), "outdated": ("serve", "default")}
 
 
@@ -298,7 +303,9 @@ def _translation_fallback(channel, default):
 
 
 TRANSLATION_FALLBACK = {
-    channel: _translation_fallback(channel, "default,serve") for channel in ("web", "app")
+    "web": _translation_fallback("web", "default,serve"),
+    "app": _translation_fallback("app", "default,serve"),
+    "email": _translation_fallback("email", "404,serve"),
 }
 TIME_ZONE = "UTC"
 USE_I18N = True

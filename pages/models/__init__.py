@@ -16,7 +16,7 @@ from pages.models.conditions import (
     ConditionSymptomLink,
     ConditionTreatmentLink,
 )
-from pages.models.email_brand import EmailBrand, Esp
+from pages.models.email_brand import EmailBrand, EmailWording, Esp
 from pages.models.review_task import MedicalReviewTask
 from pages.models.snippets import (
     Disclaimer,
@@ -39,6 +39,7 @@ from pages.models.treatments import TreatmentExampleDrug, TreatmentIndexPage, Tr
 __all__ = [
     "MedicalReviewTask",
     "EmailBrand",
+    "EmailWording",
     "Esp",
     "BaseContentPage",
     "Campaign",

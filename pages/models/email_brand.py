@@ -2,16 +2,23 @@
 admin (Settings > Email brand): no medical wording lives here (settings have no review; the
 disclaimer and safety lines stay in reviewed snippets and fields).
 
-Per site today. For locales, the texts (clinic name, postal address, footer text, unsubscribe
-label) are the translatable part and the colours, logo and default ESP are shared; a translated
-setting will be one row per locale keyed like a translated page.
+Per site. The clinic's name, address, logo, colours and default ESP are shared by every
+language; the sentences (why the reader gets the email, the unsubscribe label) are worded per
+content language: the brand's own fields in the default language, an `EmailWording` row for each
+other language (where none is saved, the email says the built-in wording in that language, from
+the project's message catalogue: never the default language's sentence in another language's
+email).
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_noop
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Give a colour as # and six hex digits.")
@@ -44,8 +51,17 @@ def contrast(first, second):
     return (light + 0.05) / (dark + 0.05)
 
 
+# The built-in wording, each field's default: said in another language through the message
+# catalogue (locale/), where that language has no wording of its own.
+FOOTER_TEXT = gettext_noop(
+    "You are receiving this email because you asked for news from our clinic."
+)
+UNSUBSCRIBE_LABEL = gettext_noop("Unsubscribe")
+FOOTER_HELP = "Why the reader gets this email, above the unsubscribe link."
+
+
 @register_setting(icon="mail")
-class EmailBrand(BaseSiteSetting):
+class EmailBrand(BaseSiteSetting, ClusterableModel):
     clinic_name = models.CharField(
         max_length=100, default="Our clinic", help_text="Shown in every email's header and footer."
     )
@@ -63,12 +79,9 @@ class EmailBrand(BaseSiteSetting):
         "it (CAN-SPAM).",
     )
     footer_text = models.CharField(
-        max_length=300,
-        blank=True,
-        default="You are receiving this email because you asked for news from our clinic.",
-        help_text="Why the reader gets this email, above the unsubscribe link.",
+        max_length=300, blank=True, default=FOOTER_TEXT, help_text=FOOTER_HELP
     )
-    unsubscribe_label = models.CharField(max_length=60, default="Unsubscribe")
+    unsubscribe_label = models.CharField(max_length=60, default=UNSUBSCRIBE_LABEL)
     default_esp = models.CharField(
         "Default email service provider",
         max_length=20,
@@ -94,6 +107,12 @@ class EmailBrand(BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("footer_text"), FieldPanel("unsubscribe_label"), FieldPanel("default_esp")],
             heading="Footer and unsubscribe",
+        ),
+        InlinePanel(
+            "wordings",
+            heading="Footer and unsubscribe in other languages",
+            help_text="An email in another language says these; where a language has none, "
+            "its built-in wording.",
         ),
         MultiFieldPanel(
             [
@@ -130,3 +149,28 @@ class EmailBrand(BaseSiteSetting):
             )
         if errors:
             raise ValidationError(errors)
+
+
+def other_languages():
+    """(code, name) of the content languages but the default: those a wording is for."""
+    return [(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+
+
+class EmailWording(models.Model):
+    """The brand's sentences in one other content language (a blank one: the built-in
+    wording)."""
+
+    brand = ParentalKey(EmailBrand, on_delete=models.CASCADE, related_name="wordings")
+    language = models.CharField(max_length=10, choices=other_languages)
+    footer_text = models.CharField(max_length=300, blank=True, help_text=FOOTER_HELP)
+    unsubscribe_label = models.CharField(max_length=60, blank=True)
+
+    panels = [FieldPanel("language"), FieldPanel("footer_text"), FieldPanel("unsubscribe_label")]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "language"], name="one_wording_per_language")
+        ]
+
+    def __str__(self):
+        return f"{self.brand} in {self.language}"

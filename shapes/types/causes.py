@@ -1,6 +1,8 @@
 """Causes (`/api/v1/causes/`): e.g. shingles, with the conditions it causes and the therapies
 that relieve it."""
 
+from django.utils.translation import gettext_lazy as _
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -90,9 +92,9 @@ CAUSE = ItemType(
     ),
     email_sections=(
         EmailSection("stream", "body"),
-        EmailSection("text", "resulting_pain_syndrome", "Resulting pain"),
-        EmailSection("statistics", "statistics", "In numbers"),
-        EmailSection("links", "conditions", "Conditions"),
-        EmailSection("links", "therapies", "Therapies"),
+        EmailSection("text", "resulting_pain_syndrome", _("Resulting pain")),
+        EmailSection("statistics", "statistics", _("In numbers")),
+        EmailSection("links", "conditions", _("Conditions")),
+        EmailSection("links", "therapies", _("Therapies")),
     ),
 )

@@ -1,6 +1,8 @@
 """Conditions (`/api/v1/conditions/`): e.g. neuropathic pain, with its symptoms, causes,
 treatments and the therapies that relieve it."""
 
+from django.utils.translation import gettext_lazy as _
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -151,14 +153,14 @@ CONDITION = ItemType(
         mentions=cause_mentions,
     ),
     email_sections=(
-        EmailSection("list", "also_known_as", "Also known as"),
+        EmailSection("list", "also_known_as", _("Also known as")),
         EmailSection("stream", "body"),
-        EmailSection("text", "symptoms_overview", "Symptoms"),
+        EmailSection("text", "symptoms_overview", _("Symptoms")),
         EmailSection("named", "symptoms"),
-        EmailSection("named", "subtypes", "Types"),
-        EmailSection("links", "causes", "Causes"),
-        EmailSection("steps", "treatment_approach", "How it is treated"),
-        EmailSection("links", "treatments", "Treatments"),
-        EmailSection("links", "therapies", "Therapies"),
+        EmailSection("named", "subtypes", _("Types")),
+        EmailSection("links", "causes", _("Causes")),
+        EmailSection("steps", "treatment_approach", _("How it is treated")),
+        EmailSection("links", "treatments", _("Treatments")),
+        EmailSection("links", "therapies", _("Therapies")),
     ),
 )

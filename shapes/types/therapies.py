@@ -1,6 +1,8 @@
 """Therapies (`/api/v1/therapies/`): e.g. ketamine infusion therapy, with its drug, safety
 information and the conditions and causes it relieves."""
 
+from django.utils.translation import gettext_lazy as _
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -120,9 +122,9 @@ THERAPY = ItemType(
     email_sections=(
         EmailSection("text", "evidence_summary"),
         EmailSection("stream", "body"),
-        EmailSection("drug", "drug", "The medicine"),
-        EmailSection("rich_text", "mechanism_of_action", "How it works"),
-        EmailSection("rich_text", "what_to_expect", "What to expect"),
-        EmailSection("links", "relieves", "What it can relieve"),
+        EmailSection("drug", "drug", _("The medicine")),
+        EmailSection("rich_text", "mechanism_of_action", _("How it works")),
+        EmailSection("rich_text", "what_to_expect", _("What to expect")),
+        EmailSection("links", "relieves", _("What it can relieve")),
     ),
 )

@@ -1,6 +1,8 @@
 """Treatments (`/api/v1/treatments/`): e.g. opioids, a medication class, and the conditions it
 is used for."""
 
+from django.utils.translation import gettext_lazy as _
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -103,11 +105,11 @@ TREATMENT = ItemType(
         },
     ),
     email_sections=(
-        EmailSection("text", "drug_class", "Drug class"),
-        EmailSection("named", "example_drugs", "Examples"),
+        EmailSection("text", "drug_class", _("Drug class")),
+        EmailSection("named", "example_drugs", _("Examples")),
         EmailSection("stream", "body"),
-        EmailSection("rich_text", "how_it_works", "How it works"),
-        EmailSection("rich_text", "evidence_notes", "Evidence"),
-        EmailSection("links", "conditions", "Used for"),
+        EmailSection("rich_text", "how_it_works", _("How it works")),
+        EmailSection("rich_text", "evidence_notes", _("Evidence")),
+        EmailSection("links", "conditions", _("Used for")),
     ),
 )

@@ -172,7 +172,8 @@ def test_every_seeded_item_has_an_email_an_esp_can_send(api, path):
     assert response["ETag"] and "Cache-Control" in response and response["Surrogate-Key"]
     assert "email-brand" in response["Surrogate-Key"]
     body = response.json()
-    assert set(body) == {"subject", "preheader", "html", "text", "links", "clipped"}
+    assert set(body) == {"locale", "subject", "preheader", "html", "text", "links", "clipped"}
+    assert body["locale"] == "en" and response["Content-Language"] == "en"
     document = body["html"]
     assert_email_safe(document)
     assert 'name="viewport"' in document and "@media" in document  # responsive

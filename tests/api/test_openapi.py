@@ -29,6 +29,7 @@ OPEN_OBJECTS = set()
 TOKENS = "/api/v1/preview/tokens/"
 OPTIONAL_KEYS = {
     "Problem": {"errors"},
+    "ItemEmail": set(FALLBACK_MARKERS),  # only on an email standing in for a translation
     "Reference": {"note"},  # only when the editor wrote one
     "SchemaOrg": {"mentions", "lastReviewed", "reviewedBy", "dateModified"},
     "SchemaOrgThing": {"url"},
