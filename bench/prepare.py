@@ -2,6 +2,7 @@
 and cache configuration; DJANGO_SETTINGS_MODULE=bench.settings):
 
     python -m bench.prepare --conditions 1000      # build the database; prints its slugs (JSON)
+    python -m bench.prepare --conditions 1000 --languages en,es   # each translated too
     python -m bench.prepare --count-queries '{"label": "/api/v1/conditions/"}'
 
 The last line printed is the JSON result; progress goes before it.
@@ -16,11 +17,15 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
-def build(conditions):
+def build(conditions, languages=()):
+    """The database of `conditions` generated conditions (with their causes, treatments and
+    therapies), translated into each of `languages` but the default, every item stored."""
     from django.core.management import call_command
 
     from api.record.changes import stale_page_ids
     from pages.models import ConditionPage
+    from pages.seed.generated import translate_generated
+    from pages.selectors import default_language
 
     call_command("migrate", verbosity=0)
     call_command("seed_content", verbosity=0)
@@ -30,11 +35,34 @@ def build(conditions):
         call_command("generate_content", conditions=conditions - have, verbosity=1)
     else:
         log(f"Using the {have:,} generated conditions already there.")
+    for language in languages:
+        if language == default_language():
+            continue
+        log(f"Translating the generated pages into {language} (kept for later runs)...")
+        added = translate_generated(language, progress=Progress())
+        log(f"{sum(added.values()):,} translations added.")
     if stale_page_ids():  # e.g. a database kept from before a change of the shapes' VERSION
         log("Storing the representations that are not current...")
         call_command("refresh_representations", verbosity=1)
-    rows = ConditionPage.objects.live().order_by("pk").values_list("pk", "slug")[:50]
-    return {"conditions": [slug for _, slug in rows], "condition_ids": [pk for pk, _ in rows]}
+    generated = ConditionPage.objects.live().filter(slug__startswith="gen-")
+    rows = generated.filter(locale__language_code=default_language())
+    rows = rows.order_by("pk").values_list("pk", "slug")[:50]
+    result = {"conditions": [slug for _, slug in rows], "condition_ids": [pk for pk, _ in rows]}
+    for language in languages:
+        if language != default_language():
+            found = generated.filter(locale__language_code=language).order_by("pk")
+            result[f"conditions@{language}"] = list(found.values_list("slug", flat=True)[:50])
+    return result
+
+
+class Progress:
+    """Progress of a bulk load (pages.seed.bulk), on stderr: a line every batch."""
+
+    def step(self, label, done, total):
+        log(f"  {label}: {done:,}/{total:,}")
+
+    def say(self, message):
+        log(message)
 
 
 def count_queries(paths):
@@ -59,6 +87,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--conditions", type=int)
     parser.add_argument("--count-queries")
+    parser.add_argument("--languages", default="", help="e.g. en,es: translate into each")
     args = parser.parse_args()
     import django
 
@@ -66,7 +95,7 @@ def main():
     if args.count_queries:
         result = count_queries(json.loads(args.count_queries))
     else:
-        result = build(args.conditions)
+        result = build(args.conditions, [code for code in args.languages.split(",") if code])
     print(json.dumps(result), flush=True)  # noqa: T201 - the result, for bench/run.py
 
 

@@ -4,9 +4,13 @@ sizes in one run.
     python -m bench.run                        # 1,000 and 10,000 generated conditions, 10 s each
     python -m bench.run --sizes 1000 --duration 5
     python -m bench.run --quick                # a smoke run: 30 conditions, 1 s per scenario
+    python -m bench.run --languages en,es --sizes 1000 --out bench/results/languages
+                                               # two languages: every page also in Spanish
 
 For each size, on a database of its own (var/bench/bench-<size>.sqlite3, kept between runs;
-built with the seed content and `generate_content`, every item stored):
+built with the seed content and `generate_content`, every item stored; with --languages, each
+generated page also translated into the other languages, its review recorded, in
+var/bench/bench-<size>-<languages>.sqlite3, and the scenarios asked in each language too):
 
 1. SQL queries of one request per scenario are counted in process, in the scenario's cache
    configuration.
@@ -41,6 +45,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BASE_DIR / "var" / "bench"
 OUT_DIR = BASE_DIR / "bench" / "results"
+LANGUAGES = ["en"]  # the content languages of the run (--languages): the default first
 
 CONFIGS = {
     "no cache": {"BENCH_CACHE": "dummy", "API_RESPONSE_CACHE_SECONDS": "0"},
@@ -97,7 +102,25 @@ def scenario_plan(slugs, etag=None):
         Scenario("email", "ours", "cached", [f"{path}email/" for path in details]),
         Scenario("ceiling: stored bytes", "ceiling", "cached", ["/api/ceiling/"]),
     ]
+    for language in LANGUAGES[1:]:
+        plan += language_plan(slugs, language)
     return plan
+
+
+def language_plan(slugs, language):
+    """The scenarios that compare with Wagtail's API v2 and the ceiling, in `language`
+    (`?locale=`): the translations' list and details."""
+    ours, query = "/api/v1", f"locale={language}"
+    details = [f"{ours}/conditions/{slug}/?{query}" for slug in slugs[f"conditions@{language}"]]
+    named = [
+        (f"list 20 ({language})", [f"{ours}/conditions/?{query}"]),
+        (f"detail ({language})", details),
+    ]
+    return [
+        Scenario(name, "ours", config, paths)
+        for config in ("no cache", "uncached", "cached")
+        for name, paths in named
+    ]
 
 
 def find(plan, name, api, config):
@@ -138,6 +161,28 @@ def target_checks(plan):
         ("SQL, cached list 20", sql("list 20", "cached"), "<=", 0),
         ("SQL, cached detail", sql("detail", "cached"), "<=", 0),
     ]
+    for language in LANGUAGES[1:]:  # the same ratios in each other language
+        listed, detail = f"list 20 ({language})", f"detail ({language})"
+        checks += [
+            (
+                f"{listed}, no cache: ours / v2",
+                rate(listed, "ours", "no cache")
+                / max(rate("list 20", "wagtail-v2", "no cache"), 0.01),
+                ">=",
+                50,
+            ),
+            (
+                f"{detail}, no cache: ours / v2",
+                rate(detail, "ours", "no cache")
+                / max(rate("detail", "wagtail-v2", "no cache"), 0.01),
+                ">=",
+                6,
+            ),
+            (f"cached {listed} / ceiling", rate(listed, "ours", "cached") / ceiling, ">=", 0.6),
+            (f"cached {detail} / ceiling", rate(detail, "ours", "cached") / ceiling, ">=", 0.6),
+            (f"SQL, cached {listed}", sql(listed, "cached"), "<=", 0),
+            (f"SQL, cached {detail}", sql(detail, "cached"), "<=", 0),
+        ]
     return checks
 
 
@@ -171,7 +216,8 @@ def ensure_wrk():
 
 
 def database_env(size):
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / f'bench-{size}.sqlite3'}"
+    name = "-".join([str(size), *(LANGUAGES if len(LANGUAGES) > 1 else [])])
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / f'bench-{name}.sqlite3'}"
     return {
         "DATABASE_URL": url,
         "MEDIA_ROOT": os.environ.get("MEDIA_ROOT") or str(DATA_DIR / "media"),
@@ -194,7 +240,8 @@ def prepare(size):
     process, in each configuration: a subprocess of `bench.prepare`."""
     log(f"\n=== {size:,} conditions: preparing the database ===")
     result = subprocess.run(
-        [sys.executable, "-m", "bench.prepare", "--conditions", str(size)],
+        [sys.executable, "-m", "bench.prepare", "--conditions", str(size)]
+        + ["--languages", ",".join(LANGUAGES)],
         cwd=BASE_DIR,
         env=django_env(size, "uncached"),
         stdout=subprocess.PIPE,
@@ -537,6 +584,11 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--quick", action="store_true", help="30 conditions, 1 s per scenario")
     parser.add_argument(
+        "--languages",
+        default="",
+        help="content languages, e.g. en,es: every generated page translated into the others",
+    )
+    parser.add_argument(
         "--out", type=Path, default=OUT_DIR, help="where results.json and chart.png go"
     )
     args = parser.parse_args(argv)
@@ -548,6 +600,16 @@ def main(argv=None):
         parser.error("--sizes takes whole numbers, e.g. 1000,10000")
     if min(*sizes, args.duration, args.connections, args.workers) < 1:
         parser.error("--sizes, --duration, --connections and --workers must be positive")
+    languages = [code for code in args.languages.split(",") if code]
+    if languages:
+        from cms.settings.base import CONTENT_LANGUAGES
+
+        if languages[0] != CONTENT_LANGUAGES[0] or not set(languages) <= set(CONTENT_LANGUAGES):
+            parser.error(
+                f"--languages: the default language ({CONTENT_LANGUAGES[0]}) first, then others "
+                f"of CONTENT_LANGUAGES ({','.join(CONTENT_LANGUAGES)})"
+            )
+        LANGUAGES[:] = languages
     if os.environ.get("DATABASE_URL") and len(sizes) > 1:
         parser.error("with DATABASE_URL set, give one size (--sizes N): the database is yours")
     wrk = ensure_wrk()

@@ -7,8 +7,15 @@ served publicly (its stored copy), never with what the database now holds.
 outbox (webhooks/outbox.py) in the transaction that records the change.
 """
 
+from django.db.models import Exists
+
 from pages.models import BaseContentPage, Campaign
-from pages.selectors import default_language
+from pages.selectors import (
+    Visibility,
+    default_language,
+    in_default_language,
+    reviewed_translation,
+)
 from shapes.representation import (
     CAMPAIGNS,
     EVERY_PAGE_KEY,
@@ -64,21 +71,39 @@ def item_events(before, after, collection, old_review_status="", deleted=False):
     return events
 
 
+def campaign_language(campaign):
+    return Visibility.load().language_of(campaign.locale_id)
+
+
+def campaign_keys(campaign):
+    """The surrogate keys a change of `campaign` purges: its own, its language's list's."""
+    language = campaign_language(campaign)
+    return sorted({collection_key(CAMPAIGNS, language), snippet_key(Campaign, campaign.pk)})
+
+
+def campaign_served(campaign):
+    """Is (or was, for its withdrawal) `campaign` served: in the default language, or a
+    translation whose medical review was recorded."""
+    if in_default_language(campaign):
+        return True
+    reviewed = reviewed_translation(Campaign.get_base_content_type())
+    return Campaign.objects.filter(pk=campaign.pk).filter(Exists(reviewed)).exists()
+
+
 def campaign_event(event_type, campaign):
     """A campaign's event: what its live version (the row; drafts live in revisions) shows."""
+    language = campaign_language(campaign)
     return (
         event_type,
         {
             "id": campaign.pk,
             "type": "campaign",
+            "locale": language,
             "slug": campaign.slug,
             "title": campaign.name,
             "url": None,
-            "api_url": item_api_url(CAMPAIGNS, campaign.slug),
+            "api_url": item_api_url(CAMPAIGNS, campaign.slug, language),
             "revision_id": campaign.live_revision_id,
-            "keys": [
-                collection_key(CAMPAIGNS),
-                snippet_key(Campaign, campaign.pk),
-            ],
+            "keys": campaign_keys(campaign),
         },
     )

@@ -35,16 +35,16 @@ from pages.models import (
     Campaign,
     Disclaimer,
     EmailBrand,
+    EmailWording,
     MedicalCode,
     Reference,
     Reviewer,
     Symptom,
 )
-from pages.selectors import Visibility, in_default_language
+from pages.selectors import Visibility
 from pages.signals import content_loaded, is_bulk_loading
 from shapes import registry
 from shapes.representation import (
-    CAMPAIGNS,
     DEFAULT_DISCLAIMER_KEY,
     EMAIL_BRAND_KEY,
     EVERY_PAGE_KEY,
@@ -221,25 +221,25 @@ def disclaimer_changed(sender, instance, **kwargs):
 
 def campaign_changed(sender, instance, **kwargs):
     """A campaign's live version changed (published, unpublished, deleted): its answers and
-    the list of campaigns end once that commits."""
-    purge_on_commit([collection_key(CAMPAIGNS), snippet_key(Campaign, instance.pk)])
+    the list of campaigns in its language end once that commits."""
+    purge_on_commit(events.campaign_keys(instance))
 
 
 def campaign_published(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    if in_default_language(instance):  # translations: not served yet
+    if events.campaign_served(instance):  # a translation: once its review is recorded
         outbox.emit([events.campaign_event("campaign.published", instance)])
 
 
 def campaign_unpublished(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    if in_default_language(instance):  # translations: not served yet
+    if events.campaign_served(instance):
         outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 
 def campaign_deleted(sender, instance, **kwargs):
     campaign_changed(sender, instance)
-    if instance.live and in_default_language(instance):  # its deletion ends what was served
+    if instance.live and events.campaign_served(instance):  # its deletion ends what was served
         outbox.emit([events.campaign_event("campaign.unpublished", instance)])
 
 
@@ -277,6 +277,7 @@ def connect():
         signal.connect(site_changed, sender=Site, dispatch_uid=f"site-{suffix}")
         signal.connect(redirect_changed, sender=Redirect, dispatch_uid=f"redirect-{suffix}")
         signal.connect(email_brand_changed, sender=EmailBrand, dispatch_uid=f"brand-{suffix}")
+        signal.connect(email_brand_changed, sender=EmailWording, dispatch_uid=f"words-{suffix}")
         signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
         signal.connect(image_changed, sender=get_image_model(), dispatch_uid=f"image-{suffix}")
         signal.connect(document_changed, sender=get_document_model(), dispatch_uid=f"doc-{suffix}")

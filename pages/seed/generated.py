@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
+from wagtail.models.copying import _copy
 
 from PIL import Image as PILImage
 
@@ -29,7 +30,7 @@ from pages import models
 from pages.renditions import ALL_RENDITION_SPECS
 from pages.seed import load_seed_content, one_year_after
 from pages.seed.bulk import Silent, bulk_load
-from pages.translations import originals
+from pages.translations import key, originals
 
 # The generated hero images' size (GENERATED_IMAGE_SIZE overrides it: the test settings make
 # them small, so a test's renditions take milliseconds, not seconds).
@@ -324,6 +325,62 @@ class SyntheticContent:
             models.TherapySideEffect(name=name)
             for name in ["Nausea", "Dizziness", "Raised blood pressure"]
         ]
+
+
+def translate_generated(language, progress=None):
+    """A published translation into `language`, its medical review recorded, of every generated
+    page without one (the benchmark in two languages): a copy as Translate makes it (the same
+    fields and inline rows, links still naming the default language's pages, which the API
+    shows as their translations) with its title marked, under the sections' translations (made
+    as aliases where missing). Returns {page type: translations added}."""
+    from pages.models import TranslationOrigin
+
+    locale = Locale.objects.get(language_code=language)
+    default = Locale.get_default()
+    added = Counter()
+    with bulk_load(progress) as load:
+        for model in GENERATED_MODELS:
+            (index_model,) = model.allowed_parent_page_models()
+            section = index_model.objects.get(locale=default)
+            if not section.has_translation(locale):
+                section.copy_for_translation(locale, copy_parents=True, alias=True)
+            parent = section.get_translation(locale)
+            translated = model.objects.filter(locale=locale).values("translation_key")
+            sources = (
+                model.objects.filter(locale=default, slug__startswith="gen-")
+                .exclude(translation_key__in=translated)
+                .order_by("pk")
+            )
+            pairs = [(source, translated_copy(source, locale)) for source in sources]
+            label = f"{model._meta.verbose_name_plural.capitalize()} ({language})"
+            load.add_pages(parent, [copy for _, copy in pairs], label=label, validate="first")
+            now = timezone.now()
+            TranslationOrigin.objects.bulk_create(
+                TranslationOrigin(
+                    content_type=key(copy)[0],
+                    translation_id=key(copy)[1],
+                    source_id=key(source)[1],
+                    made_from_id=source.live_revision_id,
+                    source_live_id=source.live_revision_id,
+                    reviewed_at=now,
+                )
+                for source, copy in pairs
+            )
+            added[model] += len(pairs)
+    return added
+
+
+def translated_copy(source, locale):
+    """An unsaved copy of page `source` in `locale` (fields and inline rows), its title marked."""
+    exclude = [
+        *source.default_exclude_fields_in_copy,
+        *source.exclude_fields_in_copy,
+        *("live_revision", "locale"),
+    ]
+    copy, _ = _copy(source, exclude_fields=exclude)
+    copy.locale = locale
+    copy.title = f"{source.title} ({locale.language_code})"
+    return copy
 
 
 def next_run():

@@ -466,8 +466,8 @@ def translate(world, key, fate, reviewer, tokens):
 
 def translate_snippets(world, sources, tokens):
     """A Spanish translation of the campaign and of the first symptom and reference, published
-    as if reviewed, keeping the source's slug (slugs are unique per language): no door serves a
-    translation yet, and the English slug still means the English one."""
+    but never reviewed (no review recorded), keeping the source's slug (slugs are unique per
+    language): no door serves them, and the English slug still means the English one."""
     spanish = Locale.objects.get(language_code="es")
     firsts = {}
     for source in sources:
@@ -829,6 +829,7 @@ def doors(world):
         ]
         for slug in [*slugs, "never-existed-" + kind]:
             requests.append(query(f"{base}{slug}/", locale="es"))
+            requests.append(query(f"{base}{slug}/email/", locale="es"))
         requests += [query(base, search=word, locale="es") for word in translated_words]
     for path in world.spanish_paths():
         requests.append(query("/api/v1/pages/", path=path))
@@ -859,6 +860,12 @@ def doors(world):
     requests.append("/api/v1/campaigns/")
     for slug in (CAMPAIGN, world.expired_campaign.slug):
         requests += [f"/api/v1/campaigns/{slug}/", f"/api/v1/feeds/campaigns/{slug}.rss"]
+    # in Spanish: the campaign's translation was never reviewed, so served nowhere
+    requests.append(query("/api/v1/campaigns/", locale="es"))
+    requests += [
+        query(f"/api/v1/campaigns/{CAMPAIGN}/", locale="es"),
+        query(f"/api/v1/feeds/campaigns/{CAMPAIGN}.rss", locale="es"),
+    ]
     # a first sync: every public item, by pages and by type (api/channels/sync.py)
     requests += [query(SYNC, limit=100), query(SYNC, limit=100, channel="web")]
     requests += [query(SYNC, types=INDEX_SLUGS[kind], limit=100) for kind in KINDS]

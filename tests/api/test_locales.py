@@ -464,3 +464,161 @@ def test_a_never_published_translation_previews_as_documented(cause, draft, clie
         assert body["first_published_at"] is None and body["last_published_at"] is None
         validator = response_validator(schema, "/api/v1/preview/", 200, channel)
         assert validator.is_valid(body), channel
+
+
+# Email and campaigns ------------------------------------------------------------------------
+
+ENGLISH_LABELS = ("Unsubscribe", "Conditions", "Read our page on", "Safety information")
+
+
+def test_an_items_email_speaks_its_language(client, cause, reviewed):
+    response = client.get(f"{CAUSES}{SPANISH_SLUG}/email/?locale=es")
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Language"] == "es"
+    body = response.json()
+    assert body["locale"] == "es" and "fallback" not in body
+    html, text = body["html"], body["text"]
+    assert '<html lang="es"' in html and SPANISH_TITLE in body["subject"]
+    assert "Cancelar la suscripción" in html and "Cancelar la suscripción:" in text
+    assert "Recibe este correo porque pidió noticias de nuestra clínica." in html
+    assert "Unsubscribe" not in html and "asked for news" not in html
+    # the English email is as it was
+    english = client.get(f"{CAUSES}shingles/email/").json()
+    assert english["locale"] == "en" and '<html lang="en"' in english["html"]
+    assert "Unsubscribe" in english["html"] and "Cancelar" not in english["html"]
+
+
+SPANISH_LABELS = {  # as the markup says them (the content may use the same words)
+    "Safety information</h2>": "Información de seguridad</h2>",
+    "Who should not have it</h3>": "Quién no debe recibirlo</h3>",
+    "Side effects</h3>": "Efectos secundarios</h3>",
+    "References</h2>": "Referencias</h2>",
+    "The medicine</h2>": "El medicamento</h2>",
+    "Medicine:</strong>": "Medicamento:</strong>",
+    "How it works</h2>": "Cómo funciona</h2>",
+    "Unsubscribe</a>": "Cancelar la suscripción</a>",
+}
+
+
+def test_every_label_of_an_email_is_in_the_items_language(api):
+    """The seeded therapy (safety, references, the medicine, sections) as if it were Spanish:
+    each label the templates add comes from the Spanish catalogue, none stays English."""
+    from api.channels import email
+
+    data = api("/api/v1/therapies/ketamine-infusion-therapy/").json()
+    english = email.item_email(data, {}, "mailchimp")["html"]
+    spanish = email.item_email({**data, "locale": "es"}, {}, "mailchimp")["html"]
+    for label, translated in SPANISH_LABELS.items():
+        assert label in english and translated not in english, label
+        assert translated in spanish and label not in spanish, label
+
+
+def test_an_email_without_a_public_translation_is_not_found_unless_configured(
+    client, cause, draft, settings
+):
+    """The email channel leaves a missing translation out (a 404, as for an unknown slug);
+    configured to stand in, the English email comes marked, in English throughout."""
+    hidden = client.get(f"{CAUSES}{SPANISH_SLUG}/email/?locale=es")
+    unknown = client.get(f"{CAUSES}never-was-a-cause/email/?locale=es")
+    assert hidden.status_code == unknown.status_code == 404
+    assert client.get(f"{CAUSES}shingles/email/?locale=es").status_code == 404
+    settings.TRANSLATION_FALLBACK = {
+        **settings.TRANSLATION_FALLBACK,
+        "email": {"missing": "default", "outdated": "serve"},
+    }
+    stand_in = client.get(f"{CAUSES}shingles/email/?locale=es")
+    assert stand_in.status_code == 200 and stand_in["Content-Language"] == "en"
+    body = stand_in.json()
+    assert (body["locale"], body["requested_locale"], body["fallback"]) == ("en", "es", True)
+    assert '<html lang="en"' in body["html"] and "Unsubscribe" in body["html"]
+    redirected = client.get(f"{CAUSES}shingles/email/", HTTP_ACCEPT_LANGUAGE="es-MX,es;q=0.9")
+    assert redirected.status_code == 302
+    assert redirected["Location"].endswith(f"{CAUSES}shingles/email/?locale=es")
+
+
+def test_the_brand_is_worded_per_language(
+    client, cause, reviewed, django_capture_on_commit_callbacks
+):
+    from wagtail.models import Site
+
+    from pages.models import EmailBrand, EmailWording
+
+    brand = EmailBrand.for_site(Site.objects.get(is_default_site=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        EmailWording.objects.create(
+            brand=brand, language="es", unsubscribe_label="Darse de baja", footer_text=""
+        )
+    body = client.get(f"{CAUSES}{SPANISH_SLUG}/email/?locale=es").json()
+    assert "Darse de baja" in body["html"] and "Darse de baja:" in body["text"]
+    assert "Recibe este correo" in body["html"]  # blank: the built-in wording
+    assert "Darse de baja" not in client.get(f"{CAUSES}shingles/email/").json()["html"]
+
+
+def spanish_campaign(review=True):
+    """The test campaign (therapy, condition, shingles) and its Spanish translation, published,
+    its medical review recorded where `review`."""
+    from pages.models import Campaign
+    from tests.api.test_campaigns import make_campaign
+    from tests.pages.test_translations import spanish
+
+    english = make_campaign()
+    copy = english.copy_for_translation(spanish())
+    copy.subject, copy.preheader = "Nuevas formas de tratar el dolor", "Lo nuevo esta primavera"
+    copy.call_to_action_label = "Pida una consulta"
+    copy.save()
+    if review:
+        translations.record_review(copy)
+    copy.save_revision().publish()
+    return english, Campaign.objects.get(pk=copy.pk)
+
+
+def test_a_campaign_in_spanish(client, cause, reviewed, settings):
+    english, copy = spanish_campaign()
+    assert copy.items.count() == 3  # the translation links the same pages
+    listed = client.get("/api/v1/campaigns/?locale=es")
+    assert listed["Content-Language"] == "es"
+    (summary,) = listed.json()["results"]
+    assert summary["id"] == copy.pk and summary["api_url"].endswith("/campaigns/spring/?locale=es")
+    assert summary["feed_url"].endswith("/feeds/campaigns/spring.rss?locale=es")
+    assert [c["id"] for c in client.get("/api/v1/campaigns/").json()["results"]] == [english.pk]
+
+    response = client.get("/api/v1/campaigns/spring/?locale=es")
+    assert response.status_code == 200, response.content[:300]
+    assert response["Content-Language"] == "es"
+    assert "collection-campaigns@es" in response["Surrogate-Key"]
+    body = response.json()
+    assert (body["id"], body["locale"], body["subject"]) == (copy.pk, "es", copy.subject)
+    # the shingles link shows its Spanish translation; the therapy (a draft in Spanish) and
+    # the condition (never translated) have none: the email channel leaves them out
+    assert [(item["slug"], item["locale"]) for item in body["items"]] == [(SPANISH_SLUG, "es")]
+    html = body["html"]
+    assert '<html lang="es"' in html and f"Lea nuestra página sobre {SPANISH_TITLE}" in html
+    assert "Pida una consulta" in html and "Cancelar la suscripción" in html
+    assert not [label for label in ENGLISH_LABELS if label in html]
+    feed = client.get("/api/v1/feeds/campaigns/spring.rss?locale=es").content.decode()
+    assert SPANISH_TITLE in feed and "Neuropathic pain" not in feed
+    assert client.get("/api/v1/campaigns/spring/").json()["id"] == english.pk
+
+    settings.TRANSLATION_FALLBACK = {
+        **settings.TRANSLATION_FALLBACK,
+        "email": {"missing": "default", "outdated": "serve"},
+    }
+    items = client.get("/api/v1/campaigns/spring/?locale=es").json()["items"]
+    assert [(item["locale"], item.get("fallback")) for item in items] == [
+        ("en", True),
+        ("en", True),
+        ("es", None),
+    ]
+
+
+def test_an_unreviewed_campaign_translation_is_served_nowhere(client, cause, reviewed):
+    spanish_campaign(review=False)
+    hidden = client.get("/api/v1/campaigns/spring/?locale=es")
+    unknown = client.get("/api/v1/campaigns/never-was/?locale=es")
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.json()["detail"].replace("spring", "x") == unknown.json()["detail"].replace(
+        "never-was", "x"
+    )
+    assert client.get("/api/v1/campaigns/?locale=es").json()["count"] == 0
+    feed = client.get("/api/v1/feeds/campaigns/spring.rss?locale=es")
+    assert feed.status_code == 404

@@ -5,6 +5,7 @@ shows them at once; medical wording never lives there."""
 from django.urls import reverse
 
 from wagtail.models import Site
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 import pytest
 import wagtail_factories
@@ -20,19 +21,23 @@ EDIT = reverse("wagtailsettings:edit", args=["pages", "emailbrand"])
 SEED_ONCE = True  # every database test reads the seed (tests/conftest.py)
 
 
-def brand_form(**fields):
-    return {
-        "clinic_name": "Kalypso Wellness Centers",
-        "logo": "",
-        "postal_address": "12 Example Street\r\nSpringfield, ST 00000",
-        "footer_text": "You asked for news from us.",
-        "unsubscribe_label": "Stop these emails",
-        "default_esp": "klaviyo",
-        "accent_colour": "#0b5394",
-        "text_colour": "#1f2933",
-        "background_colour": "#ffffff",
-        **fields,
-    }
+def brand_form(wordings=(), **fields):
+    """The settings form's data; `wordings` the inline rows of other languages' wording."""
+    return nested_form_data(
+        {
+            "wordings": inline_formset(list(wordings)),
+            "clinic_name": "Kalypso Wellness Centers",
+            "logo": "",
+            "postal_address": "12 Example Street\r\nSpringfield, ST 00000",
+            "footer_text": "You asked for news from us.",
+            "unsubscribe_label": "Stop these emails",
+            "default_esp": "klaviyo",
+            "accent_colour": "#0b5394",
+            "text_colour": "#1f2933",
+            "background_colour": "#ffffff",
+            **fields,
+        }
+    )
 
 
 def test_an_administrator_edits_the_brand_and_every_email_shows_it(
@@ -57,6 +62,21 @@ def test_an_administrator_edits_the_brand_and_every_email_shows_it(
     assert_email_safe(body["html"], "klaviyo")  # the new default ESP's merge tag
     assert "{% unsubscribe_url %}" in body["text"] and "Stop these emails" in body["text"]
     assert "12 Example Street" in body["html"] and "Springfield, ST 00000" in body["text"]
+
+    # the sentences in Spanish: one row per other language (a second one for it is refused)
+    spanish = {"language": "es", "footer_text": "Pidió noticias.", "unsubscribe_label": "Baja"}
+    url = reverse("wagtailsettings:edit", args=["pages", "emailbrand", site.pk])
+    twice = admin_client.post(url, brand_form(wordings=[spanish, spanish]))
+    assert (
+        twice.status_code == 200
+        and "duplicate data for brand and language" in twice.content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert admin_client.post(url, brand_form(wordings=[spanish])).status_code == 302
+    therapy = {**client.get(THERAPY.replace("email/", "")).json(), "locale": "es"}
+    worded = email.item_email(therapy, {}, "mailchimp")  # as a Spanish therapy's email
+    assert "Pidió noticias." in worded["html"] and "Baja:" in worded["text"]
+    assert "Stop these emails" in client.get(THERAPY).json()["text"]  # English: as it was
 
 
 def test_the_logo_heads_every_email_sharp_and_sized(client, seeded, settings, tmp_path):
