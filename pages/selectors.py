@@ -17,7 +17,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import CharField, Exists, F, OuterRef, Q
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -95,11 +95,21 @@ VISIBILITY_CACHE_SECONDS = 600
 
 # The facts, read without the ORM's query building each time (a request reads them whenever no
 # cache holds them).
-SITE_FACTS = Prepared(
+def default_site_value(name):
+    return Subquery(Site.objects.filter(is_default_site=True).order_by("pk").values(name)[:1])
+
+
+# Each language's home: the default site's root page and its translations (siblings at its
+# depth), with the site's id: one query.
+HOME_FACTS = Prepared(
     lambda: (
-        Site.objects.filter(is_default_site=True)
-        .order_by("pk")
-        .values("pk", "root_page__translation_key", "root_page__depth")[:1]
+        Page.objects.filter(
+            depth=default_site_value("root_page__depth"),
+            translation_key=default_site_value("root_page__translation_key"),
+        )
+        .annotate(site_id=default_site_value("pk"))
+        .order_by("path")
+        .values("path", "url_path", "locale_id", "locale__language_code", "site_id")
     )
 )
 RESTRICTED_PATHS = Prepared(lambda: PageViewRestriction.objects.values("page__path"))
@@ -255,19 +265,19 @@ class Visibility:
 
     @staticmethod
     def facts():
-        sites = SITE_FACTS.rows(())
-        site = sites[0] if sites else None
-        homes = []
-        if site is not None:
-            rows = Page.objects.filter(
-                depth=site["root_page__depth"], translation_key=site["root_page__translation_key"]
-            ).values("path", "url_path", "locale_id", "locale__language_code")
-            for row in rows.order_by("path"):
-                language = row["locale__language_code"]
-                prefix = language_prefix(language)
-                homes.append((language, row["locale_id"], row["path"], row["url_path"], prefix))
+        rows = HOME_FACTS.rows(())
+        homes = [
+            (
+                row["locale__language_code"],
+                row["locale_id"],
+                row["path"],
+                row["url_path"],
+                language_prefix(row["locale__language_code"]),
+            )
+            for row in rows
+        ]
         return {
-            "site_id": site["pk"] if site else None,
+            "site_id": rows[0]["site_id"] if rows else None,
             "homes": homes,
             "restricted_paths": [row["page__path"] for row in RESTRICTED_PATHS.rows(())],
             "medical_types": medical_content_type_ids(),

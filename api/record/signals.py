@@ -39,6 +39,7 @@ from pages.models import (
     MedicalCode,
     Reference,
     Reviewer,
+    ReviewerTranslation,
     Symptom,
 )
 from pages.selectors import Visibility
@@ -180,6 +181,11 @@ def snippet_changed(sender, instance, **kwargs):
     queue_refresh_unless_loading(keys=[snippet_key(sender, pk) for pk in versions_of(instance)])
 
 
+def reviewer_translation_changed(sender, instance, **kwargs):
+    """A reviewer's credentials in another language: the items the reviewer reviewed."""
+    queue_refresh_unless_loading(keys=[snippet_key(Reviewer, instance.reviewer_id)])
+
+
 def versions_of(snippet):
     """Ids of `snippet` and of its versions in other languages."""
     key = getattr(snippet, "translation_key", None)
@@ -278,6 +284,9 @@ def connect():
         signal.connect(redirect_changed, sender=Redirect, dispatch_uid=f"redirect-{suffix}")
         signal.connect(email_brand_changed, sender=EmailBrand, dispatch_uid=f"brand-{suffix}")
         signal.connect(email_brand_changed, sender=EmailWording, dispatch_uid=f"words-{suffix}")
+        signal.connect(
+            reviewer_translation_changed, sender=ReviewerTranslation, dispatch_uid=f"rt-{suffix}"
+        )
         signal.connect(disclaimer_changed, sender=Disclaimer, dispatch_uid=f"disc-{suffix}")
         signal.connect(image_changed, sender=get_image_model(), dispatch_uid=f"image-{suffix}")
         signal.connect(document_changed, sender=get_document_model(), dispatch_uid=f"doc-{suffix}")

@@ -50,6 +50,7 @@ ROW_FIELDS = (
     "pk",
     "content_type_id",
     "locale_id",
+    "translation_key",
     "expire_at",
     "stored_body",
     "stored_digest",
@@ -144,6 +145,15 @@ PAGES_AMONG = Prepared(
 PUBLIC_EXPIRY = Prepared(
     lambda visibility, ids, now: (
         visibility.pages(now=now).filter(pk__in=ids).values("pk", "expire_at")
+    ),
+    ids=INTS,
+    now=MOMENT,
+)
+# The public pages among ids in any language, with their translation keys: a copy's other
+# language versions (its `seo.alternates`) are public by their own language's rule.
+PUBLIC_VERSIONS = Prepared(
+    lambda visibility, ids, now: (
+        visibility.pages(now=now).filter(pk__in=ids).values("pk", "translation_key", "expire_at")
     ),
     ids=INTS,
     now=MOMENT,
@@ -247,12 +257,16 @@ class ItemReader:
             )
             public[locale_id] = self.public_expiry(linked - set(candidates), locale_id)
             public[locale_id].update(dict.fromkeys(candidates))  # public: they came from the rule
+        versions = self.public_versions(
+            {pk: shown[pk] - public[row["locale_id"]].keys() for pk, row in candidates.items()}
+        )
         found = {}
         for pk, row in candidates.items():
             public_here = public[row["locale_id"]]
-            if shown[pk] <= public_here.keys():
+            own_versions = versions.get(row["translation_key"], {})
+            if shown[pk] <= public_here.keys() | own_versions.keys():
                 for page_id in shown[pk]:
-                    self._expiring(public_here[page_id])
+                    self._expiring(public_here.get(page_id, own_versions.get(page_id)))
                 keys = tuple(row["stored_keys"].split())
                 body = with_origin(bytes(row["stored_body"]))
                 language = self.visibility.language_of(row["locale_id"])
@@ -261,6 +275,20 @@ class ItemReader:
         missing = [row for row in rows if row["pk"] not in found]
         if missing:
             found.update(self.represent_now(missing, shape))
+        return found
+
+    def public_versions(self, leftover):
+        """{translation key: {id: expire_at}} of the pages among `leftover` ({copy's page id:
+        the pages it shows that its language's rule does not make public}) that are public in
+        their own language (one query, none when nothing is left over): a copy may show its
+        own versions in other languages."""
+        ids = set().union(*leftover.values())
+        if not ids:
+            return {}
+        rows = PUBLIC_VERSIONS.rows((self.visibility.anywhere(),), ids=sorted(ids), now=self.now)
+        found = {}
+        for row in rows:
+            found.setdefault(row["translation_key"], {})[row["pk"]] = row["expire_at"]
         return found
 
     def public_expiry(self, page_ids, locale_id=None):

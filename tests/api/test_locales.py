@@ -622,3 +622,31 @@ def test_an_unreviewed_campaign_translation_is_served_nowhere(client, cause, rev
     assert client.get("/api/v1/campaigns/?locale=es").json()["count"] == 0
     feed = client.get("/api/v1/feeds/campaigns/spring.rss?locale=es")
     assert feed.status_code == 404
+
+
+def test_a_translated_items_stored_copies_are_served(client, cause, reviewed, monkeypatch):
+    """Its copies show each other (seo.alternates): each is public by its own language's
+    rule, so both are served from storage, not represented again on every request (as they
+    were, found by the two-language benchmark)."""
+    from api.serving.read_path import ItemReader
+
+    def represented(self, rows, shape):
+        raise AssertionError(f"represented live: {[row['pk'] for row in rows]}")
+
+    monkeypatch.setattr(ItemReader, "represent_now", represented)
+    for path in (f"{CAUSES}shingles/", f"{CAUSES}{SPANISH_SLUG}/?locale=es"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert len(response.json()["seo"]["alternates"]) == 2
+    listed = titles(client, f"{CAUSES}?locale=es&limit=100")
+    assert SPANISH_SLUG in listed and "amputation" in listed
+
+
+def test_a_withdrawn_version_is_not_shown_by_the_others_stored_copies(client, cause, reviewed):
+    """Withdrawn, the Spanish version leaves the English copy's alternates at once, before
+    any refresh: the read path checks what a copy shows."""
+    from pages.models import CausePage
+
+    CausePage.objects.filter(pk=reviewed.pk).update(live=False)  # no signal: no refresh
+    alternates = client.get(f"{CAUSES}shingles/").json()["seo"]["alternates"]
+    assert [alternate["locale"] for alternate in alternates] == ["en"]

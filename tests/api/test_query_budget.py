@@ -24,8 +24,9 @@ SEED_ONCE = True  # every database test here reads the seed (tests/conftest.py)
 STORED_LIST_BUDGET = 4
 STORED_DETAIL_BUDGET = 3
 STORED_EXPANSIONS = 2  # the targets with their stored copies, their visibility: all relations
-# the default site, its home in each language and the view restrictions, when no cache holds them
-UNCACHED_FACTS = 3
+# the default site with its home in each language (one query), and the view restrictions, when
+# no cache holds them
+UNCACHED_FACTS = 2
 # Live (no stored copy usable), as every request cost before the read path.
 LIVE_LIST_BUDGET = 15
 # each expanded relation: the targets' rows and visibility, then loading them live (a condition
