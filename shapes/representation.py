@@ -315,8 +315,12 @@ def locale_query(language=None):
 def collection_website_url(collection, language=None):
     """The website's page listing a collection, e.g. https://www.example-clinic.test/conditions/
     (in another language, under its prefix: .../es/conditions/)."""
-    prefix = language_prefix(language or default_language())
-    return f"{settings.WEBSITE_BASE_URL}{prefix}/{collection}/"
+    return f"{website_home_url(language)}{collection}/"
+
+
+def website_home_url(language=None):
+    """The website's home page in `language` (the default language's: WEBSITE_BASE_URL/)."""
+    return f"{settings.WEBSITE_BASE_URL}{language_prefix(language or default_language())}/"
 
 
 def page_reference(page, visibility=None, model=None):

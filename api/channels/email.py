@@ -55,7 +55,7 @@ from pages.models import EmailBrand, Esp
 from pages.models.email_brand import FOOTER_TEXT, UNSUBSCRIBE_LABEL
 from pages.text_safety import clean_data, clean_text
 from shapes import registry
-from shapes.representation import absolute_media_url
+from shapes.representation import absolute_media_url, website_home_url
 
 # Gmail clips a message whose HTML passes about 102 KB: an email stays under this.
 CLIP_BYTES = 100_000
@@ -462,7 +462,7 @@ class Layout:
             "width": WIDTH,
             "gutter": GUTTER,
             "footer_background": TINT,
-            "home_url": link(settings.WEBSITE_BASE_URL + "/", self.utm),
+            "home_url": link(website_home_url(self.language), self.utm),
             "unsubscribe": UNSUBSCRIBE_PLACEHOLDER,
         }
 

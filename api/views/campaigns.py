@@ -14,8 +14,6 @@ reviewed translation, its items in that language, the email channel's TRANSLATIO
 items without a public translation (api/channels/campaigns.py).
 """
 
-from django.conf import settings
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.views import APIView
@@ -58,7 +56,13 @@ from api.serving.stored import render
 from api.views.feeds import FeedMixin, feed_schema, feed_utm
 from api.views.reading import AnsweringMixin
 from pages.models import Campaign
-from shapes.representation import CAMPAIGNS, EMAIL_BRAND_KEY, page_key, snippet_key
+from shapes.representation import (
+    CAMPAIGNS,
+    EMAIL_BRAND_KEY,
+    page_key,
+    snippet_key,
+    website_home_url,
+)
 from shapes.schema import LANGUAGES, CampaignSummarySerializer, items_of_any_type, paged
 from shapes.serializers import LIST, serializers_by_model
 
@@ -240,7 +244,7 @@ class CampaignFeedView(CampaignLanguage, FeedMixin, APIView):
         texts = (
             campaign.subject,
             campaign.preheader or campaign.subject,
-            settings.WEBSITE_BASE_URL + "/",
+            website_home_url(visibility.language),
         )
         keys = campaign_keys(campaign, visibility.language)
         linked = {getattr(link, "linked_page_id", link.page_id) for link in links}

@@ -594,9 +594,11 @@ def test_a_campaign_in_spanish(client, cause, reviewed, settings):
     html = body["html"]
     assert '<html lang="es"' in html and f"Lea nuestra página sobre {SPANISH_TITLE}" in html
     assert "Pida una consulta" in html and "Cancelar la suscripción" in html
+    assert body["text"].splitlines()[1].startswith("https://www.example-clinic.test/es/?")
     assert not [label for label in ENGLISH_LABELS if label in html]
     feed = client.get("/api/v1/feeds/campaigns/spring.rss?locale=es").content.decode()
     assert SPANISH_TITLE in feed and "Neuropathic pain" not in feed
+    assert "<link>https://www.example-clinic.test/es/</link>" in feed
     assert client.get("/api/v1/campaigns/spring/").json()["id"] == english.pk
 
     settings.TRANSLATION_FALLBACK = {
