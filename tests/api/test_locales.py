@@ -598,7 +598,7 @@ def test_a_campaign_in_spanish(client, cause, reviewed, settings):
     assert not [label for label in ENGLISH_LABELS if label in html]
     feed = client.get("/api/v1/feeds/campaigns/spring.rss?locale=es").content.decode()
     assert SPANISH_TITLE in feed and "Neuropathic pain" not in feed
-    assert "<link>https://www.example-clinic.test/es/</link>" in feed
+    assert "<link>https://www.example-clinic.test/es/?utm_source=feed" in feed
     assert client.get("/api/v1/campaigns/spring/").json()["id"] == english.pk
 
     settings.TRANSLATION_FALLBACK = {
