@@ -41,10 +41,18 @@ def default_locale_id():
     return Locale.get_default().pk
 
 
+@functools.cache
+def language_locale_id(language):
+    """The locale of a content language (None before migrate has made it), read once per
+    process like the default one's."""
+    return Locale.objects.filter(language_code=language).values_list("pk", flat=True).first()
+
+
 def forget_default_locale(**kwargs):
     from pages.stemming import locale_language
 
     default_locale_id.cache_clear()
+    language_locale_id.cache_clear()
     locale_language.cache_clear()
 
 
@@ -295,7 +303,9 @@ class Visibility:
 
     @property
     def locale_id(self):
-        return self.home.locale_id if self.home else None
+        """This language's locale (its snippets' and campaigns' too, whether or not the website
+        has a home in it yet)."""
+        return self.home.locale_id if self.home else language_locale_id(self.language)
 
     @property
     def is_default_language(self):
@@ -358,7 +368,11 @@ class Visibility:
             originals = self.in_language(default_language()).own_rule(now)
             if originals is None:
                 return None
-            rule &= Q(translation_key__in=Page.objects.filter(originals).values("translation_key"))
+            # one index lookup per page (translation_key is indexed), not the list of every
+            # public original's key (materialized per query: 10 ms at 2,100 items)
+            rule &= Exists(
+                Page.objects.filter(originals, translation_key=OuterRef("translation_key"))
+            )
             # medical content: a translation reviewed (an alias, mirroring the source's text
             # unreviewed, has no record)
             rule &= ~Q(content_type_id__in=self.medical_types) | Exists(reviewed_translation())
@@ -373,8 +387,8 @@ class Visibility:
             return own
         if own is None:
             return stand_in
-        translated = Page.objects.filter(own).values("translation_key")
-        return own | (stand_in & ~Q(translation_key__in=translated))
+        translated = Page.objects.filter(own, translation_key=OuterRef("translation_key"))
+        return own | (stand_in & ~Exists(translated))
 
     def pages(self, model=Page, now=None):
         """Live, not expired (by flag or by `expire_at` in the past, `now` by default the

@@ -20,6 +20,7 @@ from django.db.models import Prefetch, Q
 
 from modelcluster.fields import ParentalKey
 from wagtail.images import get_image_model
+from wagtail.models import Page
 from wagtail.search import index
 
 from pages import translations
@@ -116,25 +117,33 @@ def _load_relations(items, visibility):
     with every column), each target a PageStub or, for a snippet, an unsaved snippet. In another
     language than the default, a related page shows as its translation where one is public
     (one more query per link model)."""
-    parts = defaultdict(list)  # link model -> [(relation, {owner id: [owner, ...]})]
+    parts = defaultdict(list)  # link model -> [(relation, {owner id: [owner, ...]}, versions)]
+    versions = _other_versions(items, visibility)  # {version id: the item's id}
     for model in {type(item) for item in items}:
         owners = defaultdict(list)
         for item in items:
             if type(item) is model:
                 owners[item.pk].append(item)
         for relation in relations_of(model):
-            parts[relation.link_model].append((relation, owners))
+            shown_from_the_other_end = versions and not _owned(relation)
+            parts[relation.link_model].append(
+                (relation, owners, versions if shown_from_the_other_end else {})
+            )
     for link_model, group in parts.items():
-        links = {relation: defaultdict(list) for relation, _ in group}
+        links = {relation: defaultdict(list) for relation, _, _ in group}
         rows = link_model.objects.filter(
-            reduce(or_, (Q(**{f"{r.owner}_id__in": list(owners)}) for r, owners in group))
+            reduce(
+                or_,
+                (Q(**{f"{r.owner}_id__in": [*owners, *aliases]}) for r, owners, aliases in group),
+            )
         )
         found = list(_light_rows(link_model, group, rows))
-        pages = [getattr(link, r.target) for link in found for r, _ in group if r.target_models]
+        pages = [getattr(link, r.target) for link in found for r, _, _ in group if r.target_models]
         translated = _translations(pages, visibility)
         for link in found:
-            for relation, owners in group:
+            for relation, owners, aliases in group:
                 owner_id = getattr(link, f"{relation.owner}_id")
+                owner_id = aliases.get(owner_id, owner_id)
                 if owner_id not in owners:
                     continue
                 shown = link
@@ -146,11 +155,44 @@ def _load_relations(items, visibility):
                     elif not visibility.shows(target):
                         continue
                 links[relation][owner_id].append(shown)
-        for relation, owners in group:
+        for relation, owners, aliases in group:
             for owner_id, instances in owners.items():
                 ordered = sorted(links[relation][owner_id], key=relation.sort_key)
+                if aliases:  # a page linking the item and one of its versions shows once
+                    kept = _one_per_target(relation, owner_id, links[relation][owner_id])
+                    ordered = sorted(kept, key=relation.sort_key)
                 for owner in instances:
                     setattr(owner, relation.attr, ordered)
+
+
+def _owned(relation):
+    """Does the item own the relation's link rows (edited in its own form, copied into its
+    translations), rather than show them from the other end (a condition's therapies)?"""
+    return isinstance(relation.link_model._meta.get_field(relation.owner), ParentalKey)
+
+
+def _other_versions(items, visibility):
+    """{id of a version in another language: the item's id} of `items` in another language than
+    the default (ONE query; none in the default language): what links a version (an English
+    therapy linking the English condition) shows from the other end in every version, as the
+    version of the linking page in the items' language where it is translated."""
+    if visibility.is_default_language or visibility.every_language or not items:
+        return {}
+    by_key = {item.translation_key: item.pk for item in items}
+    rows = Page.objects.filter(translation_key__in=list(by_key)).exclude(
+        pk__in=[item.pk for item in items]
+    )
+    return {pk: by_key[key] for pk, key in rows.values_list("pk", "translation_key")}
+
+
+def _one_per_target(relation, owner_id, links):
+    """`links` with one per page shown: the item's own link to it where it has one, else one
+    to a version of the item."""
+    own = f"{relation.owner}_id"
+    kept = {}
+    for link in sorted(links, key=lambda link: getattr(link, own) != owner_id):
+        kept.setdefault(getattr(link, relation.target).pk, link)
+    return list(kept.values())
 
 
 def _translations(pages, visibility):
@@ -200,7 +242,7 @@ def _light_rows(link_model, group, rows):
     """The link rows of `group` as simple objects: the link's own fields, and its target as a
     PageStub (or, for a snippet, an unsaved instance with the snippet's fields)."""
     targets = {}
-    for relation, _ in group:
+    for relation, *_ in group:
         target_model = link_model._meta.get_field(relation.target).related_model
         if relation.target_models:
             targets[relation.target] = (PageStub, ("id", "content_type_id", *REFERENCE_FIELDS))

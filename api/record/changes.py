@@ -130,9 +130,20 @@ def refresh_until(
             if progress:
                 progress(min(start + BATCH, len(ordered)), len(ordered))
             if deadline is not None and clock() >= deadline:
-                return changed, sorted(candidates - done | not_structure(linked - done))
-        candidates = not_structure(linked - done)
+                left = not_structure(in_every_language(linked) - done)
+                return changed, sorted(candidates - done | left)
+        candidates = not_structure(in_every_language(linked) - done)
     return changed, []
+
+
+def in_every_language(page_ids):
+    """`page_ids` and their versions in every other language (one query; none without any): an
+    item that gained or lost a link is shown from the other end by each of its versions (a
+    Spanish condition lists the therapies linking the English one: shapes/relations.py)."""
+    if not page_ids or len(settings.CONTENT_LANGUAGES) < 2:
+        return set(page_ids)
+    versions = with_translations(Page.objects.filter(pk__in=page_ids))
+    return set(page_ids) | set(versions.values_list("pk", flat=True))
 
 
 def not_structure(page_ids):

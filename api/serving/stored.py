@@ -19,7 +19,7 @@ from shapes.serializers import DETAIL, LIST
 
 # Bump when the shape of a representation changes (a serializer, a block's API value, a
 # renderer option): stored copies of another version count as missing until refreshed.
-VERSION = 8
+VERSION = 9  # 9: a translation lists what links its source from the other end
 
 # (channel, shape): the columns of api.models.RepresentationState holding its bytes and their
 # fingerprint. Both channels' copies of a shape show the same things: one column of keys.

@@ -844,6 +844,7 @@ def doors(world):
         requests.append(query("/api/v1/pages/", path=section, limit=1, offset=1))
     requests += ["/api/v1/navigation/", "/api/v1/sitemap/", query("/api/v1/sitemap/", limit=3)]
     requests += ["/api/v1/symptoms/", query("/api/v1/symptoms/", limit=1, offset=1)]
+    requests.append(query("/api/v1/symptoms/", locale="es"))
     for restriction_id, page_id, kind in world.restrictions:
         if kind == "password":
             requests.append(f"/_util/authenticate_with_password/{restriction_id}/{page_id}/")

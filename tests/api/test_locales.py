@@ -652,3 +652,47 @@ def test_a_withdrawn_version_is_not_shown_by_the_others_stored_copies(client, ca
     CausePage.objects.filter(pk=reviewed.pk).update(live=False)  # no signal: no refresh
     alternates = client.get(f"{CAUSES}shingles/").json()["seo"]["alternates"]
     assert [alternate["locale"] for alternate in alternates] == ["en"]
+
+
+def test_the_symptom_index_in_spanish(client, seeded, django_capture_on_commit_callbacks):
+    """Each symptom as its reviewed Spanish translation where it has one, sorted by the name
+    shown, with the items showing it in Spanish (English ones standing in); an unreviewed
+    translation shows nowhere."""
+    from pages.models import Symptom
+    from tests.pages.test_translations import spanish
+
+    source = Symptom.objects.get(slug="burning-pain")
+    copy = source.copy_for_translation(spanish())
+    copy.name = "Ardor (dolor urente)"
+    copy.save()
+    copy.save_revision().publish()
+    english = client.get("/api/v1/symptoms/?limit=100").json()["results"]
+    unreviewed = client.get("/api/v1/symptoms/?locale=es&limit=100")
+    assert unreviewed["Content-Language"] == "es"
+    assert "Ardor" not in unreviewed.content.decode()
+    assert [s["name"] for s in unreviewed.json()["results"]] == [s["name"] for s in english]
+
+    translations.record_review(copy)
+    with django_capture_on_commit_callbacks(execute=True):  # the index's answers purged
+        copy.save_revision().publish()
+    results = client.get("/api/v1/symptoms/?locale=es&limit=100").json()["results"]
+    names = [s["name"] for s in results]
+    assert names == sorted(names, key=str.lower) or names == sorted(names)
+    (shown,) = [s for s in results if s["slug"] == "burning-pain"]
+    assert (shown["id"], shown["name"]) == (copy.pk, copy.name)
+    english_entry = next(s for s in english if s["slug"] == "burning-pain")
+    assert [r["id"] for r in shown["shown_by"]] == [r["id"] for r in english_entry["shown_by"]]
+    assert shown["shown_by"] and all("/es/" not in r["url"] for r in shown["shown_by"])
+    assert "Ardor" not in client.get("/api/v1/symptoms/?limit=100").content.decode()
+
+
+def test_a_translation_lists_what_links_its_source_from_the_other_end(client, cause, reviewed):
+    """The therapies relieving shingles link the English cause: its Spanish translation lists
+    them too (as their Spanish versions where public; the seed's Spanish therapy is a draft, so
+    the English one stands in), each once."""
+    english = client.get(f"{CAUSES}shingles/").json()["therapies"]
+    spanish = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()["therapies"]
+    assert english, "the seed's ketamine therapy relieves shingles"
+    assert [t["id"] for t in spanish] == [t["id"] for t in english]
+    listed = titles(client, f"{CAUSES}?locale=es&limit=100&expand=therapies")
+    assert [t["id"] for t in listed[SPANISH_SLUG]["therapies"]] == [t["id"] for t in english]
