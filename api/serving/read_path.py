@@ -220,9 +220,14 @@ class ItemReader:
         return PAGES_AMONG.rows(shape, ids=sorted(ids), now=self.now)
 
     def collection_count(self, model):
-        """How many public items `model` has (no filter given)."""
+        """How many public items `model` has (no filter given). Where the default language
+        stands in for missing translations, as many as it has: a public translation's original
+        is public, and each public original shows once, as itself or as its one translation
+        (tests/pages/test_selectors.py), so its listing index counts them, not the rule's
+        lookups per page of both languages."""
         content_type = ContentType.objects.get_for_model(model).pk
-        return COLLECTION_COUNT.rows((self.visibility, content_type), now=self.now)
+        rule = self.visibility.fallback or self.visibility
+        return COLLECTION_COUNT.rows((rule, content_type), now=self.now)
 
     def collection_page(self, model, ordering, offset, limit):
         """Ids of items `offset` to `offset + limit` of `model`'s public items in `ordering`
