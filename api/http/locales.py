@@ -20,6 +20,7 @@ from django.http import HttpResponseRedirect
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from api.http.params import Query
 from api.http.problems import BadQuery
 from pages.selectors import Visibility, default_language
 
@@ -131,6 +132,14 @@ class AnswersInLanguage:
     def read_language(self, query, channel):
         """`locale=` through `query` (an api.http.params.Query), for `channel`'s policy."""
         self.choice = query.value(PARAM, lambda: LanguageChoice.read(self.request, channel))
+
+    def read_page_and_language(self, request, paginator, channel):
+        """A paged list's parameters, `limit`, `offset` and `locale=` (nothing else), checked:
+        one 400 naming each bad one."""
+        query = Query(request, {"limit", "offset", PARAM})
+        paginator.check(query)
+        self.read_language(query, channel)
+        query.done()
 
     def answered_in_language(self, request, build, expected_keys=()):
         """The redirect to the `?locale=` URL where Accept-Language asks for one; else the

@@ -37,7 +37,6 @@ from api.channels.feeds import RSS
 from api.http import locales
 from api.http.auth import CampaignsKeyWhenConfigured, KeyRequiredWhenConfigured
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
-from api.http.params import Query
 from api.http.schema import (
     ERROR_RESPONSES,
     LOCALE_REDIRECT,
@@ -137,12 +136,9 @@ class CampaignListView(CampaignLanguage, APIView):
     permission_classes = [KeyRequiredWhenConfigured, CampaignsKeyWhenConfigured]
 
     def get(self, request):
-        query = Query(request, {"limit", "offset", locales.PARAM})
-        StrictLimitOffsetPagination().check(query)
-        query.check(lambda: self.read_choice(request))
-        query.done()
-        visibility = self.choice.visibility()
         paginator = StrictLimitOffsetPagination()
+        self.read_page_and_language(request, paginator, locales.EMAIL)
+        visibility = self.choice.visibility()
         return self.answered_in_language(
             request, lambda: self.answer(request, paginator, visibility), self.language_keys()
         )

@@ -140,11 +140,8 @@ class SitemapView(locales.AnswersInLanguage, AnsweringMixin, APIView):
         responses={200: sitemap_serializer(), **LOCALE_REDIRECT, **ERROR_RESPONSES},
     )
     def get(self, request):
-        query = Query(request, {"limit", "offset", locales.PARAM})
         paginator = SitemapPagination()
-        paginator.check(query)
-        self.read_language(query, WEB)
-        query.done()
+        self.read_page_and_language(request, paginator, WEB)
         visibility = self.choice.own_visibility()
         return self.answered_in_language(
             request, lambda: site.sitemap_answer(visibility, timezone.now(), paginator, request)

@@ -14,7 +14,6 @@ from rest_framework.views import APIView
 
 from api.http import locales
 from api.http.pagination import StrictLimitOffsetPagination, page_parameters
-from api.http.params import Query
 from api.http.schema import ERROR_RESPONSES, LOCALE_REDIRECT, locale_parameters
 from api.serving.read_path import earliest, fixed_answer
 from api.serving.stored import render
@@ -79,11 +78,8 @@ class SymptomListView(locales.AnswersInLanguage, AnsweringMixin, APIView):
     http_method_names = ["get", "head"]
 
     def get(self, request):
-        query = Query(request, {"limit", "offset", locales.PARAM})
         paginator = StrictLimitOffsetPagination()
-        paginator.check(query)
-        self.read_language(query, WEB)
-        query.done()
+        self.read_page_and_language(request, paginator, WEB)
         return self.answered_in_language(
             request, lambda: self.answer(request, paginator), [SYMPTOMS_KEY]
         )
