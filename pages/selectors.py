@@ -209,6 +209,8 @@ class Visibility:
     every_language: bool = False  # public in its own language, whichever that is
     # page id -> (url_path, slug, content_type_id), or None if not public
     known_pages: dict = field(default_factory=dict)
+    # page id -> (url_path, slug, content_type_id, id) of its public version in this language
+    known_versions: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.language = self.language or default_language()
@@ -474,6 +476,31 @@ class Visibility:
             for pk, *facts in rows.values_list("pk", "url_path", "slug", "content_type_id"):
                 self.known_pages[pk] = tuple(facts)
         return {pk: self.known_pages[pk] for pk in page_ids if self.known_pages.get(pk)}
+
+    def link_versions(self, page_ids):
+        """{id: (url_path, slug, content_type_id, id of the page shown)} of what a link to each
+        of `page_ids` shows: the page where public, else, in another language than the
+        default, its public version in this language (a translation's rich text links the
+        source's pages, as Translate copied it). One query for the pages not public that were
+        not looked up before (two)."""
+        found = {pk: (*facts, pk) for pk, facts in self.public_link_facts(page_ids).items()}
+        if self.is_default_language or self.every_language or self.home is None:
+            return found
+        missing = {pk for pk in page_ids if pk not in found and pk not in self.known_versions}
+        if missing:
+            self.known_versions.update(dict.fromkeys(missing))
+            sources = dict(Page.objects.filter(pk__in=missing).values_list("pk", "translation_key"))
+            own = self.in_language(self.language, self.hide_outdated).pages()
+            rows = own.filter(translation_key__in=set(sources.values())).values_list(
+                "translation_key", "url_path", "slug", "content_type_id", "pk"
+            )
+            by_key = {key: tuple(facts) for key, *facts in rows}
+            for pk, key in sources.items():
+                self.known_versions[pk] = by_key.get(key)
+        found.update(
+            (pk, self.known_versions[pk]) for pk in page_ids if self.known_versions.get(pk)
+        )
+        return found
 
     def preload(self, page_ids):
         """Look up, in one query, every page a representation is about to link to."""

@@ -451,9 +451,10 @@ def resolve_rich_text(html, visibility=None, context=None, mark_pages=False):
     record_mentions(context, ids)
     if ids:
         visibility = visibility or Visibility.load()
-        for pk, url_path in visibility.public_url_paths(ids).items():
+        shown = visibility.link_versions(ids)  # in a translation, its version of each
+        for pk, (url_path, *_) in shown.items():
             urls[pk] = website_url_at(url_path, visibility)
-        record_dependencies(context, *urls)
+        record_dependencies(context, *{facts[-1] for facts in shown.values()})
 
     def replace_page_link(match):
         found = ID_ATTR.search(match.group(0))
@@ -526,17 +527,17 @@ def rich_text_value(html, visibility=None, context=None):
                 file_type=attributes.get("data-file-type", ""),
                 file_size=int(size) if size.isdigit() else None,
             )
-        facts = visibility.public_link_facts([page_id]).get(page_id) if page_id else None
+        facts = visibility.link_versions([page_id]).get(page_id) if page_id else None
         if facts is None:
             return None
-        url_path, slug, content_type_id = facts
+        url_path, slug, content_type_id, shown_id = facts
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         kind, collection = page_kind(model)
         if not collection:
             return None
         home = visibility.home_of(url_path)
         return {
-            "id": page_id,
+            "id": shown_id,
             "type": kind,
             "slug": slug,
             "api_url": item_api_url(collection, slug, home and home.language),

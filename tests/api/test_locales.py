@@ -696,3 +696,30 @@ def test_a_translation_lists_what_links_its_source_from_the_other_end(client, ca
     assert [t["id"] for t in spanish] == [t["id"] for t in english]
     listed = titles(client, f"{CAUSES}?locale=es&limit=100&expand=therapies")
     assert [t["id"] for t in listed[SPANISH_SLUG]["therapies"]] == [t["id"] for t in english]
+
+
+def test_a_translations_rich_text_links_its_languages_versions(client, cause, reviewed):
+    """Translate copies the body as it is: its links name the source's pages. In Spanish, a
+    link to a page with a public Spanish version leads to that version (before, the link was
+    unwrapped: the English page is not public in Spanish once translated); a link to an
+    untranslated page leads to the English one standing in."""
+    from wagtail.rich_text import RichText
+
+    from pages.models import CausePage
+
+    amputation = CausePage.objects.get(slug="amputation", locale__language_code="en")
+    links = (
+        f'<p>See <a linktype="page" id="{cause.pk}">shingles</a> and '
+        f'<a linktype="page" id="{amputation.pk}">amputation</a>.</p>'
+    )
+    reviewed.body = [("paragraph", RichText(links))]
+    translations.record_review(reviewed)
+    reviewed.save_revision().publish()
+    item = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
+    (paragraph,) = [block for block in item["body"] if block["type"] == "paragraph"]
+    html = paragraph["value"]
+    assert f'href="https://www.example-clinic.test/es/causes/{SPANISH_SLUG}/"' in html
+    assert 'href="https://www.example-clinic.test/causes/amputation/"' in html
+    app = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es&channel=app").json()
+    text = json.dumps(app["body"])
+    assert f'"id": {reviewed.pk}' in text and f'"slug": "{SPANISH_SLUG}"' in text
