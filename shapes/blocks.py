@@ -29,6 +29,7 @@ from shapes.representation import (
     record_mentions,
     reference_representation,
     rich_text_value,
+    snippet_in_language,
 )
 
 
@@ -74,7 +75,9 @@ def linked_rich_text_value(block, value, context):
 
 def reference_value(block, value, context):
     record_dependencies(context, value)
-    return reference_representation(value) if snippet_is_public(value) else None
+    if not snippet_is_public(value):
+        return None
+    return reference_representation(snippet_in_language(value, context))
 
 
 def symptom_value(block, value, context):
@@ -83,7 +86,7 @@ def symptom_value(block, value, context):
     record_dependencies(context, value)
     if not snippet_is_public(value):
         return None
-    return build(schema.SymptomSerializer, value)
+    return build(schema.SymptomSerializer, snippet_in_language(value, context))
 
 
 def public_references(pages, context=None):

@@ -573,6 +573,13 @@ def translated_snippets(snippets, visibility, context=None):
     return shown
 
 
+def snippet_in_language(snippet, context):
+    """A public snippet as the item being represented shows it (`context`'s visibility): its
+    public reviewed translation in the item's language where it has one."""
+    (shown,) = translated_snippets([snippet], (context or {}).get("visibility"), context)
+    return shown
+
+
 def reference_representation(reference, note=""):
     urls = (reference.url, reference.doi_url, reference.pubmed_url)
     return build(

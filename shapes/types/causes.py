@@ -11,7 +11,7 @@ from pages.selectors import shown
 from shapes import schema
 from shapes.registry import EmailSection, ItemType, RelationFilter, SchemaOrgAbout
 from shapes.relations import Relation
-from shapes.representation import reference_representation
+from shapes.representation import reference_representation, snippet_in_language
 from shapes.schema import CODES, SchemaOrgThing, json_ld_node
 from shapes.schema_org import linked, with_codes
 from shapes.serializers import ContentDetailMixin, ContentListSerializer, RelationField, depends_on
@@ -41,7 +41,8 @@ class CauseDetailSerializer(ContentDetailMixin, CauseListSerializer):
                 "population": s.population,
                 "outcome": s.outcome,
                 "text": str(s),
-                "reference": shown(s.reference) and reference_representation(s.reference),
+                "reference": shown(s.reference)
+                and reference_representation(snippet_in_language(s.reference, self.context)),
             }
             for s in page.statistics.all()
         ]

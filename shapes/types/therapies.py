@@ -13,7 +13,7 @@ from shapes import schema
 from shapes.build import build
 from shapes.registry import EmailSection, ItemType, RelationFilter, SchemaOrgAbout
 from shapes.relations import Relation
-from shapes.representation import reference_representation
+from shapes.representation import reference_representation, snippet_in_language
 from shapes.schema import SchemaOrgMedicalTherapy
 from shapes.serializers import (
     ContentDetailMixin,
@@ -65,7 +65,7 @@ class TherapyDetailSerializer(ContentDetailMixin, TherapyListSerializer):
             ],
             "monitoring": page.monitoring,
             "source": shown(page.safety_reference)
-            and reference_representation(page.safety_reference),
+            and reference_representation(snippet_in_language(page.safety_reference, self.context)),
         }
 
 

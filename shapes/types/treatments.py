@@ -17,7 +17,7 @@ from shapes.registry import (
     SchemaOrgAbout,
 )
 from shapes.relations import Relation
-from shapes.representation import code_representation
+from shapes.representation import code_representation, snippet_in_language
 from shapes.schema import CODES, SchemaOrgMedicalTherapy, SchemaOrgThing, json_ld_node
 from shapes.schema_org import with_codes
 from shapes.serializers import (
@@ -49,7 +49,11 @@ class TreatmentDetailSerializer(ContentDetailMixin, TreatmentListSerializer):
     def get_example_drugs(self, page):
         depends_on(self.context, *(d.code for d in page.example_drugs.all()))
         return [
-            {"name": d.name, "code": shown(d.code) and code_representation(d.code)}
+            {
+                "name": d.name,
+                "code": shown(d.code)
+                and code_representation(snippet_in_language(d.code, self.context)),
+            }
             for d in page.example_drugs.all()
         ]
 

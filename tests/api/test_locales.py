@@ -723,3 +723,35 @@ def test_a_translations_rich_text_links_its_languages_versions(client, cause, re
     app = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es&channel=app").json()
     text = json.dumps(app["body"])
     assert f'"id": {reviewed.pk}' in text and f'"slug": "{SPANISH_SLUG}"' in text
+
+
+def test_references_inside_blocks_and_statistics_show_in_the_items_language(
+    client, cause, reviewed, django_capture_on_commit_callbacks
+):
+    """A body's evidence and a cause's statistic name a reference: in a Spanish item, its
+    reviewed Spanish translation where public (its title), as the item's own references."""
+    from wagtail.rich_text import RichText
+
+    from pages.models import CauseStatistic, Reference
+    from tests.pages.test_translations import spanish
+
+    reference = Reference.objects.filter(locale__language_code="en").first()
+    copy = reference.copy_for_translation(spanish())
+    copy.title = "Ensayo aleatorizado en español"
+    copy.save()
+    translations.record_review(copy)
+    copy.save_revision().publish()
+    claim = {"claim": RichText("<p>Ayuda.</p>"), "references": [reference]}
+    reviewed.body = [("evidence_claim", claim)]
+    reviewed.statistics = [
+        CauseStatistic(value="10%", population="adultos", outcome="dolor", reference=reference)
+    ]
+    translations.record_review(reviewed)
+    with django_capture_on_commit_callbacks(execute=True):
+        reviewed.save_revision().publish()
+    item = client.get(f"{CAUSES}{SPANISH_SLUG}/?locale=es").json()
+    (block,) = [b for b in item["body"] if b["type"] == "evidence_claim"]
+    assert [r["title"] for r in block["value"]["references"]] == [copy.title]
+    assert item["statistics"][0]["reference"]["title"] == copy.title
+    english = client.get(f"{CAUSES}shingles/").json()
+    assert copy.title not in json.dumps(english)
