@@ -8,6 +8,7 @@ would, asking `VALUES` for each block's value by the block's class (its nearest 
 a block of no class there gives Wagtail's own value (`get_prep_value`)."""
 
 from wagtail import blocks
+from wagtail.models import Page
 
 from pages.blocks import (
     HeadingBlock,
@@ -91,18 +92,33 @@ def symptom_value(block, value, context):
 
 def public_references(pages, context=None):
     """Flat references for `pages`, None in place of each page the public may not see (the
-    public ones are recorded in `context`: see `record_dependencies`)."""
+    public ones are recorded in `context`: see `record_dependencies`). In a translation, a
+    chosen page that is not public as it is shows as its public version in the item's
+    language (Translate copies the source's choices)."""
     visibility = (context or {}).get("visibility") or Visibility.load()
     ids = [page.pk for page in pages if page is not None]
     record_mentions(context, ids)
     public = visibility.public_url_paths(ids)
-    record_dependencies(context, *public)
+    shown = {page.pk: page for page in pages if page is not None and page.pk in public}
+    shown.update(versions_in_language([pk for pk in ids if pk not in public], visibility))
+    record_dependencies(context, *(page.pk for page in shown.values()))
     return [
-        page_reference(page, visibility, model=page.specific_class)
-        if page is not None and page.pk in public
+        page_reference(shown[page.pk], visibility, model=shown[page.pk].specific_class)
+        if page is not None and page.pk in shown
         else None
         for page in pages
     ]
+
+
+def versions_in_language(page_ids, visibility):
+    """{id: its public version in `visibility`'s language (a Page)} of the pages among
+    `page_ids` that have one (none to look up in the default language)."""
+    if not page_ids or visibility.is_default_language:
+        return {}
+    found = visibility.link_versions(page_ids)
+    rows = Page.objects.filter(pk__in={facts[-1] for facts in found.values()})
+    versions = {page.pk: page for page in rows}
+    return {pk: versions[facts[-1]] for pk, facts in found.items() if facts[-1] in versions}
 
 
 def public_page_value(block, value, context):

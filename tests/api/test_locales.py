@@ -755,3 +755,31 @@ def test_references_inside_blocks_and_statistics_show_in_the_items_language(
     assert item["statistics"][0]["reference"]["title"] == copy.title
     english = client.get(f"{CAUSES}shingles/").json()
     assert copy.title not in json.dumps(english)
+
+
+def test_a_translations_chosen_pages_show_in_its_language(client, cause, reviewed):
+    """A treatment step chooses causes; Translate copies the choice of the English cause. In
+    the Spanish condition, the step shows the cause's public Spanish version (it was left out:
+    the English cause is not public in Spanish once translated)."""
+    from pages.models import ConditionPage
+    from tests.pages.test_translations import spanish
+
+    condition = ConditionPage.objects.get(slug="neuropathic-pain", locale__language_code="en")
+    step = {
+        "aim": "underlying-cause",
+        "heading": "Tratar la causa",
+        "description": "",
+        "causes": [cause],
+        "symptoms": [],
+    }
+    copy = translations.copy_page(condition, spanish())
+    copy.title = "Dolor neuropático"
+    copy.treatment_approach = [("step", step)]
+    copy.save_revision()
+    translations.record_review(copy)
+    copy.get_latest_revision().publish()
+    item = client.get(f"/api/v1/conditions/{copy.slug}/?locale=es").json()
+    assert item["locale"] == "es", item.get("fallback")
+    (shown,) = item["treatment_approach"]
+    assert [c["id"] for c in shown["value"]["causes"]] == [reviewed.pk]
+    assert shown["value"]["causes"][0]["url"].endswith(f"/es/causes/{SPANISH_SLUG}/")
