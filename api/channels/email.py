@@ -615,12 +615,12 @@ def disclaimer_part(disclaimer, utm, previous):
 
 
 def item_email(data, utm, esp, the_brand=None):
-    """{"subject", "preheader", "html", "text", "links", "clipped"} of an item from its web
-    detail `data`: `html` a complete document, in the item's language (`locale`)."""
+    """{"locale", "subject", "preheader", "html", "text", "links", "clipped"} of an item from
+    its web detail `data`: `html` a complete document, in the item's language (`locale`)."""
     data = clean_data(data)  # whatever a stored copy holds, XML and HTML parsers can read
     layout = Layout.of(the_brand, esp, utm, data.get("locale"))
     with layout.speaking():
-        return item_document(data, layout)
+        return {"locale": layout.language, **item_document(data, layout)}
 
 
 def item_document(data, layout):

@@ -366,8 +366,7 @@ class ContentViewSet(
         def body():
             data = piece.data_answered(language)
             markers = {key: data[key] for key in FALLBACK_MARKERS if key in data}
-            found = email.item_email(data, utm, esp, brand)
-            return render({"locale": piece.language, **markers, **found})
+            return render(email.item_email(data, utm, esp, brand) | markers)
 
         return ResponseParts(
             etag=reader.etag(signature, [piece], [render(brand)]),

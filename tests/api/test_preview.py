@@ -77,6 +77,15 @@ def test_the_email_shape_of_a_draft(api):
     body = response.json()
     assert body["preheader"] == "A draft summary for the email."
     assert "Safety information" in body["html"]
+    # as the OpenAPI document says (found by schemathesis: `locale` was missing here)
+    from drf_spectacular.generators import SchemaGenerator
+
+    from tests.api.test_openapi import response_validator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    validator = response_validator(schema, "/api/v1/preview/email/", 200)
+    assert validator.is_valid(body), list(validator.iter_errors(body))[:1]
+    assert body["locale"] == "en"
 
 
 @pytest.mark.parametrize(
