@@ -11,8 +11,6 @@ default left out); the disclaimer is the default one's reviewed translation."""
 
 from django.http import Http404, HttpResponse
 
-from wagtail.models import Page
-
 from api.channels import email
 from api.http.locales import EMAIL, LanguageChoice
 from api.serving.read_path import ItemReader
@@ -83,20 +81,11 @@ def campaign_links(campaign, visibility=None):
     public translation where there is one)."""
     links = list(campaign.items.order_by("sort_order", "pk"))
     if visibility is not None and not visibility.is_default_language and links:
-        shown = in_language(visibility, {link.page_id for link in links})
+        versions = visibility.link_versions({link.page_id for link in links})
+        shown = {pk: facts[-1] for pk, facts in versions.items()}
         for link in links:
             link.linked_page_id, link.page_id = link.page_id, shown.get(link.page_id, link.page_id)
     return links, list(dict.fromkeys(link.page_id for link in links))
-
-
-def in_language(visibility, page_ids):
-    """{page id: the id of the page shown for it in `visibility`'s language}: its translation
-    there where that one is public, else itself (two queries)."""
-    keys = dict(Page.objects.filter(pk__in=page_ids).values_list("pk", "translation_key"))
-    own = visibility.in_language(visibility.language, visibility.hide_outdated)
-    found = own.pages().filter(translation_key__in=set(keys.values()))
-    translated = dict(found.values_list("translation_key", "pk"))
-    return {pk: translated.get(key, pk) for pk, key in keys.items()}
 
 
 def with_teaser(data, link):
