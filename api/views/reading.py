@@ -9,8 +9,6 @@ a request that would have been refused, and a 400 is never cached.
 from django.http import HttpResponse
 
 from api.http.cache_headers import answer_response, cache_control, matches, not_modified_answer
-from api.http.pagination import StrictLimitOffsetPagination
-from api.http.params import Query
 from api.serving import response_cache
 
 CACHED_STATUSES = (200, 301, 302)
@@ -29,20 +27,6 @@ def entry_response(entry):
     if "Cache-Control" in response:  # what is left of the lifetime, now
         response["Cache-Control"] = cache_control(entry["expires"])
     return response
-
-
-class PagedListView:
-    """GET of a list paged by `limit` and `offset` and nothing else: a subclass gives
-    `answer(request, paginator)` (an api.serving.read_path.ResponseParts) and documents its
-    GET with drf-spectacular's extend_schema_view (page_parameters, its envelope)."""
-
-    http_method_names = ["get", "head"]
-
-    def get(self, request):
-        query = Query(request, {"limit", "offset"})
-        StrictLimitOffsetPagination().check(query)
-        query.done()
-        return self.answered(request, lambda: self.answer(request, StrictLimitOffsetPagination()))
 
 
 class AnsweringMixin:
